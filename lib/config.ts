@@ -1,0 +1,130 @@
+/**
+ * One convict schema for every process. Every setting has an env var; `loadConfig()` parses once and throws
+ * a ConfigError whose message is one line naming the setting, which entry points print before exiting 1.
+ */
+import convict from 'convict';
+
+const schema = {
+  env: { doc: 'Deployment environment', format: ['development', 'test', 'production'], default: 'development', env: 'NODE_ENV' },
+  instanceId: {
+    doc: 'Stable name of this process among its group; names its transactional ids, so a restart fences its predecessor',
+    format: 'instance-id', default: 'local-0', env: 'INSTANCE_ID',
+  },
+  log: {
+    level: { doc: 'pino log level', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', env: 'LOG_LEVEL' },
+  },
+  kafka: {
+    brokers: { doc: 'Comma-separated bootstrap brokers', format: 'broker-list', default: '127.0.0.1:19092', env: 'KAFKA_BROKERS' },
+    clientId: { doc: 'Kafka client id prefix', format: String, default: 'sellerstream', env: 'KAFKA_CLIENT_ID' },
+    connectionTimeoutMs: { doc: 'Broker connection timeout', format: 'nat', default: 3000, env: 'KAFKA_CONNECTION_TIMEOUT_MS' },
+    transactionTimeoutMs: { doc: 'Producer transaction timeout (an abandoned transaction is aborted after it)', format: 'nat', default: 60_000, env: 'KAFKA_TRANSACTION_TIMEOUT_MS' },
+  },
+  runner: {
+    concurrency: { doc: 'Jobs in flight per consumer process', format: 'positive-int', default: 16, env: 'RUNNER_CONCURRENCY' },
+    jobTimeoutMs: { doc: 'Time budget of one job; past it the job is aborted (its AbortSignal fires)', format: 'positive-int', default: 30_000, env: 'RUNNER_JOB_TIMEOUT_MS' },
+    drainTimeoutMs: { doc: 'On SIGTERM, how long in-flight jobs may take to finish before the process leaves anyway', format: 'positive-int', default: 45_000, env: 'RUNNER_DRAIN_TIMEOUT_MS' },
+    queuedPerPartition: { doc: 'Messages fetched ahead per partition before the partition is paused', format: 'positive-int', default: 8, env: 'RUNNER_QUEUED_PER_PARTITION' },
+    lowPriorityShare: { doc: 'Minimum share of job starts reserved for low-priority topics while high has backlog', format: 'ratio', default: 0.2, env: 'RUNNER_LOW_PRIORITY_SHARE' },
+  },
+  warehouse: {
+    url: { doc: 'ClickHouse HTTP URL; empty means the embedded chDB engine', format: String, default: '', env: 'CLICKHOUSE_URL' },
+    database: { doc: 'ClickHouse database', format: 'sql-identifier', default: 'sellerstream', env: 'CLICKHOUSE_DATABASE' },
+    user: { doc: 'ClickHouse user (server adapter)', format: String, default: 'default', env: 'CLICKHOUSE_USER' },
+    password: { doc: 'ClickHouse password (server adapter)', format: String, default: '', env: 'CLICKHOUSE_PASSWORD', sensitive: true },
+    dataDir: { doc: 'Data directory of the embedded engine (one per process)', format: String, default: '.local/chdb', env: 'CHDB_DATA_DIR' },
+    requestTimeoutMs: { doc: 'ClickHouse request timeout', format: 'positive-int', default: 30_000, env: 'CLICKHOUSE_REQUEST_TIMEOUT_MS' },
+  },
+  secrets: {
+    keys: {
+      doc: 'Encryption keys for secrets at rest: "keyId:base64(32 bytes)" comma-separated; the first encrypts, all decrypt',
+      format: 'key-list', default: '', env: 'SECRETS_KEYS', sensitive: true,
+    },
+    buyerHashSalt: { doc: 'Salt of the stable buyer-id hash', format: String, default: '', env: 'BUYER_HASH_SALT', sensitive: true },
+  },
+  otel: {
+    exporter: { doc: 'Trace exporter', format: ['none', 'console', 'otlp'], default: 'none', env: 'OTEL_TRACES_EXPORTER' },
+    endpoint: { doc: 'OTLP/HTTP traces endpoint', format: String, default: 'http://127.0.0.1:4318/v1/traces', env: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' },
+    serviceName: { doc: 'service.name resource attribute', format: String, default: 'sellerstream', env: 'OTEL_SERVICE_NAME' },
+  },
+};
+
+convict.addFormats({
+  'instance-id': {
+    validate(value: unknown) {
+      if (!/^[A-Za-z0-9._-]{1,64}$/.test(String(value))) throw new Error('must be 1-64 of [A-Za-z0-9._-]');
+    },
+  },
+  'sql-identifier': {
+    validate(value: unknown) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(String(value))) throw new Error('must be a plain SQL identifier');
+    },
+  },
+  'broker-list': {
+    validate(value: unknown) {
+      const brokers = String(value).split(',').map((b) => b.trim());
+      if (brokers.some((b) => !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(b))) throw new Error('must be host:port[,host:port…]');
+    },
+  },
+  'positive-int': {
+    coerce: Number,
+    validate(value: unknown) {
+      if (!Number.isInteger(value) || (value as number) <= 0) throw new Error('must be a positive integer');
+    },
+  },
+  ratio: {
+    coerce: Number,
+    validate(value: unknown) {
+      if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw new Error('must be a number from 0 to 1');
+    },
+  },
+  'key-list': {
+    validate(value: unknown) {
+      if (value === '') return;
+      for (const entry of String(value).split(',')) {
+        const [id, key] = entry.split(':');
+        if (!id || !/^[A-Za-z0-9_-]{1,16}$/.test(id) || !key || Buffer.from(key, 'base64').length !== 32) {
+          throw new Error('must be keyId:base64(32 bytes)[,…]');
+        }
+      }
+    },
+  },
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const config = convict(schema, { env, args: [] });
+  try {
+    config.validate({ allowed: 'strict' });
+  } catch (error) {
+    // convict lists every problem on its own line; the first names the setting and its env var.
+    const first = String((error as Error).message).split('\n')[0] ?? 'unknown problem';
+    const path = first.split(':')[0] ?? '';
+    const envName = envOf(path);
+    throw new ConfigError(`invalid configuration: ${first}${envName ? ` (set by ${envName})` : ''}`);
+  }
+  const props = config.getProperties();
+  return {
+    ...props,
+    kafka: { ...props.kafka, brokers: props.kafka.brokers.split(',').map((b) => b.trim()) },
+  };
+}
+
+function envOf(path: string): string | undefined {
+  let node: unknown = schema;
+  for (const part of path.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
+  return (node as { env?: string } | undefined)?.env;
+}
+
+/** For entry points: the config, or one line on stderr and exit 1. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}

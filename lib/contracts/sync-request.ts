@@ -1,0 +1,39 @@
+/**
+ * A request to sync one tenant on one platform. Produced by the scheduler and the manual/backfill producers,
+ * re-published by the runner as a continuation (with the cursor it reached) or a retry (with a not-before time).
+ * Key: tenantId. Topics: sync.<platform>.high (paid), sync.<platform>.low (free), sync.<platform>.retry.
+ */
+import { defineContract } from './codec.js';
+import { entity, platform, requestId, tenantId, tier, type Platform, type Tier } from './fields.js';
+import { array, integer, isoDateTime, literal, object, oneOf, optional, record, string, type Infer } from './schema.js';
+
+export const SYNC_REASONS = ['scheduled', 'manual', 'backfill', 'continuation', 'retry'] as const;
+
+export const syncRequestV1 = object({
+  v: literal(1),
+  requestId: requestId(),
+  tenantId: tenantId(),
+  platform: platform(),
+  tier: tier(),
+  reason: oneOf(SYNC_REASONS),
+  /** 1 for the first try; a retry carries the attempt it is. */
+  attempt: integer({ min: 1, max: 100 }),
+  /** Entities to sync; absent means all the platform offers. */
+  entities: optional(array(entity(), { max: 32 })),
+  /** A backfill's range; absent means incremental from the stored cursor. */
+  since: optional(isoDateTime()),
+  until: optional(isoDateTime()),
+  /** Where a continuation resumes, per entity (opaque to all but the platform's connector). */
+  cursor: optional(record(string({ max: 2048 }))),
+  /** A retry waits until this time; the partition is not blocked meanwhile (it sits on the retry topic). */
+  notBefore: optional(isoDateTime()),
+  requestedAt: isoDateTime(),
+});
+
+export type SyncRequest = Infer<typeof syncRequestV1>;
+export const SyncRequestContract = defineContract('SyncRequest', 1, syncRequestV1);
+
+export type Priority = 'high' | 'low';
+export const priorityOf = (t: Tier): Priority => (t === 'paid' ? 'high' : 'low');
+export const syncTopic = (p: Platform, priority: Priority) => `sync.${p}.${priority}`;
+export const retryTopic = (p: Platform) => `sync.${p}.retry`;

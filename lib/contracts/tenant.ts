@@ -1,0 +1,24 @@
+/**
+ * A tenant (seller) and the platforms it connected. Topic `tenants` is compacted, key tenantId; a tombstone
+ * removes the tenant. Credentials never travel here: they sit encrypted on the `credentials` topic.
+ */
+import { defineContract } from './codec.js';
+import { tenantId, tier } from './fields.js';
+import { integer, isoDateTime, literal, object, oneOf, optional, string, type Infer } from './schema.js';
+
+export const tenantV1 = object({
+  v: literal(1),
+  tenantId: tenantId(),
+  tier: tier(),
+  status: oneOf(['active', 'paused'] as const),
+  ably: optional(object({ sellerId: string({ pattern: /^[A-Za-z0-9_-]{1,64}$/ }) })),
+  /** Cafe24 mall ids are user input that becomes a host name: strictly lower-case letters and digits. */
+  cafe24: optional(object({ mallId: string({ pattern: /^[a-z0-9]{4,16}$/ }), shopNo: optional(integer({ min: 1, max: 999 })) })),
+  /** Overrides the tier's default sync interval. */
+  syncIntervalMinutes: optional(integer({ min: 1, max: 7 * 24 * 60 })),
+  updatedAt: isoDateTime(),
+});
+
+export type Tenant = Infer<typeof tenantV1>;
+export const TenantContract = defineContract('Tenant', 1, tenantV1);
+export const TENANTS_TOPIC = 'tenants';

@@ -1,0 +1,82 @@
+/**
+ * Factories for the kafkajs client, producers and consumers, with the settings every part of sellerstream
+ * shares. Topic names pass through `topicName()` so one cluster can hold several environments (tests too).
+ */
+import { Kafka, logLevel, type Consumer, type ConsumerConfig, type Producer, type ProducerConfig, type LogEntry } from 'kafkajs';
+import type { Logger } from '../logger.js';
+
+export interface KafkaOptions {
+  brokers: string[];
+  clientId: string;
+  connectionTimeoutMs?: number;
+  /** Prepended to every topic name (e.g. `t1234.`); empty in production. */
+  topicPrefix?: string;
+  logger?: Logger;
+}
+
+export interface KafkaContext {
+  kafka: Kafka;
+  topic(name: string): string;
+  /** The topic name as topics.json spells it (the prefix removed). */
+  baseTopic(name: string): string;
+}
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug',
+};
+
+export function createKafka({ brokers, clientId, connectionTimeoutMs = 3000, topicPrefix = '', logger }: KafkaOptions): KafkaContext {
+  const kafka = new Kafka({
+    clientId,
+    brokers,
+    connectionTimeout: connectionTimeoutMs,
+    logLevel: logLevel.WARN,
+    // kafkajs logs through its own creator; route it into pino so lines stay JSON with our context.
+    logCreator: () => ({ namespace, level, log }: LogEntry) => {
+      if (!logger) return;
+      const { message, ...extra } = log;
+      logger[LEVELS[level] ?? 'info']({ kafkajs: namespace, ...extra }, message);
+    },
+    retry: { initialRetryTime: 300, retries: 8 },
+  });
+  return {
+    kafka,
+    topic: (name) => `${topicPrefix}${name}`,
+    baseTopic: (name) => (topicPrefix && name.startsWith(topicPrefix) ? name.slice(topicPrefix.length) : name),
+  };
+}
+
+/** A transactional producer: idempotent, one request in flight, so output and offsets commit atomically. */
+export function createTransactionalProducer(ctx: KafkaContext, transactionalId: string, transactionTimeoutMs = 60_000): Producer {
+  const config: ProducerConfig = {
+    transactionalId,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    transactionTimeout: transactionTimeoutMs,
+    allowAutoTopicCreation: false,
+  };
+  return ctx.kafka.producer(config);
+}
+
+/** An idempotent producer for plain (non-transactional) sends: scheduler, admin producers, DLQ of the sink. */
+export function createIdempotentProducer(ctx: KafkaContext): Producer {
+  return ctx.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+}
+
+/**
+ * A group consumer that reads only committed transactions (the default `readUncommitted: false`) and never
+ * auto-commits: offsets move only inside a transaction (platform consumers) or after ClickHouse took a batch (sink).
+ */
+export function createGroupConsumer(ctx: KafkaContext, groupId: string, overrides: Partial<ConsumerConfig> = {}): Consumer {
+  return ctx.kafka.consumer({
+    groupId,
+    sessionTimeout: 30_000,
+    rebalanceTimeout: 60_000,
+    heartbeatInterval: 3_000,
+    // Small fetches: a fetch is handed over whole, so smaller ones keep other partitions flowing.
+    maxBytesPerPartition: 256 * 1024,
+    maxWaitTimeInMs: 250,
+    allowAutoTopicCreation: false,
+    ...overrides,
+  });
+}

@@ -1,0 +1,96 @@
+/**
+ * topics.json is the single source of every topic. `applyTopics` makes the cluster match it: creates missing
+ * topics, grows partitions, sets configs. It never shrinks or deletes, and returns what it changed, so a second
+ * run reports nothing.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Admin, ITopicConfig } from 'kafkajs';
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  replication: number;
+  doc?: string;
+  configs: Record<string, string>;
+}
+
+export interface TopicChange {
+  topic: string;
+  action: 'created' | 'partitions' | 'configs' | 'cannot-shrink';
+  detail: string;
+}
+
+export async function readTopicSpecs(file: string): Promise<TopicSpec[]> {
+  const parsed = JSON.parse(await readFile(file, 'utf8')) as { topics?: unknown };
+  if (!Array.isArray(parsed.topics)) throw new Error(`${file}: expected a "topics" array`);
+  return parsed.topics.map((t: Partial<TopicSpec>, i: number) => {
+    if (typeof t.name !== 'string' || !/^[A-Za-z0-9._-]{1,200}$/.test(t.name)) throw new Error(`${file}: topics[${i}].name is invalid`);
+    if (!Number.isInteger(t.partitions) || (t.partitions as number) < 1) throw new Error(`${file}: ${t.name}.partitions must be ≥ 1`);
+    if (!Number.isInteger(t.replication) || (t.replication as number) < 1) throw new Error(`${file}: ${t.name}.replication must be ≥ 1`);
+    return { name: t.name, partitions: t.partitions!, replication: t.replication!, doc: t.doc, configs: t.configs ?? {} };
+  });
+}
+
+export interface ApplyOptions {
+  /** Prepended to each name (test isolation, shared clusters). */
+  prefix?: string;
+  /** Partition counts are divided by this (tests use 8 to keep a local broker light); never below 1. */
+  partitionDivisor?: number;
+}
+
+export async function applyTopics(admin: Admin, specs: TopicSpec[], { prefix = '', partitionDivisor = 1 }: ApplyOptions = {}): Promise<TopicChange[]> {
+  const changes: TopicChange[] = [];
+  const brokers = (await admin.describeCluster()).brokers.length;
+  const wanted = specs.map((s) => ({
+    ...s,
+    name: `${prefix}${s.name}`,
+    partitions: Math.max(1, Math.ceil(s.partitions / partitionDivisor)),
+    replication: Math.min(s.replication, brokers),
+  }));
+  const existing = new Set(await admin.listTopics());
+
+  const missing = wanted.filter((t) => !existing.has(t.name));
+  if (missing.length > 0) {
+    const topics: ITopicConfig[] = missing.map((t) => ({
+      topic: t.name,
+      numPartitions: t.partitions,
+      replicationFactor: t.replication,
+      configEntries: Object.entries(t.configs).map(([name, value]) => ({ name, value })),
+    }));
+    await admin.createTopics({ topics, waitForLeaders: true });
+    for (const t of missing) changes.push({ topic: t.name, action: 'created', detail: `${t.partitions} partitions × ${t.replication}` });
+  }
+
+  const present = wanted.filter((t) => existing.has(t.name));
+  if (present.length === 0) return changes;
+
+  const { topics: metadata } = await admin.fetchTopicMetadata({ topics: present.map((t) => t.name) });
+  const grow: { topic: string; count: number }[] = [];
+  for (const t of present) {
+    const current = metadata.find((m) => m.name === t.name)?.partitions.length ?? 0;
+    if (t.partitions > current) grow.push({ topic: t.name, count: t.partitions });
+    if (t.partitions < current) changes.push({ topic: t.name, action: 'cannot-shrink', detail: `has ${current}, wants ${t.partitions}; left as is` });
+  }
+  if (grow.length > 0) {
+    await admin.createPartitions({ topicPartitions: grow });
+    for (const g of grow) changes.push({ topic: g.topic, action: 'partitions', detail: `grown to ${g.count}` });
+  }
+
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: present.map((t) => ({ type: 2 /* TOPIC */, name: t.name })),
+  });
+  for (const t of present) {
+    const resource = described.resources.find((r) => r.resourceName === t.name);
+    const current = new Map(resource?.configEntries.map((e) => [e.configName, e.configValue]) ?? []);
+    const differing = Object.entries(t.configs).filter(([name, value]) => current.get(name) !== value);
+    if (differing.length === 0) continue;
+    // AlterConfigs v1 replaces a topic's whole override set: send every managed config, not just the changed ones.
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [{ type: 2, name: t.name, configEntries: Object.entries(t.configs).map(([name, value]) => ({ name, value })) }],
+    });
+    changes.push({ topic: t.name, action: 'configs', detail: differing.map(([n, v]) => `${n}=${v} (was ${current.get(n) ?? 'unset'})`).join(', ') });
+  }
+  return changes;
+}
