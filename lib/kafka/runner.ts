@@ -1,0 +1,377 @@
+/**
+ * The consumer runner both platform consumer groups build on: it turns messages into jobs and each job's result
+ * into one Kafka transaction (output + consumed offset).
+ *
+ * Why it does not process inside kafkajs's eachBatch: kafkajs fetches per broker and waits until a whole fetch is
+ * processed before fetching again, so one 30 s crawl would hold every other partition of the broker. Here
+ * eachBatch only queues messages (pausing a partition whose queue is full) and returns at once; the Dispatcher
+ * starts jobs from those queues under its rules (one per partition, one per tenant, a concurrency cap, priority
+ * with a low-priority share, not-before times), and the TransactionalCommitter commits finished jobs in groups.
+ * Fetching never waits for a job, so kafkajs's own loop keeps fetching and heartbeating while jobs run.
+ *
+ * Offsets only move inside transactions. After a rebalance kafkajs re-reads the committed offsets, so the runner
+ * drops what it had queued, aborts running jobs (their results are not committed) and starts over from there:
+ * nothing is lost, and a job is at worst redone (its output is idempotent downstream).
+ *
+ * States (runner-states.ts): idle → starting → running → draining → stopped; crashed from any.
+ */
+import { EventEmitter } from 'node:events';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
+import type { Contract } from '../contracts/codec.js';
+import { DlqEntryContract } from '../contracts/dlq.js';
+import { DeadlineExceededError, errorCode, errorMessage } from '../errors.js';
+import { jobLogger, type Logger } from '../logger.js';
+import { ATTR, SPAN, TRACER_NAME } from '../../otel/attributes.js';
+import { extractTraceContext, injectTraceHeaders, traceIdOf } from '../../otel/propagation.js';
+import { createGroupConsumer, createTransactionalProducer, type KafkaContext } from './client.js';
+import { Dispatcher, type Entry, type PriorityClass } from './dispatcher.js';
+import { readHeaders } from './headers.js';
+import { createStateMachine, RUNNER_STATES, type RunnerState } from './runner-states.js';
+import { createTransactionalCommitter, type OutgoingMessage } from './transaction.js';
+
+export type { OutgoingMessage };
+
+export interface Job<T> {
+  value: T;
+  /** Base topic name, as topics.json spells it. */
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string;
+  headers: Record<string, string>;
+}
+
+export interface JobContext {
+  /** Fires at the job's deadline, on a rebalance that takes its partition away, and at the end of a drain. */
+  signal: AbortSignal;
+  deadline: number;
+  log: Logger;
+}
+
+/** Does the job; returns what to publish (records, run event, cursor, continuation), committed with the offset. */
+export type JobHandler<T> = (job: Job<T>, ctx: JobContext) => Promise<OutgoingMessage[]>;
+/** Decides what a failed job publishes instead: a retry with a not-before time, a DLQ entry, a run event. */
+export type FailureHandler<T> = (job: Job<T>, error: unknown, ctx: JobContext) => OutgoingMessage[] | Promise<OutgoingMessage[]>;
+
+export interface RunnerInput {
+  /** Base topic name. */
+  topic: string;
+  priority: PriorityClass;
+}
+
+export interface RunnerOptions<T> {
+  kafka: KafkaContext;
+  groupId: string;
+  /** Stable per process of the group: names the transactional id, so a restarted process fences its predecessor. */
+  instanceId: string;
+  inputs: RunnerInput[];
+  contract: Contract<T>;
+  handle: JobHandler<T>;
+  onFailure: FailureHandler<T>;
+  /** Where undecodable messages go, with the reason and original bytes (base name). */
+  dlqTopic: string;
+  logger: Logger;
+  /** The tenant a job belongs to (for per-tenant exclusivity); defaults to the message key. */
+  keyOf?: (value: T) => string;
+  /** Epoch ms before which a job must not start (retries). */
+  notBeforeOf?: (value: T) => number | undefined;
+  /** @default 16 */ concurrency?: number;
+  /** @default 30_000 */ jobTimeoutMs?: number;
+  /** @default 45_000 */ drainTimeoutMs?: number;
+  /** @default 8 */ queuedPerPartition?: number;
+  /** @default 0.2 */ lowShare?: number;
+  /** @default 60_000 */ transactionTimeoutMs?: number;
+  /** Called between sending a transaction and committing it; crash tests stop the process here. */
+  onTransactionSent?: (jobs: number) => Promise<void> | void;
+}
+
+export const RUNNER_EVENTS = {
+  TRANSITION: 'runner.transition',
+  JOB_COMMITTED: 'job.committed',
+  JOB_FAILED: 'job.failed',
+  COMMIT_FAILED: 'commit.failed',
+  REBALANCED: 'runner.rebalanced',
+} as const;
+
+export interface RunnerEventMap {
+  [RUNNER_EVENTS.TRANSITION]: [{ from: RunnerState; to: RunnerState }];
+  [RUNNER_EVENTS.JOB_COMMITTED]: [{ topic: string; partition: number; offset: string; key: string; outcome: 'ok' | 'failed' | 'poison'; durationMs: number }];
+  [RUNNER_EVENTS.JOB_FAILED]: [{ topic: string; partition: number; offset: string; key: string; error: unknown }];
+  [RUNNER_EVENTS.COMMIT_FAILED]: [{ topic: string; partition: number; offset: string; error: unknown }];
+  [RUNNER_EVENTS.REBALANCED]: [{ generation: number }];
+}
+
+type Fetched = { kafkaMessage: KafkaMessage; topic: string; decoded: ReturnType<Contract<unknown>['decode']> };
+
+const HEARTBEAT_INTERVAL_MS = 3_000;
+
+export function createRunner<T>(options: RunnerOptions<T>) {
+  const {
+    kafka, groupId, instanceId, inputs, contract, handle, onFailure, dlqTopic, logger,
+    concurrency = 16, jobTimeoutMs = 30_000, drainTimeoutMs = 45_000, queuedPerPartition = 8, lowShare = 0.2,
+    transactionTimeoutMs = 60_000,
+  } = options;
+  const events = new EventEmitter<RunnerEventMap>();
+  const log = logger.child({ groupId, instanceId });
+  const tracer = trace.getTracer(TRACER_NAME);
+  const priorityOf = new Map(inputs.map((i) => [kafka.topic(i.topic), i.priority]));
+  const fullGroupId = kafka.topic(groupId);
+  const machine = createStateMachine((from, to) => {
+    log.info({ from, to }, 'runner state');
+    safeEmit(RUNNER_EVENTS.TRANSITION, { from, to });
+  });
+
+  let consumer: Consumer | undefined;
+  let producer: Producer | undefined;
+  let committer: ReturnType<typeof createTransactionalCommitter> | undefined;
+  const dispatcher = new Dispatcher<Fetched>({ concurrency, lowShare });
+  const running = new Map<Entry<Fetched>, AbortController>();
+  let wakeTimer: NodeJS.Timeout | undefined;
+  let heartbeatTimer: NodeJS.Timeout | undefined;
+  let heartbeat: (() => Promise<void>) | undefined;
+  let idle: (() => void) | undefined;
+
+  function safeEmit<E extends keyof RunnerEventMap>(event: E, ...args: RunnerEventMap[E]) {
+    try {
+      (events.emit as (e: E, ...a: RunnerEventMap[E]) => boolean)(event, ...args);
+    } catch (error) {
+      log.error({ err: error, event }, 'a runner event listener threw');
+    }
+  }
+
+  async function eachBatch({ batch, resolveOffset, heartbeat: beat, isRunning, isStale }: EachBatchPayload) {
+    heartbeat = beat;
+    const { topic, partition } = batch;
+    const priority = priorityOf.get(topic) ?? 'low';
+    for (const kafkaMessage of batch.messages) {
+      if (!isRunning() || isStale()) return;
+      // Take no more than the queue's room; the rest is fetched again after the partition resumes.
+      if (dispatcher.queuedIn(topic, partition) >= queuedPerPartition) break;
+      const decoded = contract.decode(kafkaMessage.value);
+      const key = decoded.ok && options.keyOf ? options.keyOf(decoded.value) : kafkaMessage.key?.toString() ?? `${topic}#${partition}`;
+      const notBefore = decoded.ok ? options.notBeforeOf?.(decoded.value) ?? 0 : 0;
+      dispatcher.push({ topic, partition, key, priority, notBefore, message: { kafkaMessage, topic, decoded } });
+      resolveOffset(kafkaMessage.offset);
+    }
+    if (dispatcher.queuedIn(topic, partition) >= queuedPerPartition) consumer?.pause([{ topic, partitions: [partition] }]);
+    pump();
+  }
+
+  function pump() {
+    if (!machine.is(RUNNER_STATES.RUNNING)) return;
+    for (;;) {
+      const { entry, wakeAt } = dispatcher.next(Date.now());
+      if (entry) {
+        void run(entry);
+        continue;
+      }
+      if (wakeAt !== undefined) scheduleWake(wakeAt);
+      return;
+    }
+  }
+
+  function scheduleWake(at: number) {
+    clearTimeout(wakeTimer);
+    wakeTimer = setTimeout(pump, Math.max(0, at - Date.now()));
+    wakeTimer.unref();
+  }
+
+  async function run(entry: Entry<Fetched>) {
+    const { kafkaMessage, topic, decoded } = entry.message;
+    const job: Job<unknown> = {
+      value: decoded.ok ? decoded.value : undefined,
+      topic: kafka.baseTopic(topic),
+      partition: entry.partition,
+      offset: kafkaMessage.offset,
+      key: entry.key,
+      headers: readHeaders(kafkaMessage.headers),
+    };
+    const controller = new AbortController();
+    running.set(entry, controller);
+    const started = Date.now();
+    const deadline = started + jobTimeoutMs;
+    const parent = extractTraceContext(kafkaMessage.headers);
+    const span = tracer.startSpan(SPAN.PROCESS(job.topic), {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        [ATTR.MESSAGING_SYSTEM]: 'kafka', [ATTR.MESSAGING_DESTINATION]: job.topic, [ATTR.MESSAGING_PARTITION]: String(job.partition),
+        [ATTR.MESSAGING_OFFSET]: job.offset, [ATTR.MESSAGING_GROUP]: groupId, [ATTR.TENANT_ID]: job.key,
+      },
+    }, parent);
+    const spanContext = trace.setSpan(parent, span);
+    const jobLog = jobLogger(log, { tenantId: job.key, requestId: job.headers.requestId ?? '-', traceId: traceIdOf(spanContext) });
+    let outcome: 'ok' | 'failed' | 'poison' = 'ok';
+    try {
+      const messages = await context.with(spanContext, async () => {
+        if (!decoded.ok) {
+          outcome = 'poison';
+          jobLog.warn({ topic: job.topic, partition: job.partition, offset: job.offset, reason: decoded.reason }, 'invalid message sent to the DLQ');
+          return [dlqMessage(kafkaMessage, job, decoded.reason)];
+        }
+        const ctx: JobContext = { signal: controller.signal, deadline, log: jobLog };
+        try {
+          return await withDeadline(handle(job as Job<T>, ctx), controller, jobTimeoutMs);
+        } catch (error) {
+          outcome = 'failed';
+          span.recordException(error as Error);
+          safeEmit(RUNNER_EVENTS.JOB_FAILED, { topic: job.topic, partition: job.partition, offset: job.offset, key: job.key, error });
+          if (controller.signal.aborted && !(controller.signal.reason instanceof DeadlineExceededError)) throw error; // rebalance or shutdown: redo, do not record
+          jobLog.warn({ err: error, errorClass: errorCode(error) }, 'job failed');
+          try {
+            return await onFailure(job as Job<T>, error, ctx);
+          } catch (failureError) {
+            jobLog.error({ err: failureError }, 'the failure handler threw; sending the job to the DLQ');
+            return [dlqMessage(kafkaMessage, job, `${errorMessage(error)}; failure handler: ${errorMessage(failureError)}`, errorCode(error))];
+          }
+        }
+      });
+      if (!dispatcher.isCurrent(entry) || !committer) return; // its partition was taken away meanwhile
+      const outgoing = messages.map((m) => ({
+        ...m,
+        topic: kafka.topic(m.topic),
+        headers: injectTraceHeaders({ ...m.headers }, spanContext),
+      }));
+      await context.with(spanContext, () => committer!.commit({ messages: outgoing, consumed: { topic, partition: entry.partition, offset: job.offset } }));
+      span.setAttribute(ATTR.OUTCOME, outcome);
+      safeEmit(RUNNER_EVENTS.JOB_COMMITTED, { topic: job.topic, partition: job.partition, offset: job.offset, key: job.key, outcome, durationMs: Date.now() - started });
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
+      if (dispatcher.isCurrent(entry)) redo(entry, error);
+    } finally {
+      span.end();
+      running.delete(entry);
+      dispatcher.done(entry);
+      if (dispatcher.queuedIn(topic, entry.partition) < queuedPerPartition && consumer?.paused().some((p) => p.topic === topic && p.partitions.includes(entry.partition))) {
+        if (!machine.is(RUNNER_STATES.DRAINING)) consumer.resume([{ topic, partitions: [entry.partition] }]);
+      }
+      if (running.size === 0) idle?.();
+      pump();
+    }
+  }
+
+  /** The job's outcome could not be committed: forget the partition's queue and fetch again from this offset. */
+  function redo(entry: Entry<Fetched>, error: unknown) {
+    const { topic, kafkaMessage } = entry.message;
+    log.error({ err: error, topic, partition: entry.partition, offset: kafkaMessage.offset }, 'could not commit a job; it will be redone');
+    safeEmit(RUNNER_EVENTS.COMMIT_FAILED, { topic, partition: entry.partition, offset: kafkaMessage.offset, error });
+    dispatcher.dropPartition(topic, entry.partition);
+    if (machine.is(RUNNER_STATES.RUNNING)) consumer?.seek({ topic, partition: entry.partition, offset: kafkaMessage.offset });
+  }
+
+  function dlqMessage(kafkaMessage: KafkaMessage, job: Job<unknown>, reason: string, errorClass = 'CONTRACT'): OutgoingMessage {
+    const key = kafkaMessage.key?.toString();
+    return {
+      topic: dlqTopic,
+      key: key ?? job.key,
+      value: DlqEntryContract.encode({
+        v: 1,
+        reason: reason.slice(0, 4000),
+        errorClass: errorClass.slice(0, 64),
+        source: { topic: job.topic, partition: job.partition, offset: job.offset, ...(key === undefined ? {} : { key: key.slice(0, 1024) }) },
+        value: (kafkaMessage.value ?? Buffer.alloc(0)).toString('base64'),
+        headers: job.headers,
+        failedAt: new Date().toISOString(),
+      }),
+    };
+  }
+
+  /** A rebalance (or a restart of kafkajs's loop) re-reads committed offsets: start from a clean slate. */
+  function resetAfterRebalance(reason: string) {
+    dispatcher.reset();
+    for (const controller of running.values()) controller.abort(new Error(`partition reassigned (${reason})`));
+    const paused = consumer?.paused() ?? [];
+    if (paused.length > 0 && machine.is(RUNNER_STATES.RUNNING)) consumer?.resume(paused);
+    safeEmit(RUNNER_EVENTS.REBALANCED, { generation: dispatcher.generation });
+  }
+
+  async function start() {
+    if (machine.is(RUNNER_STATES.STARTING, RUNNER_STATES.RUNNING)) return;
+    machine.transitionTo(RUNNER_STATES.STARTING);
+    try {
+      producer = createTransactionalProducer(kafka, `${fullGroupId}.${instanceId}`, transactionTimeoutMs);
+      await producer.connect();
+      committer = createTransactionalCommitter({ producer, groupId: fullGroupId, logger: log, onSent: options.onTransactionSent });
+      consumer = createGroupConsumer(kafka, fullGroupId);
+      consumer.on(consumer.events.REBALANCING, () => resetAfterRebalance('rebalancing'));
+      consumer.on(consumer.events.GROUP_JOIN, () => resetAfterRebalance('group join'));
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        log.error({ err: payload.error, restart: payload.restart }, 'kafkajs consumer crashed');
+        if (payload.restart) resetAfterRebalance('consumer restart');
+        else if (machine.is(RUNNER_STATES.RUNNING, RUNNER_STATES.STARTING)) machine.transitionTo(RUNNER_STATES.CRASHED);
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topics: inputs.map((i) => kafka.topic(i.topic)), fromBeginning: true });
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
+      heartbeatTimer = setInterval(() => {
+        // kafkajs heartbeats only around handler calls; with all partitions paused behind long jobs it would not.
+        if (running.size > 0) heartbeat?.().catch(() => undefined);
+      }, HEARTBEAT_INTERVAL_MS);
+      heartbeatTimer.unref();
+      machine.transitionTo(RUNNER_STATES.RUNNING);
+      pump();
+    } catch (error) {
+      machine.transitionTo(RUNNER_STATES.CRASHED);
+      await closeConnections();
+      throw error;
+    }
+  }
+
+  /** Drains: no new jobs; in-flight ones get `drainTimeoutMs` to finish and commit; then leaves the group. */
+  async function stop() {
+    if (machine.is(RUNNER_STATES.IDLE, RUNNER_STATES.STOPPED, RUNNER_STATES.DRAINING)) return;
+    if (machine.is(RUNNER_STATES.CRASHED)) {
+      await closeConnections();
+      machine.transitionTo(RUNNER_STATES.STOPPED);
+      return;
+    }
+    machine.transitionTo(RUNNER_STATES.DRAINING);
+    clearTimeout(wakeTimer);
+    if (running.size > 0) {
+      const drained = new Promise<void>((resolve) => (idle = resolve));
+      const timeout = setTimeout(() => {
+        log.warn({ running: running.size }, 'drain timed out; aborting the jobs still running');
+        for (const controller of running.values()) controller.abort(new Error('shutdown'));
+      }, drainTimeoutMs);
+      await drained;
+      clearTimeout(timeout);
+    }
+    await closeConnections();
+    machine.transitionTo(RUNNER_STATES.STOPPED);
+  }
+
+  async function closeConnections() {
+    clearInterval(heartbeatTimer);
+    clearTimeout(wakeTimer);
+    await committer?.close().catch(() => undefined);
+    await consumer?.disconnect().catch((error) => log.warn({ err: error }, 'consumer disconnect failed'));
+    await producer?.disconnect().catch((error) => log.warn({ err: error }, 'producer disconnect failed'));
+    consumer = undefined;
+    producer = undefined;
+    committer = undefined;
+    dispatcher.reset();
+  }
+
+  return {
+    start,
+    stop,
+    events,
+    get state() {
+      return machine.state;
+    },
+    get inFlight() {
+      return running.size;
+    },
+  };
+}
+
+export type Runner = ReturnType<typeof createRunner>;
+
+/** Rejects when the job's signal fires (deadline, rebalance, shutdown), so a handler that ignores it cannot hold a slot. */
+function withDeadline<R>(work: Promise<R>, controller: AbortController, timeoutMs: number): Promise<R> {
+  const timer = setTimeout(() => controller.abort(new DeadlineExceededError(`job exceeded its ${timeoutMs} ms budget`)), timeoutMs);
+  const aborted = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+  });
+  return Promise.race([work, aborted]).finally(() => clearTimeout(timer));
+}

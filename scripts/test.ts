@@ -1,0 +1,46 @@
+/**
+ * `npm test`: brings up what the suite needs, runs mocha, tears down what it started.
+ * - Kafka: KAFKA_BROKERS when set; otherwise the local broker (scripts/kafka/local.sh), or with
+ *   KAFKA_TESTCONTAINERS=1 and a Docker engine, a container (scripts/kafka/testcontainers.ts).
+ * - ClickHouse: the embedded engine needs nothing; the server adapter's transport test starts Debian's
+ *   clickhouse-server itself.
+ * With CI=true a missing component fails the run instead of being skipped.
+ * Extra arguments go to mocha (e.g. `npm test -- test/lib/kafka/runner.test.ts`).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const env = { ...process.env };
+const cleanups: (() => Promise<void> | void)[] = [];
+
+function localBroker(command: 'up' | 'down' | 'status'): number {
+  return spawnSync('bash', ['scripts/kafka/local.sh', command], { cwd: root, stdio: command === 'status' ? 'ignore' : 'inherit' }).status ?? 1;
+}
+
+if (!env.KAFKA_BROKERS) {
+  if (env.KAFKA_TESTCONTAINERS === '1') {
+    const { startKafkaContainer } = await import('./kafka/testcontainers.js');
+    const container = await startKafkaContainer();
+    env.KAFKA_BROKERS = container.brokers;
+    cleanups.push(() => container.stop());
+  } else {
+    const alreadyRunning = localBroker('status') === 0;
+    if (localBroker('up') !== 0) {
+      process.stderr.write('test: could not start the local Kafka broker (see `npm run kafka -- logs`)\n');
+      process.exit(1);
+    }
+    if (!alreadyRunning) cleanups.push(() => void localBroker('down'));
+    env.KAFKA_BROKERS = `127.0.0.1:${env.KAFKA_LOCAL_PORT ?? '19092'}`;
+  }
+}
+
+const mocha = spawn(process.execPath, [fileURLToPath(new URL('../node_modules/mocha/bin/mocha.js', import.meta.url)), ...process.argv.slice(2)], {
+  cwd: root, env, stdio: 'inherit',
+});
+const forward = (signal: NodeJS.Signals) => mocha.kill(signal);
+process.on('SIGINT', forward);
+process.on('SIGTERM', forward);
+const code: number = await new Promise((resolve) => mocha.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+for (const cleanup of cleanups.reverse()) await cleanup();
+process.exit(code);

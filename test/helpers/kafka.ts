@@ -1,0 +1,108 @@
+/**
+ * The real broker for tests: KAFKA_BROKERS (scripts/test.ts sets it after starting the local broker). Each test
+ * gets its own topic prefix and group names, so tests never see each other's messages.
+ */
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { Admin, KafkaMessage } from 'kafkajs';
+import { createKafka, type KafkaContext } from '../../lib/kafka/client.js';
+import { applyTopics, readTopicSpecs, type TopicSpec } from '../../lib/kafka/topics.js';
+import { createLogger } from '../../lib/logger.js';
+import { waitFor } from '../../lib/wait-for.js';
+
+export const TOPICS_FILE = fileURLToPath(new URL('../../topics.json', import.meta.url));
+
+export function testBrokers(): string[] {
+  const brokers = process.env.KAFKA_BROKERS;
+  if (!brokers) throw new Error('KAFKA_BROKERS is not set: run the suite with `npm test`, which starts the broker');
+  return brokers.split(',');
+}
+
+export const testLogger = () => createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+export const uniqueName = (label: string) => `${label}-${randomBytes(4).toString('hex')}`;
+
+export interface TestKafka extends KafkaContext {
+  prefix: string;
+  admin: Admin;
+  createTopics(specs: Pick<TopicSpec, 'name' | 'partitions'>[] | 'all'): Promise<void>;
+  /** Produces plain (non-transactional) messages to a base topic name. */
+  produce(topic: string, messages: { key?: string; value: Buffer | string | null; partition?: number; headers?: Record<string, string> }[]): Promise<void>;
+  /** Reads a base topic from the beginning until `count` messages arrived (read-committed unless told). */
+  readTopic(topic: string, count: number, opts?: { readUncommitted?: boolean; deadlineMs?: number }): Promise<KafkaMessage[]>;
+  close(): Promise<void>;
+}
+
+export async function testKafka(label = 't'): Promise<TestKafka> {
+  const prefix = `${uniqueName(label)}.`;
+  const ctx = createKafka({ brokers: testBrokers(), clientId: 'sellerstream-test', topicPrefix: prefix, logger: testLogger() });
+  const admin = ctx.kafka.admin();
+  await admin.connect();
+  const producer = ctx.kafka.producer({ allowAutoTopicCreation: false });
+  let producerConnected = false;
+
+  return {
+    ...ctx,
+    prefix,
+    admin,
+    async createTopics(specs) {
+      const all = specs === 'all'
+        ? await readTopicSpecs(TOPICS_FILE)
+        : specs.map((s) => ({ ...s, replication: 1, configs: {} }));
+      await applyTopics(admin, all, { prefix, partitionDivisor: specs === 'all' ? 8 : 1 });
+    },
+    async produce(topic, messages) {
+      if (!producerConnected) {
+        await producer.connect();
+        producerConnected = true;
+      }
+      await producer.send({ topic: ctx.topic(topic), messages });
+    },
+    async readTopic(topic, count, { readUncommitted = false, deadlineMs = 20_000 } = {}) {
+      const consumer = ctx.kafka.consumer({ groupId: uniqueName('reader'), readUncommitted, maxWaitTimeInMs: 100 });
+      const seen: KafkaMessage[] = [];
+      await consumer.connect();
+      try {
+        await consumer.subscribe({ topic: ctx.topic(topic), fromBeginning: true });
+        await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
+        await waitFor(() => seen.length >= count, { deadlineMs, description: `${count} message(s) on ${topic} (got ${seen.length})` });
+        return seen;
+      } finally {
+        await consumer.disconnect();
+      }
+    },
+    async close() {
+      if (producerConnected) await producer.disconnect();
+      await admin.disconnect();
+    },
+  };
+}
+
+/**
+ * Every message on a topic up to its current end offsets: the reader group commits as it goes, and the read is
+ * complete when its committed offsets reach the end offsets (which count transaction markers too).
+ */
+export async function drainTopic(kafka: TestKafka, topic: string, opts: { readUncommitted?: boolean } = {}): Promise<KafkaMessage[]> {
+  const name = kafka.topic(topic);
+  const ends = (await kafka.admin.fetchTopicOffsets(name)).filter((o) => o.high !== o.low);
+  if (ends.length === 0) return [];
+  const groupId = uniqueName('drain');
+  const consumer = kafka.kafka.consumer({ groupId, readUncommitted: opts.readUncommitted ?? false, maxWaitTimeInMs: 100 });
+  const seen: KafkaMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic: name, fromBeginning: true });
+    // eachBatch resolves up to the batch's last offset, past a trailing transaction marker; eachMessage would not.
+    await consumer.run({ eachBatch: async ({ batch }) => void seen.push(...batch.messages) });
+    await waitFor(async () => {
+      const [committed] = await kafka.admin.fetchOffsets({ groupId, topics: [name] });
+      return ends.every((end) => {
+        const at = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+        return BigInt(at) >= BigInt(end.high);
+      });
+    }, { deadlineMs: 20_000, description: `the end of ${topic}` });
+    return seen;
+  } finally {
+    await consumer.disconnect();
+  }
+}

@@ -1,0 +1,211 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { DlqEntryContract } from '../../../lib/contracts/dlq.js';
+import { DeadlineExceededError } from '../../../lib/errors.js';
+import { createRunner, RUNNER_EVENTS, type Runner } from '../../../lib/kafka/runner.js';
+import { waitFor } from '../../../lib/wait-for.js';
+import { drainTopic, testKafka, testLogger, uniqueName, type TestKafka } from '../../helpers/kafka.js';
+import { testJob, TestJobContract, type TestJob } from '../../fixtures/test-job.js';
+
+type Handle = Parameters<typeof createRunner<TestJob>>[0]['handle'];
+
+describe('consumer runner (real broker)', function () {
+  this.timeout(90_000);
+  let kafka: TestKafka;
+  const runners: Runner[] = [];
+
+  beforeEach(async () => {
+    kafka = await testKafka('runner');
+    await kafka.createTopics([{ name: 'in', partitions: 4 }, { name: 'out', partitions: 2 }, { name: 'dlq', partitions: 1 }]);
+  });
+
+  afterEach(async () => {
+    await Promise.all(runners.splice(0).map((r) => r.stop()));
+    await kafka.close();
+  });
+
+  function startRunner(handle: Handle, extra: Partial<Parameters<typeof createRunner<TestJob>>[0]> = {}) {
+    const runner = createRunner<TestJob>({
+      kafka,
+      groupId: 'group',
+      instanceId: uniqueName('i'),
+      inputs: [{ topic: 'in', priority: 'high' }],
+      contract: TestJobContract,
+      dlqTopic: 'dlq',
+      logger: testLogger(),
+      keyOf: (job) => job.tenant,
+      handle,
+      onFailure: (job, error) => [{ topic: 'out', key: job.value.tenant, value: Buffer.from(`failed:${job.value.id}:${(error as Error).name}`) }],
+      concurrency: 8,
+      ...extra,
+    });
+    runners.push(runner);
+    return runner;
+  }
+
+  const echo: Handle = async (job) => [{ topic: 'out', key: job.value.tenant, value: Buffer.from(job.value.id) }];
+
+  it('commits each job output with its offset: outputs are visible once and the group offset moved', async () => {
+    const runner = startRunner(echo);
+    await runner.start();
+    await kafka.produce('in', Array.from({ length: 30 }, (_, i) => ({ key: `k${i % 5}`, value: testJob(String(i), `k${i % 5}`) })));
+    const out = await kafka.readTopic('out', 30);
+    assert.deepEqual(out.map((m) => m.value!.toString()).sort(), Array.from({ length: 30 }, (_, i) => String(i)).sort());
+    await waitFor(async () => {
+      const [offsets] = await kafka.admin.fetchOffsets({ groupId: kafka.topic('group'), topics: [kafka.topic('in')] });
+      return offsets!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0) === 30;
+    }, { description: 'committed offsets to cover all 30 jobs' });
+  });
+
+  it('sends invalid messages to the DLQ with the reason and original bytes, and moves on', async () => {
+    const runner = startRunner(echo);
+    await runner.start();
+    await kafka.produce('in', [
+      { key: 'a', value: '{not json', partition: 0 },
+      { key: 'a', value: JSON.stringify({ v: 2, id: 'x', tenant: 'a' }), partition: 0 },
+      { key: 'a', value: JSON.stringify({ v: 1, id: 7, tenant: 'a' }), partition: 0 },
+      { key: 'a', value: null, partition: 0 },
+      { key: 'a', value: testJob('good', 'a'), partition: 0 },
+    ]);
+    const [good] = await kafka.readTopic('out', 1);
+    assert.equal(good!.value!.toString(), 'good');
+    const dlq = await kafka.readTopic('dlq', 4);
+    const entries = dlq.map((m) => {
+      const decoded = DlqEntryContract.decode(m.value);
+      assert.ok(decoded.ok, 'a DLQ entry is itself a valid contract');
+      return decoded.value;
+    });
+    assert.match(entries[0]!.reason, /malformed JSON/);
+    assert.equal(Buffer.from(entries[0]!.value, 'base64').toString(), '{not json');
+    assert.match(entries[1]!.reason, /unsupported version 2/);
+    assert.match(entries[2]!.reason, /id: expected a string/);
+    assert.match(entries[3]!.reason, /empty message/);
+    assert.deepEqual(entries.map((e) => e.source.offset), ['0', '1', '2', '3']);
+    assert.equal(runner.state, 'running');
+  });
+
+  it('keeps running jobs of other partitions while one job is slow', async () => {
+    let releaseSlow!: () => void;
+    const slowReleased = new Promise<void>((resolve) => (releaseSlow = resolve));
+    let slowRunning = false;
+    const runner = startRunner(async (job, ctx) => {
+      if (job.value.id === 'slow') {
+        slowRunning = true;
+        await Promise.race([slowReleased, new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)))]);
+        slowRunning = false;
+      }
+      return echo(job, ctx);
+    }, { jobTimeoutMs: 30_000 });
+    await runner.start();
+    await kafka.produce('in', [{ key: 'slow', value: testJob('slow', 'slow'), partition: 0 }]);
+    await waitFor(() => slowRunning, { description: 'the slow job to start' });
+    // Fast jobs on the three other partitions, produced while the slow one holds partition 0.
+    await kafka.produce('in', Array.from({ length: 24 }, (_, i) => ({ value: testJob(`fast${i}`), partition: 1 + (i % 3) })));
+    const fast = await kafka.readTopic('out', 24, { deadlineMs: 20_000 });
+    assert.equal(fast.length, 24);
+    assert.ok(slowRunning, 'all fast jobs committed while the slow job was still running');
+    releaseSlow();
+    const all = await kafka.readTopic('out', 25);
+    assert.ok(all.some((m) => m.value!.toString() === 'slow'));
+  });
+
+  it('aborts a job past its deadline and publishes what the failure handler decides', async () => {
+    let sawAbort = false;
+    const runner = startRunner(async (job, ctx) => {
+      await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => { sawAbort = true; reject(ctx.signal.reason); }));
+      return echo(job, ctx);
+    }, { jobTimeoutMs: 300 });
+    await runner.start();
+    await kafka.produce('in', [{ value: testJob('stuck') }]);
+    const [out] = await kafka.readTopic('out', 1);
+    assert.equal(out!.value!.toString(), `failed:stuck:${DeadlineExceededError.name}`);
+    assert.ok(sawAbort, 'the handler saw its signal fire');
+  });
+
+  it('runs one job per tenant at a time, even across partitions', async () => {
+    let concurrentForTenant = 0;
+    let maxConcurrent = 0;
+    const runner = startRunner(async (job, ctx) => {
+      concurrentForTenant++;
+      maxConcurrent = Math.max(maxConcurrent, concurrentForTenant);
+      await new Promise((resolve) => setImmediate(resolve));
+      concurrentForTenant--;
+      return echo(job, ctx);
+    });
+    await runner.start();
+    await kafka.produce('in', Array.from({ length: 12 }, (_, i) => ({ value: testJob(`t${i}`, 'same'), partition: i % 4 })));
+    await kafka.readTopic('out', 12);
+    assert.equal(maxConcurrent, 1);
+  });
+
+  it('stop() drains: a job in flight finishes and commits before the runner leaves', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started = false;
+    const runner = startRunner(async (job, ctx) => {
+      started = true;
+      await gate;
+      return echo(job, ctx);
+    });
+    await runner.start();
+    await kafka.produce('in', [{ value: testJob('draining') }]);
+    await waitFor(() => started, { description: 'the job to start' });
+    const stopped = runner.stop();
+    assert.equal(runner.state, 'draining');
+    release();
+    await stopped;
+    assert.equal(runner.state, 'stopped');
+    const [out] = await kafka.readTopic('out', 1);
+    assert.equal(out!.value!.toString(), 'draining');
+  });
+
+  describe('in a separate process', () => {
+    const fixture = fileURLToPath(new URL('../../fixtures/runner-process.ts', import.meta.url));
+    const children: ChildProcess[] = [];
+    afterEach(() => children.splice(0).forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
+
+    function spawnRunner(env: Record<string, string>) {
+      const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
+        env: { ...process.env, TOPIC_PREFIX: kafka.prefix, GROUP_ID: 'group', INSTANCE_ID: 'instance-0', ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      children.push(child);
+      let stdout = '';
+      child.stdout!.on('data', (chunk) => (stdout += chunk));
+      return { child, output: () => stdout };
+    }
+
+    it('a job killed between produce and commit leaves no visible output and is redone once', async () => {
+      await kafka.produce('in', [{ key: 'x', value: testJob('victim', 'x') }]);
+      const first = spawnRunner({ HANG_AFTER_SEND: 'victim' });
+      await waitFor(() => first.output().includes('SENT victim'), { deadlineMs: 30_000, description: 'the transaction to be sent' });
+      // The records are in the log, but uncommitted: a read-uncommitted reader sees them, others must not.
+      await kafka.readTopic('out', 1, { readUncommitted: true });
+      first.child.kill('SIGKILL');
+      await new Promise((resolve) => first.child.once('exit', resolve));
+
+      const second = spawnRunner({});
+      await waitFor(() => second.output().includes('READY'), { deadlineMs: 30_000, description: 'the restarted runner' });
+      const [out] = await kafka.readTopic('out', 1);
+      assert.equal(out!.value!.toString(), 'victim');
+      const committed = await drainTopic(kafka, 'out');
+      assert.equal(committed.length, 1, 'exactly one committed copy');
+      const everything = await drainTopic(kafka, 'out', { readUncommitted: true });
+      assert.equal(everything.length, 2, 'the aborted copy is still in the log, invisible to read-committed readers');
+    });
+
+    it('SIGTERM drains and leaves the group cleanly', async () => {
+      const proc = spawnRunner({});
+      await waitFor(() => proc.output().includes('READY'), { deadlineMs: 30_000, description: 'runner ready' });
+      await kafka.produce('in', [{ value: testJob('before-stop') }]);
+      await kafka.readTopic('out', 1);
+      proc.child.kill('SIGTERM');
+      const code = await new Promise((resolve) => proc.child.once('exit', resolve));
+      assert.equal(code, 0);
+      assert.ok(proc.output().includes('STOPPED'));
+      const group = await kafka.admin.describeGroups([kafka.topic('group')]);
+      assert.equal(group.groups[0]!.members.length, 0, 'no member left behind');
+    });
+  });
+});
