@@ -35,7 +35,9 @@ if (!env.KAFKA_BROKERS) {
   }
 }
 
-const mocha = spawn(process.execPath, [fileURLToPath(new URL('../node_modules/mocha/bin/mocha.js', import.meta.url)), ...process.argv.slice(2)], {
+const args = process.argv.slice(2);
+const specs = args.some((a) => a.endsWith('.ts')) ? args : [...args, 'test/**/*.test.ts'];
+const mocha = spawn(process.execPath, [fileURLToPath(new URL('../node_modules/mocha/bin/mocha.js', import.meta.url)), ...specs], {
   cwd: root, env, stdio: 'inherit',
 });
 const forward = (signal: NodeJS.Signals) => mocha.kill(signal);

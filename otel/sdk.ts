@@ -1,0 +1,42 @@
+/**
+ * Starts OpenTelemetry for a sellerstream process: the NodeSDK with kafkajs, undici and http instrumentation,
+ * W3C trace context (otel/propagation.ts carries it through Kafka headers), and the exporter the config names.
+ * Call it first in an entry point, before kafkajs/undici are used, and `shutdown()` on exit (it flushes spans).
+ */
+import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+
+export interface TelemetryOptions {
+  serviceName: string;
+  exporter: 'none' | 'console' | 'otlp';
+  endpoint?: string;
+  /** Tests pass an in-memory exporter; it is flushed span by span. */
+  spanExporter?: SpanExporter;
+}
+
+export interface Telemetry {
+  shutdown(): Promise<void>;
+}
+
+export function startTelemetry({ serviceName, exporter, endpoint, spanExporter }: TelemetryOptions): Telemetry {
+  const processors: SpanProcessor[] = [];
+  if (spanExporter) processors.push(new SimpleSpanProcessor(spanExporter));
+  else if (exporter === 'console') processors.push(new SimpleSpanProcessor(new ConsoleSpanExporter()));
+  else if (exporter === 'otlp') processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: endpoint })));
+
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }),
+    spanProcessors: processors,
+    textMapPropagator: new W3CTraceContextPropagator(),
+    instrumentations: [new KafkaJsInstrumentation(), new UndiciInstrumentation(), new HttpInstrumentation()],
+  });
+  sdk.start();
+  return { shutdown: () => sdk.shutdown() };
+}
