@@ -1,0 +1,143 @@
+/**
+ * Turns a sync job's result or failure into the messages its transaction publishes. Pure: no I/O, so every
+ * outcome (success, continuation, retry, dead, needs re-auth) is tested without a broker.
+ */
+import { randomUUID } from 'node:crypto';
+import { MAX_RECORDS_PER_CHUNK, RAW_RESULTS_TOPIC, RawResultContract } from '../contracts/raw-result.js';
+import { priorityOf, retryTopic, syncTopic, SyncRequestContract, type SyncRequest } from '../contracts/sync-request.js';
+import { SYNC_RUNS_TOPIC, SyncRunContract, type RunStatus } from '../contracts/sync-run.js';
+import { SYNC_STATE_TOPIC, SyncStateContract, syncStateKey } from '../contracts/sync-state.js';
+import { SYNC_DLQ_TOPIC, DlqEntryContract } from '../contracts/dlq.js';
+import { CredentialsRejectedError, errorCode, errorMessage, isRetriable, RateLimitedError } from '../errors.js';
+import { jobHeaders } from '../kafka/headers.js';
+import type { OutgoingMessage } from '../kafka/transaction.js';
+import { backoff, hasAttemptsLeft } from '../retry.js';
+import type { ConnectorResult } from './connector.js';
+import { TIER_POLICIES } from './tiers.js';
+
+export interface FetchedRecords {
+  entity: string;
+  records: unknown[];
+}
+
+export interface SuccessInput {
+  request: SyncRequest;
+  startedAt: Date;
+  finishedAt: Date;
+  fetched: FetchedRecords[];
+  storedCursors: Readonly<Record<string, string>>;
+  result: ConnectorResult;
+}
+
+const headersOf = (r: SyncRequest, contract: string) => jobHeaders(r.tenantId, r.requestId, contract);
+
+function runEvent(request: SyncRequest, status: RunStatus, startedAt: Date, finishedAt: Date, counts: Record<string, number>, extra: { dataAsOf?: Record<string, string>; error?: unknown } = {}): OutgoingMessage {
+  return {
+    topic: SYNC_RUNS_TOPIC,
+    key: request.tenantId,
+    headers: headersOf(request, 'SyncRun'),
+    value: SyncRunContract.encode({
+      v: 1,
+      requestId: request.requestId,
+      attempt: request.attempt,
+      tenantId: request.tenantId,
+      platform: request.platform,
+      status,
+      startedAt: startedAt.toISOString(),
+      durationMs: Math.max(0, finishedAt.getTime() - startedAt.getTime()),
+      counts,
+      ...(extra.dataAsOf ? { dataAsOf: extra.dataAsOf } : {}),
+      ...(extra.error === undefined ? {} : { errorClass: errorCode(extra.error).slice(0, 64), errorMessage: errorMessage(extra.error).slice(0, 2000) }),
+    }),
+  };
+}
+
+/** Records in RawResult chunks, the run event, the merged cursor, and a continuation when the job yielded. */
+export function successMessages({ request, startedAt, finishedAt, fetched, storedCursors, result }: SuccessInput): OutgoingMessage[] {
+  const messages: OutgoingMessage[] = [];
+  const counts: Record<string, number> = {};
+  const fetchedAt = finishedAt.toISOString();
+  for (const { entity, records } of fetched) {
+    counts[entity] = (counts[entity] ?? 0) + records.length;
+    for (let chunk = 0, i = 0; i < records.length; chunk++, i += MAX_RECORDS_PER_CHUNK) {
+      messages.push({
+        topic: RAW_RESULTS_TOPIC,
+        key: request.tenantId,
+        headers: headersOf(request, 'RawResult'),
+        value: RawResultContract.encode({
+          v: 1, requestId: request.requestId, tenantId: request.tenantId, platform: request.platform, entity, chunk, fetchedAt,
+          records: records.slice(i, i + MAX_RECORDS_PER_CHUNK),
+        }),
+      });
+    }
+  }
+  const cursors = { ...storedCursors, ...result.cursors };
+  messages.push({
+    topic: SYNC_STATE_TOPIC,
+    key: syncStateKey(request.tenantId, request.platform),
+    headers: headersOf(request, 'SyncState'),
+    value: SyncStateContract.encode({ v: 1, tenantId: request.tenantId, platform: request.platform, cursors, requestId: request.requestId, updatedAt: fetchedAt }),
+  });
+  messages.push(runEvent(request, result.done ? 'succeeded' : 'continued', startedAt, finishedAt, counts, { dataAsOf: result.dataAsOf }));
+  if (!result.done) {
+    const continuation: SyncRequest = {
+      ...request, requestId: randomUUID(), reason: 'continuation', attempt: 1, cursor: result.cursors, requestedAt: fetchedAt,
+    };
+    delete continuation.notBefore;
+    messages.push({
+      topic: syncTopic(request.platform, priorityOf(request.tier)),
+      key: request.tenantId,
+      headers: headersOf(continuation, 'SyncRequest'),
+      value: SyncRequestContract.encode(continuation),
+    });
+  }
+  return messages;
+}
+
+export interface FailureInput {
+  request: SyncRequest;
+  error: unknown;
+  startedAt: Date;
+  finishedAt: Date;
+  /** Where the request was consumed from, for the DLQ entry. */
+  source: { topic: string; partition: number; offset: string };
+  random?: () => number;
+}
+
+/**
+ * A retriable failure with attempts left: the request again on the retry topic with a not-before time (the
+ * source's own Retry-After when it gave one). Rejected credentials: needs_reauth, no retry. Otherwise: dead.
+ */
+export function failureMessages({ request, error, startedAt, finishedAt, source, random }: FailureInput): OutgoingMessage[] {
+  const policy = TIER_POLICIES[request.tier].retry;
+  if (error instanceof CredentialsRejectedError) {
+    return [runEvent(request, 'needs_reauth', startedAt, finishedAt, {}, { error })];
+  }
+  if (isRetriable(error) && hasAttemptsLeft(request.attempt, policy)) {
+    const waitMs = Math.max(backoff(request.attempt, policy, random), error instanceof RateLimitedError ? error.retryAfterMs : 0);
+    const retry: SyncRequest = {
+      ...request, reason: 'retry', attempt: request.attempt + 1, notBefore: new Date(finishedAt.getTime() + waitMs).toISOString(),
+    };
+    return [
+      runEvent(request, 'retrying', startedAt, finishedAt, {}, { error }),
+      { topic: retryTopic(request.platform), key: request.tenantId, headers: headersOf(retry, 'SyncRequest'), value: SyncRequestContract.encode(retry) },
+    ];
+  }
+  return [
+    runEvent(request, 'dead', startedAt, finishedAt, {}, { error }),
+    {
+      topic: SYNC_DLQ_TOPIC,
+      key: request.tenantId,
+      headers: headersOf(request, 'DlqEntry'),
+      value: DlqEntryContract.encode({
+        v: 1,
+        reason: errorMessage(error).slice(0, 4000),
+        errorClass: errorCode(error).slice(0, 64),
+        source: { topic: source.topic, partition: source.partition, offset: source.offset, key: request.tenantId },
+        value: SyncRequestContract.encode(request).toString('base64'),
+        tenantId: request.tenantId,
+        failedAt: finishedAt.toISOString(),
+      }),
+    },
+  ];
+}

@@ -1,0 +1,99 @@
+/**
+ * A platform consumer group: consumes sync requests (high, low, retry topics), runs the platform's connector
+ * within the job's budget, and publishes records, run event, cursor and any continuation or retry in the job's
+ * transaction (lib/kafka/runner.ts). Both consumers/ably and consumers/cafe24 are this plus their connector.
+ */
+import { retryTopic, syncTopic, SyncRequestContract, type SyncRequest } from '../contracts/sync-request.js';
+import { SYNC_DLQ_TOPIC } from '../contracts/dlq.js';
+import type { Platform } from '../contracts/fields.js';
+import type { KafkaContext } from '../kafka/client.js';
+import { createRunner, type Job, type JobContext } from '../kafka/runner.js';
+import type { Logger } from '../logger.js';
+import type { Connector } from './connector.js';
+import { failureMessages, successMessages, type FetchedRecords } from './job-outcome.js';
+import { createStateStore } from './state-store.js';
+
+export interface SyncConsumerOptions {
+  kafka: KafkaContext;
+  connector: Connector;
+  instanceId: string;
+  logger: Logger;
+  /** @default 16 */ concurrency?: number;
+  /** Hard budget of one job. @default 30_000 */ jobTimeoutMs?: number;
+  /** Share of the budget after which the connector is asked to yield (continue in a continuation). @default 0.7 */
+  yieldAtShare?: number;
+  lowShare?: number;
+  drainTimeoutMs?: number;
+  onTransactionSent?: (jobs: number) => Promise<void> | void;
+}
+
+export const groupIdOf = (platform: Platform) => platform;
+
+export function createSyncConsumer({
+  kafka, connector, instanceId, logger, concurrency, jobTimeoutMs = 30_000, yieldAtShare = 0.7, lowShare, drainTimeoutMs, onTransactionSent,
+}: SyncConsumerOptions) {
+  const platform = connector.platform;
+  const stateStore = createStateStore({ kafka, instanceId, logger });
+  const started = new WeakMap<Job<SyncRequest>, Date>();
+
+  async function handle(job: Job<SyncRequest>, ctx: JobContext) {
+    const request = job.value;
+    const startedAt = new Date();
+    started.set(job, startedAt);
+    if (request.platform !== platform) throw new TypeError(`a ${request.platform} request on the ${platform} topic`);
+    const stored = (await stateStore.get(request.tenantId, platform))?.cursors ?? {};
+    const cursors = request.reason === 'continuation' && request.cursor ? { ...stored, ...request.cursor } : stored;
+    const fetched = new Map<string, FetchedRecords>();
+    const yieldAt = startedAt.getTime() + jobTimeoutMs * yieldAtShare;
+    const result = await connector.sync(request, cursors, {
+      signal: ctx.signal,
+      log: ctx.log,
+      emit(entity, records) {
+        let bucket = fetched.get(entity);
+        if (!bucket) fetched.set(entity, (bucket = { entity, records: [] }));
+        for (const record of records) bucket.records.push(record);
+      },
+      shouldYield: () => Date.now() >= yieldAt,
+    });
+    return successMessages({ request, startedAt, finishedAt: new Date(), fetched: [...fetched.values()], storedCursors: stored, result });
+  }
+
+  const runner = createRunner<SyncRequest>({
+    kafka,
+    groupId: groupIdOf(platform),
+    instanceId,
+    inputs: [
+      { topic: syncTopic(platform, 'high'), priority: 'high' },
+      { topic: retryTopic(platform), priority: 'high' },
+      { topic: syncTopic(platform, 'low'), priority: 'low' },
+    ],
+    contract: SyncRequestContract,
+    dlqTopic: SYNC_DLQ_TOPIC,
+    logger,
+    keyOf: (r) => r.tenantId,
+    notBeforeOf: (r) => (r.notBefore ? Date.parse(r.notBefore) : undefined),
+    handle,
+    onFailure: (job, error) => failureMessages({
+      request: job.value, error, startedAt: started.get(job) ?? new Date(), finishedAt: new Date(),
+      source: { topic: job.topic, partition: job.partition, offset: job.offset },
+    }),
+    concurrency,
+    jobTimeoutMs,
+    lowShare,
+    drainTimeoutMs,
+    onTransactionSent,
+  });
+
+  return {
+    runner,
+    events: runner.events,
+    async start() {
+      await stateStore.start();
+      await runner.start();
+    },
+    async stop() {
+      await runner.stop();
+      await stateStore.stop();
+    },
+  };
+}
