@@ -11,7 +11,7 @@ import { SYNC_DLQ_TOPIC, DlqEntryContract } from '../contracts/dlq.js';
 import { CredentialsRejectedError, errorCode, errorMessage, isRetriable, RateLimitedError } from '../errors.js';
 import { jobHeaders } from '../kafka/headers.js';
 import type { OutgoingMessage } from '../kafka/transaction.js';
-import { backoff, hasAttemptsLeft } from '../retry.js';
+import { backoff, hasAttemptsLeft, type RetryPolicy } from '../retry.js';
 import type { ConnectorResult } from './connector.js';
 import { TIER_POLICIES } from './tiers.js';
 
@@ -101,6 +101,8 @@ export interface FailureInput {
   finishedAt: Date;
   /** Where the request was consumed from, for the DLQ entry. */
   source: { topic: string; partition: number; offset: string };
+  /** @default TIER_POLICIES[tier].retry */
+  policy?: RetryPolicy;
   random?: () => number;
 }
 
@@ -108,8 +110,7 @@ export interface FailureInput {
  * A retriable failure with attempts left: the request again on the retry topic with a not-before time (the
  * source's own Retry-After when it gave one). Rejected credentials: needs_reauth, no retry. Otherwise: dead.
  */
-export function failureMessages({ request, error, startedAt, finishedAt, source, random }: FailureInput): OutgoingMessage[] {
-  const policy = TIER_POLICIES[request.tier].retry;
+export function failureMessages({ request, error, startedAt, finishedAt, source, policy = TIER_POLICIES[request.tier].retry, random }: FailureInput): OutgoingMessage[] {
   if (error instanceof CredentialsRejectedError) {
     return [runEvent(request, 'needs_reauth', startedAt, finishedAt, {}, { error })];
   }

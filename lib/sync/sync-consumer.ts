@@ -5,13 +5,14 @@
  */
 import { retryTopic, syncTopic, SyncRequestContract, type SyncRequest } from '../contracts/sync-request.js';
 import { SYNC_DLQ_TOPIC } from '../contracts/dlq.js';
-import type { Platform } from '../contracts/fields.js';
+import type { Platform, Tier } from '../contracts/fields.js';
 import type { KafkaContext } from '../kafka/client.js';
 import { createRunner, type Job, type JobContext } from '../kafka/runner.js';
 import type { Logger } from '../logger.js';
 import type { Connector } from './connector.js';
 import { failureMessages, successMessages, type FetchedRecords } from './job-outcome.js';
 import { createStateStore } from './state-store.js';
+import type { TierPolicy } from './tiers.js';
 
 export interface SyncConsumerOptions {
   kafka: KafkaContext;
@@ -25,12 +26,15 @@ export interface SyncConsumerOptions {
   lowShare?: number;
   drainTimeoutMs?: number;
   onTransactionSent?: (jobs: number) => Promise<void> | void;
+  /** What each tier buys (its retry policy is used here). @default TIER_POLICIES */
+  tierPolicies?: Record<Tier, TierPolicy>;
 }
 
 export const groupIdOf = (platform: Platform) => platform;
 
 export function createSyncConsumer({
   kafka, connector, instanceId, logger, concurrency, jobTimeoutMs = 30_000, yieldAtShare = 0.7, lowShare, drainTimeoutMs, onTransactionSent,
+  tierPolicies,
 }: SyncConsumerOptions) {
   const platform = connector.platform;
   const stateStore = createStateStore({ kafka, instanceId, logger });
@@ -76,6 +80,7 @@ export function createSyncConsumer({
     onFailure: (job, error) => failureMessages({
       request: job.value, error, startedAt: started.get(job) ?? new Date(), finishedAt: new Date(),
       source: { topic: job.topic, partition: job.partition, offset: job.offset },
+      policy: tierPolicies?.[job.value.tier].retry,
     }),
     concurrency,
     jobTimeoutMs,
