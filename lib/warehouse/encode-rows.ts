@@ -6,6 +6,8 @@
  *                   whatever the column's zone);
  *   - bigint      → decimal string (ClickHouse parses a quoted number into Int64/UInt64/Decimal exactly);
  *   - undefined   → null (compact form), which the engine turns into the column's DEFAULT;
+ *   - Date costs ~4 µs per cell to format (toISOString): a value shared by many rows (a chunk's fetch time)
+ *     is cheaper passed as a string computed once;
  *   - NaN/±Infinity → rejected: JSON would silently turn them into null, i.e. the column default.
  */
 import type { Row } from './warehouse.js';
@@ -33,21 +35,59 @@ export interface CompactRows {
 
 /**
  * JSONCompactEachRow under an explicit column list: the fastest JSON payload for the embedded engine (no key
- * names repeated per row; about 30 % faster than JSONEachRow end to end, see docs/data-model.md).
+ * names repeated per row: half the bytes of JSONEachRow and about 35 % less engine time, see docs/data-model.md).
  * A row without some column sends null there, and with input_format_null_as_default=1 the engine fills the
  * column's DEFAULT, as JSONEachRow does for an omitted key.
  */
 export function encodeCompactRows(rows: readonly Row[]): CompactRows {
   const columns = unionOfKeys(rows);
-  const width = columns.length;
+  const encodeRow = rowEncoder(columns);
   const lines = new Array<string>(rows.length);
-  const cells = new Array<unknown>(width);
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i] as Row;
-    for (let j = 0; j < width; j++) cells[j] = normaliseCell(row[columns[j] as string], columns[j] as string);
-    lines[i] = stringify(cells);
-  }
+  for (let i = 0; i < rows.length; i++) lines[i] = encodeRow(rows[i] as Row);
   return { columns, body: Buffer.from(lines.join('\n'), 'utf8') };
+}
+
+type RowEncoder = (row: Row) => string;
+const encoders = new Map<string, RowEncoder>();
+const MAX_CACHED_ENCODERS = 256;
+
+/**
+ * A row encoder compiled for one column list and cached (a sink writes the same few column lists over and over):
+ * fixed property reads and one JSON.stringify of a fresh array are about twice as fast as a generic loop over
+ * `row[column]`. Column names are whitelisted identifiers (unionOfKeys) and are embedded as JSON string
+ * literals, so no row data and no unchecked name reaches the generated code.
+ * JSON.stringify already turns undefined inside an array into null and a Date into ISO text; the encoder adds
+ * the two rules it lacks: bigint (retried through a replacer) and non-finite numbers (rejected; `v - v` is NaN
+ * exactly for NaN and ±Infinity).
+ */
+function rowEncoder(columns: readonly string[]): RowEncoder {
+  const key = columns.join(',');
+  let encoder = encoders.get(key);
+  if (encoder === undefined) {
+    const reads = columns.map((column, i) => `const c${i} = row[${JSON.stringify(column)}];`).join('\n');
+    const checks = columns
+      .map((_, i) => `if (typeof c${i} === 'number' && c${i} - c${i} !== 0) fail(${i}, c${i});`)
+      .join('\n');
+    const cells = columns.map((_, i) => `c${i}`).join(', ');
+    const compiled = new Function(
+      'fail',
+      'slow',
+      `return function encodeRow(row) {\n${reads}\n${checks}\n` +
+        `const cells = [${cells}];\ntry { return JSON.stringify(cells); } catch (error) { return slow(cells, error); }\n};`,
+    ) as (fail: (index: number, value: number) => never, slow: (cells: unknown[], error: unknown) => string) => RowEncoder;
+    encoder = compiled(
+      (index, value) => {
+        throw nonFinite(columns[index] as string, value);
+      },
+      (cells, error) => {
+        if (error instanceof TypeError && /BigInt/i.test(error.message)) return JSON.stringify(cells, replaceCell);
+        throw error;
+      },
+    );
+    if (encoders.size >= MAX_CACHED_ENCODERS) encoders.clear();
+    encoders.set(key, encoder);
+  }
+  return encoder;
 }
 
 /** JSONEachRow: one object per line. The server adapter's payload (every server version parses it). */
@@ -69,30 +109,6 @@ function unionOfKeys(rows: readonly Row[]): string[] {
     }
   }
   return columns;
-}
-
-function normaliseCell(value: unknown, column: string): unknown {
-  switch (typeof value) {
-    case 'undefined':
-      return null;
-    case 'bigint':
-      return value.toString();
-    case 'number':
-      if (!Number.isFinite(value)) throw nonFinite(column, value);
-      return value;
-    default:
-      return value;
-  }
-}
-
-/** The fast path has no replacer; nested bigints (inside arrays or maps) take the slow one. */
-function stringify(cells: unknown[]): string {
-  try {
-    return JSON.stringify(cells);
-  } catch (error) {
-    if (error instanceof TypeError && /BigInt/i.test(error.message)) return JSON.stringify(cells, replaceCell);
-    throw error;
-  }
 }
 
 function replaceCell(key: string, value: unknown): unknown {

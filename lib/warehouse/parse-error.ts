@@ -128,14 +128,17 @@ const RETRIABLE_TRANSPORT_CODES = new Set([
  * - code: the first `Code: N` followed by `.` (current) or `,` (18.x); wrappers repeat the same code.
  * - `.*Exception: ` is greedy, so the message starts after the LAST "Exception: ", i.e. the innermost exception.
  * - message is lazy and ends where the rest of the text is only a trailer: 18.x's ", e.what() = DB::Exception", or
- *   one or more " (TYPE)" markers, each optionally followed by " (version …)" and a dot. Because the trailer must
+ *   one or more " (TYPE)" markers, each optionally followed by " (version …)" (which may hold one nested
+ *   "(official build)") and a dot. Because the trailer must
  *   reach the end of the text, a parenthesised word inside the message ("position 1 (SELEC): …") is never taken for
  *   the type. The trailer is optional, so any "Code: N … Exception: …" text matches.
- * - type: the last marker of the trailer; needs ≥ 3 capitals, so "(2)" or "(at row 1)" never qualify.
+ * - type: the last marker of the trailer; needs ≥ 3 capitals in a row, so "(2)" or "(at row 1)" never qualify.
+ *   The capitals are checked by a lookahead, not by the match itself: `[A-Z0-9_]*[A-Z]{3}[A-Z0-9_]*` could split
+ *   "ABCD" two ways, and a text of many " (ABCD)" markers not ending the message backtracks exponentially.
  * Input is cut to MAX_PARSED_CHARS first so a huge message (a parse error quoting data) cannot make it slow.
  */
 const EXCEPTION_RE =
-  /Code: (?<code>\d+)[.,].*Exception: (?<message>.*?)(?:,? e\.what\(\) = DB::Exception|(?: \((?<type>[A-Z0-9_]*[A-Z]{3}[A-Z0-9_]*)\)(?: \(version [^)]*\))?\.?)+)?\s*$/s;
+  /Code: (?<code>\d+)[.,].*Exception: (?<message>.*?)(?:,? e\.what\(\) = DB::Exception|(?: \((?<type>(?=[A-Z0-9_]*[A-Z]{3})[A-Z0-9_]+)\)(?: \(version [^()]*(?:\([^()]*\))?\))?\.?)+)?\s*$/s;
 const MAX_PARSED_CHARS = 8_192;
 
 export interface ParsedClickHouseException {
@@ -150,7 +153,7 @@ export function parseClickHouseException(text: string): ParsedClickHouseExceptio
   const groups = EXCEPTION_RE.exec(text.slice(0, MAX_PARSED_CHARS))?.groups;
   if (!groups?.code) return undefined;
   // chDB's insert errors repeat an inner "(TYPE) (version …)" mid-text; the type is already known, drop them.
-  const message = (groups.message ?? '').replace(/ \([A-Z0-9_]{3,}\) \(version [^)]*\)/g, '').trim();
+  const message = (groups.message ?? '').replace(/ \([A-Z0-9_]{3,}\) \(version [^()]*(?:\([^()]*\))?\)/g, '').trim();
   return { code: Number(groups.code), type: groups.type, message };
 }
 

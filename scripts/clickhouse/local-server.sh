@@ -107,7 +107,7 @@ up() {
   (cd "$state" && exec setsid "$binary" --config-file="$state/config.xml" >>"$logfile" 2>&1 </dev/null) &
   echo $! >"$pidfile"
   wait_ready
-  echo "clickhouse: server $("$binary" --version 2>/dev/null | head -n1 || true) up (pid $(cat "$pidfile"))"
+  echo "clickhouse: server up (pid $(cat "$pidfile")), log in $state/log/"
   echo "$url"
 }
 

@@ -4,9 +4,18 @@
  * copy of a record whatever order copies arrive in.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { loadMigrations, migrate } from '../../../lib/warehouse/migrate.js';
 import type { Row, Warehouse } from '../../../lib/warehouse/warehouse.js';
 import { disposeTestWarehouse, testWarehouse } from '../../helpers/warehouse.js';
+
+const DATA_MODEL_DOC = new URL('../../../docs/data-model.md', import.meta.url);
+
+/** A sample value for each placeholder type the documented queries use. */
+const SAMPLE_PARAMS: Record<string, unknown> = {
+  String: 'tenant-1',
+  "DateTime64(3, 'Asia/Seoul')": new Date('2026-01-01T00:00:00Z'),
+};
 
 const SINK_TABLES = [
   'raw_records',
@@ -154,5 +163,22 @@ describe('analytics schema (embedded engine)', function () {
     await warehouse.insert('freshness', [freshness('2026-01-09 09:00:00')]); // a replayed older run
     const [fresh] = await warehouse.query<{ as_of: string }>('SELECT as_of FROM freshness FINAL');
     assert.equal(fresh?.as_of, '2026-01-10 09:00:00.000');
+  });
+
+  it('runs every example query of docs/data-model.md', async function () {
+    const doc = await readFile(DATA_MODEL_DOC, 'utf8');
+    const examples = [...doc.matchAll(/```sql\n([\s\S]*?)```/g)].map((match) => match[1] as string);
+    assert.ok(examples.length >= 9, `found ${examples.length} examples`);
+    for (const sql of examples) {
+      if (!/^\s*SELECT/i.test(sql)) continue; // the version expression is a column definition
+      const params: Record<string, unknown> = {};
+      for (const [, name, type] of sql.matchAll(/\{(\w+):([^}]+)\}/g)) {
+        assert.ok(type && type in SAMPLE_PARAMS, `add a sample for ${type}`);
+        params[name as string] = SAMPLE_PARAMS[type as string];
+      }
+      await warehouse.query(sql, params).catch((error: unknown) => {
+        throw new Error(`documented query failed:\n${sql}`, { cause: error });
+      });
+    }
   });
 });
