@@ -4,20 +4,23 @@
  *
  * Why it does not process inside kafkajs's eachBatch: kafkajs fetches per broker and waits until a whole fetch is
  * processed before fetching again, so one 30 s crawl would hold every other partition of the broker. Here
- * eachBatch only queues messages (pausing a partition whose queue is full) and returns at once; the Dispatcher
- * starts jobs from those queues under its rules (one per partition, one per tenant, a concurrency cap, priority
- * with a low-priority share, not-before times), and the TransactionalCommitter commits finished jobs in groups.
- * Fetching never waits for a job, so kafkajs's own loop keeps fetching and heartbeating while jobs run.
+ * eachBatch only queues messages (pausing a partition whose window is full) and returns at once; the Dispatcher
+ * starts jobs from those windows under its rules (one job per tenant at a time, tenants of one partition in
+ * parallel, a concurrency cap, priority with a low-priority share, not-before times), and the
+ * TransactionalCommitter commits finished jobs in groups. Fetching never waits for a job, so kafkajs's own loop
+ * keeps fetching and heartbeating while jobs run.
  *
- * Offsets only move inside transactions. After a rebalance kafkajs re-reads the committed offsets, so the runner
- * drops what it had queued, aborts running jobs (their results are not committed) and starts over from there:
- * nothing is lost, and a job is at worst redone (its output is idempotent downstream).
+ * Offsets only move inside transactions, in order: a partition commits up to its first unfinished job, and the
+ * finished jobs above that travel in the commit metadata. After a rebalance (or a failed commit) kafkajs
+ * re-reads the committed offsets, so the runner drops its windows, aborts running jobs (their results are not
+ * committed), reads the metadata to skip what is already done, and starts over: nothing is lost or redone, except
+ * the jobs that were cut off mid-way.
  *
  * States (runner-states.ts): idle → starting → running → draining → stopped; crashed from any.
  */
 import { EventEmitter } from 'node:events';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { Contract } from '../contracts/codec.js';
 import { DlqEntryContract } from '../contracts/dlq.js';
 import { DeadlineExceededError, errorCode, errorMessage } from '../errors.js';
@@ -25,10 +28,10 @@ import { jobLogger, type Logger } from '../logger.js';
 import { ATTR, SPAN, TRACER_NAME } from '../../otel/attributes.js';
 import { extractTraceContext, injectTraceHeaders, traceIdOf } from '../../otel/propagation.js';
 import { createGroupConsumer, createTransactionalProducer, type KafkaContext } from './client.js';
-import { Dispatcher, type Entry, type PriorityClass } from './dispatcher.js';
+import { decodeCompleted, Dispatcher, encodeCompleted, partitionId, type CommitOffset, type Entry, type PriorityClass } from './dispatcher.js';
 import { readHeaders } from './headers.js';
 import { createStateMachine, RUNNER_STATES, type RunnerState } from './runner-states.js';
-import { createTransactionalCommitter, type OutgoingMessage } from './transaction.js';
+import { createTransactionalCommitter, StaleUnitError, type OutgoingMessage, type TopicOffsets } from './transaction.js';
 
 export type { OutgoingMessage };
 
@@ -79,9 +82,12 @@ export interface RunnerOptions<T> {
   /** @default 16 */ concurrency?: number;
   /** @default 30_000 */ jobTimeoutMs?: number;
   /** @default 45_000 */ drainTimeoutMs?: number;
-  /** @default 8 */ queuedPerPartition?: number;
+  /** Messages held per partition (queued, running, or done above the commit point) before it is paused. @default 32 */
+  queuedPerPartition?: number;
   /** @default 0.2 */ lowShare?: number;
   /** @default 60_000 */ transactionTimeoutMs?: number;
+  /** How long the group waits for a silent member before reassigning its partitions. @default 30_000 */
+  sessionTimeoutMs?: number;
   /** Called between sending a transaction and committing it; crash tests stop the process here. */
   onTransactionSent?: (jobs: number) => Promise<void> | void;
 }
@@ -99,18 +105,19 @@ export interface RunnerEventMap {
   [RUNNER_EVENTS.JOB_COMMITTED]: [{ topic: string; partition: number; offset: string; key: string; outcome: 'ok' | 'failed' | 'poison'; durationMs: number }];
   [RUNNER_EVENTS.JOB_FAILED]: [{ topic: string; partition: number; offset: string; key: string; error: unknown }];
   [RUNNER_EVENTS.COMMIT_FAILED]: [{ topic: string; partition: number; offset: string; error: unknown }];
-  [RUNNER_EVENTS.REBALANCED]: [{ generation: number }];
+  [RUNNER_EVENTS.REBALANCED]: [{ reason: string }];
 }
 
-type Fetched = { kafkaMessage: KafkaMessage; topic: string; decoded: ReturnType<Contract<unknown>['decode']> };
+type Fetched = { kafkaMessage: KafkaMessage; decoded: ReturnType<Contract<unknown>['decode']> };
+type Unit = { messages: OutgoingMessage[]; entry: Entry<Fetched> };
 
 const HEARTBEAT_INTERVAL_MS = 3_000;
 
 export function createRunner<T>(options: RunnerOptions<T>) {
   const {
     kafka, groupId, instanceId, inputs, contract, handle, onFailure, dlqTopic, logger,
-    concurrency = 16, jobTimeoutMs = 30_000, drainTimeoutMs = 45_000, queuedPerPartition = 8, lowShare = 0.2,
-    transactionTimeoutMs = 60_000,
+    concurrency = 16, jobTimeoutMs = 30_000, drainTimeoutMs = 45_000, queuedPerPartition = 32, lowShare = 0.2,
+    transactionTimeoutMs = 60_000, sessionTimeoutMs = 30_000,
   } = options;
   const events = new EventEmitter<RunnerEventMap>();
   const log = logger.child({ groupId, instanceId });
@@ -124,7 +131,12 @@ export function createRunner<T>(options: RunnerOptions<T>) {
 
   let consumer: Consumer | undefined;
   let producer: Producer | undefined;
-  let committer: ReturnType<typeof createTransactionalCommitter> | undefined;
+  let admin: Admin | undefined;
+  let committer: ReturnType<typeof createTransactionalCommitter<Unit>> | undefined;
+  /** Per partition seen since the last (re)join: its previous owner's finished-above-commit offsets are loaded. */
+  const seeded = new Set<string>();
+  let committedMetadata: Promise<Map<string, bigint[]>> | undefined;
+  let restarting: Promise<void> | undefined;
   const dispatcher = new Dispatcher<Fetched>({ concurrency, lowShare });
   const running = new Map<Entry<Fetched>, AbortController>();
   let wakeTimer: NodeJS.Timeout | undefined;
@@ -143,19 +155,39 @@ export function createRunner<T>(options: RunnerOptions<T>) {
   async function eachBatch({ batch, resolveOffset, heartbeat: beat, isRunning, isStale }: EachBatchPayload) {
     heartbeat = beat;
     const { topic, partition } = batch;
+    const id = partitionId(topic, partition);
+    if (!seeded.has(id)) {
+      committedMetadata ??= loadCommittedMetadata();
+      const completed = (await committedMetadata).get(id) ?? [];
+      if (!isRunning() || isStale()) return;
+      dispatcher.setCompleted(topic, partition, completed);
+      seeded.add(id);
+    }
     const priority = priorityOf.get(topic) ?? 'low';
     for (const kafkaMessage of batch.messages) {
       if (!isRunning() || isStale()) return;
-      // Take no more than the queue's room; the rest is fetched again after the partition resumes.
-      if (dispatcher.queuedIn(topic, partition) >= queuedPerPartition) break;
+      // Take no more than the window's room; the rest is fetched again after the partition resumes.
+      if (dispatcher.heldIn(topic, partition) >= queuedPerPartition) break;
       const decoded = contract.decode(kafkaMessage.value);
-      const key = decoded.ok && options.keyOf ? options.keyOf(decoded.value) : kafkaMessage.key?.toString() ?? `${topic}#${partition}`;
+      const key = decoded.ok && options.keyOf ? options.keyOf(decoded.value) : kafkaMessage.key?.toString() ?? id;
       const notBefore = decoded.ok ? options.notBeforeOf?.(decoded.value) ?? 0 : 0;
-      dispatcher.push({ topic, partition, key, priority, notBefore, message: { kafkaMessage, topic, decoded } });
+      dispatcher.push({ topic, partition, offset: BigInt(kafkaMessage.offset), key, priority, notBefore, message: { kafkaMessage, decoded } });
       resolveOffset(kafkaMessage.offset);
     }
-    if (dispatcher.queuedIn(topic, partition) >= queuedPerPartition) consumer?.pause([{ topic, partitions: [partition] }]);
+    if (dispatcher.heldIn(topic, partition) >= queuedPerPartition) consumer?.pause([{ topic, partitions: [partition] }]);
     pump();
+  }
+
+  /** The group's committed offsets and their metadata: which offsets above each commit point are done. */
+  async function loadCommittedMetadata(): Promise<Map<string, bigint[]>> {
+    const topics = inputs.map((i) => kafka.topic(i.topic));
+    const result = new Map<string, bigint[]>();
+    for (const { topic, partitions } of await admin!.fetchOffsets({ groupId: fullGroupId, topics })) {
+      for (const p of partitions) {
+        if (p.offset !== '-1') result.set(partitionId(topic, p.partition), decodeCompleted(BigInt(p.offset), p.metadata));
+      }
+    }
+    return result;
   }
 
   function pump() {
@@ -178,7 +210,8 @@ export function createRunner<T>(options: RunnerOptions<T>) {
   }
 
   async function run(entry: Entry<Fetched>) {
-    const { kafkaMessage, topic, decoded } = entry.message;
+    const { kafkaMessage, decoded } = entry.message;
+    const { topic } = entry;
     const job: Job<unknown> = {
       value: decoded.ok ? decoded.value : undefined,
       topic: kafka.baseTopic(topic),
@@ -227,36 +260,64 @@ export function createRunner<T>(options: RunnerOptions<T>) {
         }
       });
       if (!dispatcher.isCurrent(entry) || !committer) return; // its partition was taken away meanwhile
-      const outgoing = messages.map((m) => ({
-        ...m,
-        topic: kafka.topic(m.topic),
-        headers: injectTraceHeaders({ ...m.headers }, spanContext),
-      }));
-      await context.with(spanContext, () => committer!.commit({ messages: outgoing, consumed: { topic, partition: entry.partition, offset: job.offset } }));
+      const outgoing = messages.map((m) => ({ ...m, topic: kafka.topic(m.topic), headers: injectTraceHeaders({ ...m.headers }, spanContext) }));
+      await committer.commit({ messages: outgoing, entry });
       span.setAttribute(ATTR.OUTCOME, outcome);
       safeEmit(RUNNER_EVENTS.JOB_COMMITTED, { topic: job.topic, partition: job.partition, offset: job.offset, key: job.key, outcome, durationMs: Date.now() - started });
     } catch (error) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
-      if (dispatcher.isCurrent(entry)) redo(entry, error);
+      if (!(error instanceof StaleUnitError) && dispatcher.isCurrent(entry)) void redo(entry, error);
     } finally {
       span.end();
       running.delete(entry);
-      dispatcher.done(entry);
-      if (dispatcher.queuedIn(topic, entry.partition) < queuedPerPartition && consumer?.paused().some((p) => p.topic === topic && p.partitions.includes(entry.partition))) {
-        if (!machine.is(RUNNER_STATES.DRAINING)) consumer.resume([{ topic, partitions: [entry.partition] }]);
+      dispatcher.release(entry);
+      if (dispatcher.heldIn(topic, entry.partition) < queuedPerPartition && !machine.is(RUNNER_STATES.DRAINING)
+        && consumer?.paused().some((p) => p.topic === topic && p.partitions.includes(entry.partition))) {
+        consumer.resume([{ topic, partitions: [entry.partition] }]);
       }
       if (running.size === 0) idle?.();
       pump();
     }
   }
 
-  /** The job's outcome could not be committed: forget the partition's queue and fetch again from this offset. */
-  function redo(entry: Entry<Fetched>, error: unknown) {
-    const { topic, kafkaMessage } = entry.message;
-    log.error({ err: error, topic, partition: entry.partition, offset: kafkaMessage.offset }, 'could not commit a job; it will be redone');
-    safeEmit(RUNNER_EVENTS.COMMIT_FAILED, { topic, partition: entry.partition, offset: kafkaMessage.offset, error });
-    dispatcher.dropPartition(topic, entry.partition);
-    if (machine.is(RUNNER_STATES.RUNNING)) consumer?.seek({ topic, partition: entry.partition, offset: kafkaMessage.offset });
+  /**
+   * A job's outcome could not be committed (the committer already retried): rejoin the group, which re-reads
+   * the committed offsets and their metadata, exactly as after a rebalance.
+   */
+  function redo(entry: Entry<Fetched>, error: unknown): Promise<void> {
+    const { kafkaMessage } = entry.message;
+    log.error({ err: error, topic: entry.topic, partition: entry.partition, offset: kafkaMessage.offset }, 'could not commit a job; rejoining to redo it');
+    safeEmit(RUNNER_EVENTS.COMMIT_FAILED, { topic: entry.topic, partition: entry.partition, offset: kafkaMessage.offset, error });
+    restarting ??= (async () => {
+      try {
+        if (!consumer || !machine.is(RUNNER_STATES.RUNNING)) return;
+        await consumer.stop();
+        resetAfterRebalance('commit failure');
+        await consumer.run(runConfig);
+      } catch (restartError) {
+        log.error({ err: restartError }, 'could not restart the consumer after a failed commit');
+        if (machine.is(RUNNER_STATES.RUNNING)) machine.transitionTo(RUNNER_STATES.CRASHED);
+      } finally {
+        restarting = undefined;
+      }
+    })();
+    return restarting;
+  }
+
+  /** What a transaction commits for the group: per partition, the first unfinished offset and the finished above it. */
+  function offsetsFor(units: Unit[]): TopicOffsets[] {
+    const byTopic = new Map<string, TopicOffsets>();
+    for (const c of dispatcher.commitOffsets(units.map((u) => u.entry))) {
+      let t = byTopic.get(c.topic);
+      if (!t) byTopic.set(c.topic, (t = { topic: c.topic, partitions: [] }));
+      t.partitions.push({ partition: c.partition, offset: c.offset.toString(), metadata: encodeCompleted(c.offset, c.completed) });
+    }
+    return [...byTopic.values()];
+  }
+
+  function onCommitted(units: Unit[], offsets: TopicOffsets[]) {
+    const points: CommitOffset[] = offsets.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: BigInt(p.offset), completed: [] })));
+    dispatcher.committed(units.map((u) => u.entry), points);
   }
 
   function dlqMessage(kafkaMessage: KafkaMessage, job: Job<unknown>, reason: string, errorClass = 'CONTRACT'): OutgoingMessage {
@@ -279,11 +340,15 @@ export function createRunner<T>(options: RunnerOptions<T>) {
   /** A rebalance (or a restart of kafkajs's loop) re-reads committed offsets: start from a clean slate. */
   function resetAfterRebalance(reason: string) {
     dispatcher.reset();
+    seeded.clear();
+    committedMetadata = undefined;
     for (const controller of running.values()) controller.abort(new Error(`partition reassigned (${reason})`));
     const paused = consumer?.paused() ?? [];
     if (paused.length > 0 && machine.is(RUNNER_STATES.RUNNING)) consumer?.resume(paused);
-    safeEmit(RUNNER_EVENTS.REBALANCED, { generation: dispatcher.generation });
+    safeEmit(RUNNER_EVENTS.REBALANCED, { reason });
   }
+
+  const runConfig = { autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch };
 
   async function start() {
     if (machine.is(RUNNER_STATES.STARTING, RUNNER_STATES.RUNNING)) return;
@@ -291,8 +356,13 @@ export function createRunner<T>(options: RunnerOptions<T>) {
     try {
       producer = createTransactionalProducer(kafka, `${fullGroupId}.${instanceId}`, transactionTimeoutMs);
       await producer.connect();
-      committer = createTransactionalCommitter({ producer, groupId: fullGroupId, logger: log, onSent: options.onTransactionSent });
-      consumer = createGroupConsumer(kafka, fullGroupId);
+      admin = kafka.kafka.admin();
+      await admin.connect();
+      committer = createTransactionalCommitter<Unit>({
+        producer, groupId: fullGroupId, logger: log, offsetsFor, onCommitted,
+        isStale: (unit) => !dispatcher.isCurrent(unit.entry), onSent: options.onTransactionSent,
+      });
+      consumer = createGroupConsumer(kafka, fullGroupId, { sessionTimeout: sessionTimeoutMs });
       consumer.on(consumer.events.REBALANCING, () => resetAfterRebalance('rebalancing'));
       consumer.on(consumer.events.GROUP_JOIN, () => resetAfterRebalance('group join'));
       consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -302,7 +372,7 @@ export function createRunner<T>(options: RunnerOptions<T>) {
       });
       await consumer.connect();
       await consumer.subscribe({ topics: inputs.map((i) => kafka.topic(i.topic)), fromBeginning: true });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
+      await consumer.run(runConfig);
       heartbeatTimer = setInterval(() => {
         // kafkajs heartbeats only around handler calls; with all partitions paused behind long jobs it would not.
         if (running.size > 0) heartbeat?.().catch(() => undefined);
@@ -346,8 +416,10 @@ export function createRunner<T>(options: RunnerOptions<T>) {
     await committer?.close().catch(() => undefined);
     await consumer?.disconnect().catch((error) => log.warn({ err: error }, 'consumer disconnect failed'));
     await producer?.disconnect().catch((error) => log.warn({ err: error }, 'producer disconnect failed'));
+    await admin?.disconnect().catch(() => undefined);
     consumer = undefined;
     producer = undefined;
+    admin = undefined;
     committer = undefined;
     dispatcher.reset();
   }

@@ -19,18 +19,34 @@ export interface OutgoingMessage {
 
 export interface CommitUnit {
   messages: OutgoingMessage[];
-  /** The consumed message this unit completes: its offset + 1 is committed for the group. */
-  consumed: { topic: string; partition: number; offset: string };
 }
 
-interface Pending {
-  unit: CommitUnit;
+export interface TopicOffsets {
+  topic: string;
+  partitions: { partition: number; offset: string; metadata?: string }[];
+}
+
+/** The unit's input partition was reassigned before its transaction was built: its output was not sent. */
+export class StaleUnitError extends Error {
+  constructor() {
+    super('unit left out of the transaction: its partition was reassigned');
+  }
+}
+
+interface Pending<U> {
+  unit: U;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
 
-export interface TransactionalCommitterOptions {
+export interface TransactionalCommitterOptions<U extends CommitUnit> {
   producer: Producer;
+  /** The group offsets a transaction commits, given the units it carries (computed when it is built). */
+  offsetsFor(units: U[]): TopicOffsets[];
+  /** Called once a transaction committed, before the units' promises resolve and before the next one is built. */
+  onCommitted?(units: U[], offsets: TopicOffsets[]): void;
+  /** A unit whose input was taken away (rebalance) is left out of the transaction; its promise rejects with StaleUnitError. */
+  isStale?(unit: U): boolean;
   groupId: string;
   logger: Logger;
   /** Retries of one group commit (e.g. across a broker restart) before its jobs are handed back as failed. */
@@ -43,16 +59,32 @@ export interface TransactionalCommitterOptions {
 
 const COMMIT_RETRY: RetryPolicy = { initialMs: 200, maxMs: 5_000, multiplier: 2, jitter: 0.2, maxAttempts: 8 };
 
-export function createTransactionalCommitter({
-  producer, groupId, logger, retry = COMMIT_RETRY, maxUnitsPerTransaction = 200, onSent,
-}: TransactionalCommitterOptions) {
-  const queue: Pending[] = [];
+export function createTransactionalCommitter<U extends CommitUnit>({
+  producer, offsetsFor, onCommitted, isStale = () => false, groupId, logger, retry = COMMIT_RETRY, maxUnitsPerTransaction = 200, onSent,
+}: TransactionalCommitterOptions<U>) {
+  const queue: Pending<U>[] = [];
   let loop: Promise<void> | undefined;
   let closed = false;
 
-  async function commitGroup(group: Pending[]): Promise<void> {
+  function settle(group: Pending<U>[], units: U[], offsets: TopicOffsets[]) {
+    try {
+      onCommitted?.(units, offsets);
+    } catch (error) {
+      logger.error({ err: error }, 'onCommitted threw; the transaction itself is committed');
+    }
+    for (const p of group) p.resolve();
+  }
+
+  async function commitGroup(all: Pending<U>[]): Promise<void> {
+    let group = all;
     for (let attempt = 1; ; attempt++) {
       let transaction: Transaction | undefined;
+      const stale = group.filter((p) => isStale(p.unit));
+      if (stale.length > 0) {
+        for (const p of stale) p.reject(new StaleUnitError());
+        group = group.filter((p) => !stale.includes(p));
+        if (group.length === 0) return;
+      }
       try {
         transaction = await producer.transaction();
         const byTopic = new Map<string, { key: string; value: Buffer; headers?: Record<string, string> }[]>();
@@ -66,13 +98,19 @@ export function createTransactionalCommitter({
         if (byTopic.size > 0) {
           await transaction.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
         }
-        await transaction.sendOffsets({ consumerGroupId: groupId, topics: offsetsOf(group.map((p) => p.unit)) });
+        const units = group.map((p) => p.unit);
+        const offsets = offsetsFor(units);
+        if (offsets.length > 0) await transaction.sendOffsets({ consumerGroupId: groupId, topics: offsets });
         await onSent?.(group.length);
         await transaction.commit();
+        settle(group, units, offsets);
         return;
       } catch (error) {
         if (transaction?.isActive()) await transaction.abort().catch(() => undefined);
-        if (attempt >= retry.maxAttempts || closed) throw error;
+        if (attempt >= retry.maxAttempts || closed) {
+          for (const p of group) p.reject(error);
+          return;
+        }
         const delay = backoff(attempt, retry);
         logger.warn({ err: error, attempt, delayMs: delay, jobs: group.length }, 'transaction failed; retrying the group commit');
         await new Promise((resolve) => setTimeout(resolve, delay));
@@ -83,19 +121,14 @@ export function createTransactionalCommitter({
   async function drain(): Promise<void> {
     while (queue.length > 0) {
       const group = queue.splice(0, maxUnitsPerTransaction);
-      try {
-        await commitGroup(group);
-        for (const p of group) p.resolve();
-      } catch (error) {
-        for (const p of group) p.reject(error);
-      }
+      await commitGroup(group);
     }
     loop = undefined;
   }
 
   return {
     /** Resolves once the unit's transaction committed; rejects if it could not be committed. */
-    commit(unit: CommitUnit): Promise<void> {
+    commit(unit: U): Promise<void> {
       if (closed) return Promise.reject(new Error('committer is closed'));
       return new Promise<void>((resolve, reject) => {
         queue.push({ unit, resolve, reject });
@@ -108,22 +141,4 @@ export function createTransactionalCommitter({
       closed = true;
     },
   };
-}
-
-/** The offset to commit per partition is the highest consumed offset + 1. */
-export function offsetsOf(units: CommitUnit[]) {
-  const highest = new Map<string, { topic: string; partition: number; offset: bigint }>();
-  for (const { consumed } of units) {
-    const id = `${consumed.topic}#${consumed.partition}`;
-    const offset = BigInt(consumed.offset);
-    const known = highest.get(id);
-    if (!known || offset > known.offset) highest.set(id, { topic: consumed.topic, partition: consumed.partition, offset });
-  }
-  const byTopic = new Map<string, { partition: number; offset: string }[]>();
-  for (const { topic, partition, offset } of highest.values()) {
-    let list = byTopic.get(topic);
-    if (!list) byTopic.set(topic, (list = []));
-    list.push({ partition, offset: (offset + 1n).toString() });
-  }
-  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
 }

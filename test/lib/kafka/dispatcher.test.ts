@@ -1,79 +1,101 @@
 import assert from 'node:assert/strict';
-import { Dispatcher, type Entry } from '../../../lib/kafka/dispatcher.js';
+import { decodeCompleted, Dispatcher, encodeCompleted, type Entry, type NewEntry } from '../../../lib/kafka/dispatcher.js';
 
-type E = Omit<Entry<string>, 'generation'>;
-const entry = (topic: string, partition: number, key: string, message: string, extra: Partial<E> = {}): E =>
-  ({ topic, partition, key, priority: 'high', notBefore: 0, message, ...extra });
+const entry = (topic: string, partition: number, offset: number, key: string, extra: Partial<NewEntry<string>> = {}): NewEntry<string> =>
+  ({ topic, partition, offset: BigInt(offset), key, priority: 'high', notBefore: 0, message: `${topic}#${partition}@${offset}`, ...extra });
 
-function drain(d: Dispatcher<string>, now = 0) {
+function startAll(d: Dispatcher<string>, now = 0) {
   const started: Entry<string>[] = [];
   for (let r = d.next(now); r.entry; r = d.next(now)) started.push(r.entry);
   return started;
 }
 
+function commit(d: Dispatcher<string>, entries: Entry<string>[]) {
+  const offsets = d.commitOffsets(entries);
+  d.committed(entries, offsets);
+  return offsets;
+}
+
 describe('Dispatcher', () => {
-  it('runs one message per partition, in offset order', () => {
+  it('runs different tenants of one partition in parallel, one job per tenant, in offset order', () => {
     const d = new Dispatcher<string>({ concurrency: 10, lowShare: 0 });
-    d.push(entry('a', 0, 'k1', 'm1'));
-    d.push(entry('a', 0, 'k2', 'm2'));
-    const [first, ...rest] = drain(d);
-    assert.equal(first!.message, 'm1');
-    assert.equal(rest.length, 0, 'm2 waits for m1');
-    d.done(first!);
-    assert.equal(drain(d)[0]!.message, 'm2');
+    d.push(entry('a', 0, 0, 'k1'));
+    d.push(entry('a', 0, 1, 'k2'));
+    d.push(entry('a', 0, 2, 'k1'));
+    const started = startAll(d);
+    assert.deepEqual(started.map((e) => e.offset), [0n, 1n], 'k1@2 waits for k1@0');
+    commit(d, [started[0]!]);
+    assert.deepEqual(startAll(d).map((e) => e.offset), [2n]);
   });
 
-  it('runs one message per key across partitions', () => {
+  it('runs one job per tenant across partitions and topics', () => {
     const d = new Dispatcher<string>({ concurrency: 10, lowShare: 0 });
-    d.push(entry('a', 0, 'same', 'm1'));
-    d.push(entry('a', 1, 'same', 'm2'));
-    d.push(entry('a', 2, 'other', 'm3'));
-    assert.deepEqual(drain(d).map((e) => e.message), ['m1', 'm3']);
+    d.push(entry('a', 0, 0, 'same'));
+    d.push(entry('b', 1, 0, 'same'));
+    d.push(entry('a', 2, 0, 'other'));
+    assert.deepEqual(startAll(d).map((e) => e.key), ['same', 'other']);
   });
 
   it('never runs more than the concurrency', () => {
     const d = new Dispatcher<string>({ concurrency: 2, lowShare: 0 });
-    for (let p = 0; p < 5; p++) d.push(entry('a', p, `k${p}`, `m${p}`));
-    assert.equal(drain(d).length, 2);
+    for (let i = 0; i < 5; i++) d.push(entry('a', 0, i, `k${i}`));
+    assert.equal(startAll(d).length, 2);
     assert.equal(d.runningCount, 2);
+  });
+
+  it('commits in order: up to the first unfinished offset, with the finished ones above it as metadata', () => {
+    const d = new Dispatcher<string>({ concurrency: 10, lowShare: 0 });
+    for (let i = 10; i < 14; i++) d.push(entry('a', 0, i, `k${i}`));
+    const [e10, e11, e12, e13] = startAll(d);
+    assert.deepEqual(commit(d, [e11!, e13!]), [{ topic: 'a', partition: 0, offset: 10n, completed: [11n, 13n] }]);
+    assert.deepEqual(commit(d, [e10!]), [{ topic: 'a', partition: 0, offset: 12n, completed: [13n] }]);
+    assert.deepEqual(commit(d, [e12!]), [{ topic: 'a', partition: 0, offset: 14n, completed: [] }]);
+    assert.equal(d.heldIn('a', 0), 0, 'committed entries are forgotten');
+  });
+
+  it('skips offsets a previous owner finished (from the commit metadata)', () => {
+    const d = new Dispatcher<string>({ concurrency: 10, lowShare: 0 });
+    d.setCompleted('a', 0, decodeCompleted(20n, encodeCompleted(20n, [21n, 23n])));
+    for (let i = 20; i < 24; i++) d.push(entry('a', 0, i, `k${i}`));
+    const started = startAll(d);
+    assert.deepEqual(started.map((e) => e.offset), [20n, 22n]);
+    assert.deepEqual(commit(d, started), [{ topic: 'a', partition: 0, offset: 24n, completed: [] }]);
   });
 
   it('serves high first but gives low its guaranteed share', () => {
     const d = new Dispatcher<string>({ concurrency: 1, lowShare: 0.25 });
-    for (let i = 0; i < 40; i++) d.push(entry('high', i, `h${i}`, `h${i}`));
-    for (let i = 0; i < 40; i++) d.push(entry('low', i, `l${i}`, `l${i}`, { priority: 'low' }));
+    for (let i = 0; i < 40; i++) d.push(entry('high', i, 0, `h${i}`));
+    for (let i = 0; i < 40; i++) d.push(entry('low', i, 0, `l${i}`, { priority: 'low' }));
     const order: string[] = [];
     for (let i = 0; i < 40; i++) {
       const { entry: e } = d.next(0);
-      order.push(e!.message);
-      d.done(e!);
+      order.push(e!.key);
+      commit(d, [e!]);
     }
-    const lows = order.filter((m) => m.startsWith('l')).length;
+    const lows = order.filter((k) => k.startsWith('l')).length;
     assert.ok(lows >= 9 && lows <= 11, `low got ${lows} of 40 starts`);
     assert.ok(order[0]!.startsWith('h'), 'high goes first');
   });
 
-  it('holds a message until its not-before time without holding other partitions', () => {
+  it('holds a message until its not-before time without holding anything else', () => {
     const d = new Dispatcher<string>({ concurrency: 10, lowShare: 0 });
-    d.push(entry('retry', 0, 'k1', 'later', { notBefore: 1_000 }));
-    d.push(entry('main', 0, 'k2', 'now'));
-    const first = d.next(500);
-    assert.equal(first.entry!.message, 'now');
-    const second = d.next(500);
-    assert.equal(second.entry, undefined);
-    assert.equal(second.wakeAt, 1_000);
-    assert.equal(d.next(1_000).entry!.message, 'later');
+    d.push(entry('retry', 0, 0, 'k1', { notBefore: 1_000 }));
+    d.push(entry('retry', 0, 1, 'k2'));
+    assert.deepEqual(startAll(d, 500).map((e) => e.key), ['k2']);
+    assert.equal(d.next(500).wakeAt, 1_000);
+    assert.equal(d.next(1_000).entry!.key, 'k1');
   });
 
-  it('drops queued entries on reset; a stale running entry frees its slot but is not current', () => {
+  it('after a reset, running entries are stale, free their tenant, and commit nothing', () => {
     const d = new Dispatcher<string>({ concurrency: 10, lowShare: 0 });
-    d.push(entry('a', 0, 'k1', 'running'));
-    d.push(entry('a', 0, 'k1', 'queued'));
-    const [running] = drain(d);
+    d.push(entry('a', 0, 0, 'k1'));
+    const [running] = startAll(d);
     d.reset();
-    assert.equal(d.queuedTotal, 0);
     assert.equal(d.isCurrent(running!), false);
-    d.done(running!);
+    assert.deepEqual(d.commitOffsets([running!]), []);
+    d.release(running!);
     assert.equal(d.runningCount, 0);
+    d.push(entry('a', 0, 0, 'k1'));
+    assert.equal(startAll(d).length, 1, 'the tenant may run again');
   });
 });
