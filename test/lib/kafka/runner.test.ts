@@ -195,6 +195,27 @@ describe('consumer runner (real broker)', function () {
       assert.equal(everything.length, 2, 'the aborted copy is still in the log, invisible to read-committed readers');
     });
 
+    it('after a crash, jobs that finished above an unfinished one are skipped, not redone', async () => {
+      await kafka.produce('in', [
+        { key: 'a', value: testJob('hang', 'a'), partition: 0 },
+        { key: 'b', value: testJob('done-early', 'b'), partition: 0 },
+      ]);
+      const first = spawnRunner({ HANG_IN_JOB: 'hang' });
+      await waitFor(() => first.output().includes('RUNNING hang') && first.output().includes('COMMITTED 1'), { deadlineMs: 30_000, description: 'offset 1 committed while offset 0 runs' });
+      const [offsets] = await kafka.admin.fetchOffsets({ groupId: kafka.topic('group'), topics: [kafka.topic('in')] });
+      const p0 = offsets!.partitions.find((p) => p.partition === 0)!;
+      assert.equal(p0.offset, '0', 'the commit point stays at the unfinished job');
+      assert.ok(p0.metadata, 'the finished offset above it is in the metadata');
+      first.child.kill('SIGKILL');
+      await new Promise((resolve) => first.child.once('exit', resolve));
+
+      const second = spawnRunner({});
+      await waitFor(() => second.output().includes('COMMITTED 0'), { deadlineMs: 30_000, description: 'the unfinished job redone' });
+      const out = (await drainTopic(kafka, 'out')).map((m) => m.value!.toString()).sort();
+      assert.deepEqual(out, ['done-early', 'hang']);
+      assert.ok(!second.output().includes('COMMITTED 1'), 'offset 1 was not redone');
+    });
+
     it('SIGTERM drains and leaves the group cleanly', async () => {
       const proc = spawnRunner({});
       await waitFor(() => proc.output().includes('READY'), { deadlineMs: 30_000, description: 'runner ready' });
