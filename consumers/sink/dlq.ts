@@ -1,0 +1,81 @@
+/**
+ * What the sink could not land, as sink.dlq entries (lib/contracts/dlq.ts): the reason, an error class, where it
+ * came from and the original bytes, so `replay.ts --from-dlq` can re-sink it after a fix.
+ *   - a whole message (malformed JSON, wrong version, unknown entity, rejected by the engine): its bytes as read;
+ *   - one record of a RawResult: a RawResult holding just that record (same envelope), so a replay maps it exactly
+ *     as the sink would have, and its siblings, which did land, are not repeated.
+ */
+import type { IHeaders } from 'kafkajs';
+import { DlqEntryContract, SINK_DLQ_TOPIC } from '../../lib/contracts/dlq.js';
+import { RawResultContract, type RawResult } from '../../lib/contracts/raw-result.js';
+import { HEADER, readHeaders } from '../../lib/kafka/headers.js';
+import type { OutgoingMessage } from '../../lib/kafka/transaction.js';
+import type { KafkaPosition } from './mapper.js';
+
+export interface DlqItem {
+  reason: string;
+  errorClass: string;
+  source: KafkaPosition & { key?: string };
+  value: Buffer;
+  headers: Record<string, string>;
+  tenantId?: string;
+}
+
+/** A consumed message as the sink sees it (base topic name). */
+export interface SourceMessage extends KafkaPosition {
+  key: string | undefined;
+  value: Buffer | null;
+  headers: IHeaders | undefined;
+}
+
+export function messageDlqItem(message: SourceMessage, reason: string, errorClass: string, tenantId?: string): DlqItem {
+  return {
+    reason,
+    errorClass,
+    source: position(message),
+    value: message.value ?? Buffer.alloc(0),
+    headers: readHeaders(message.headers),
+    ...(tenantId === undefined ? {} : { tenantId }),
+  };
+}
+
+export function recordDlqItem(message: SourceMessage, result: RawResult, index: number, reason: string, errorClass: string): DlqItem {
+  const single: RawResult = { ...result, records: [result.records[index]] };
+  return {
+    reason: `record ${index} of ${result.entity} chunk ${result.chunk}: ${reason}`,
+    errorClass,
+    source: position(message),
+    value: RawResultContract.encode(single),
+    headers: readHeaders(message.headers),
+    tenantId: result.tenantId,
+  };
+}
+
+function position(message: SourceMessage): DlqItem['source'] {
+  const { topic, partition, offset, key } = message;
+  return key === undefined ? { topic, partition, offset } : { topic, partition, offset, key: key.slice(0, 1024) };
+}
+
+/** The sink.dlq message of an item (key: the original key, so one tenant's failures stay in order). */
+export function dlqMessage(item: DlqItem, failedAt: Date = new Date()): OutgoingMessage {
+  const tenantId = item.tenantId ?? item.headers[HEADER.TENANT_ID];
+  return {
+    topic: SINK_DLQ_TOPIC,
+    key: item.source.key ?? tenantId ?? `${item.source.topic}#${item.source.partition}`,
+    headers: {
+      [HEADER.CONTRACT]: 'DlqEntry',
+      ...(tenantId ? { [HEADER.TENANT_ID]: tenantId } : {}),
+      ...(item.headers[HEADER.REQUEST_ID] ? { [HEADER.REQUEST_ID]: item.headers[HEADER.REQUEST_ID] } : {}),
+    },
+    value: DlqEntryContract.encode({
+      v: 1,
+      reason: item.reason.slice(0, 4000),
+      errorClass: item.errorClass.slice(0, 64),
+      source: item.source,
+      value: item.value.toString('base64'),
+      headers: item.headers,
+      ...(tenantId && /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(tenantId) ? { tenantId } : {}),
+      failedAt: failedAt.toISOString(),
+    }),
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * `tsx consumers/sink/index.ts`: the sink as a process. Reads config (lib/config.ts; the sink.* settings when the
+ * schema has them, else the defaults in options.ts), opens and migrates the warehouse, starts the sink, and on
+ * SIGTERM/SIGINT drains it (pending batches land and commit, or are left with their intent) and exits 0.
+ * A crashed consumer exits 1, for the supervisor to restart.
+ */
+import { loadConfigOrExit, type Config } from '../../lib/config.js';
+import { createKafka } from '../../lib/kafka/client.js';
+import { createLogger } from '../../lib/logger.js';
+import { migrate } from '../../lib/warehouse/migrate.js';
+import { openWarehouse } from '../../lib/warehouse/open-warehouse.js';
+import { startTelemetry, type TelemetryOptions } from '../../otel/sdk.js';
+import type { SinkTuning } from './options.js';
+import { defaultMapperRegistry } from './platform-mappers.js';
+import { createSink, SINK_EVENTS } from './sink.js';
+
+const config = loadConfigOrExit();
+const telemetry = startTelemetry({ serviceName: `${config.otel.serviceName}-sink`, exporter: config.otel.exporter as TelemetryOptions['exporter'], endpoint: config.otel.endpoint });
+const logger = createLogger({ level: config.log.level, name: 'sink' }).child({ instanceId: config.instanceId });
+
+/** The sink.* settings, once lib/config.ts carries them (SINK_BATCH_ROWS, …); the defaults until then. */
+function tuningOf(loaded: Config): Partial<SinkTuning> {
+  return (loaded as Config & { sink?: Partial<SinkTuning> }).sink ?? {};
+}
+
+if (!config.secrets.buyerHashSalt) {
+  if (config.env === 'production') {
+    process.stderr.write('invalid configuration: secrets.buyerHashSalt must be set in production (set by BUYER_HASH_SALT)\n');
+    process.exit(1);
+  }
+  logger.warn('BUYER_HASH_SALT is empty: buyer hashes are unsalted (fine for development only)');
+}
+
+const warehouse = await openWarehouse({ ...config.warehouse, database: config.warehouse.database });
+await migrate(warehouse);
+const kafka = createKafka({
+  brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-sink`, connectionTimeoutMs: config.kafka.connectionTimeoutMs, logger,
+});
+const sink = createSink({
+  kafka, warehouse, logger, registry: defaultMapperRegistry(), buyerHashSalt: config.secrets.buyerHashSalt, ...tuningOf(config),
+});
+sink.events.on(SINK_EVENTS.TRANSITION, ({ to }) => {
+  if (to === 'crashed') void shutdown(1);
+});
+
+let stopping: Promise<void> | undefined;
+function shutdown(code: number): Promise<void> {
+  stopping ??= (async () => {
+    await sink.stop().catch((error) => logger.error({ err: error }, 'sink stop failed'));
+    await warehouse.close().catch(() => undefined);
+    await telemetry.shutdown().catch(() => undefined);
+    process.exit(code);
+  })();
+  return stopping;
+}
+process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGINT', () => void shutdown(0));
+
+await sink.start();
+logger.info({ stats: sink.stats }, 'sink running');

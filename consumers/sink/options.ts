@@ -1,0 +1,92 @@
+/**
+ * The sink's options with their defaults in one place. Defaults are what the benchmark (bench/sink.ts) found on a
+ * 2-core machine with the embedded engine: inserts of tens of thousands of rows per table amortise the engine's
+ * fixed cost per insert (~8 ms), and a one-second age bound keeps a trickle of small jobs fresh in Grafana.
+ */
+import type { Logger } from '../../lib/logger.js';
+import type { KafkaContext } from '../../lib/kafka/client.js';
+import type { RetryPolicy } from '../../lib/retry.js';
+import type { Warehouse } from '../../lib/warehouse/warehouse.js';
+import type { Batch } from './batcher.js';
+import type { MapperRegistry } from './mapper.js';
+import type { SourceMessage } from './dlq.js';
+import type { TableName } from './tables.js';
+import type { Translator } from './translate.js';
+
+/** Settings an operator tunes (config: sink.*, see index.ts). */
+export interface SinkTuning {
+  /** A partition's batch is flushed at this many rows, all tables together. @default 50_000 */
+  batchRows: number;
+  /** …or at this many bytes of consumed messages. @default 16 MiB */
+  batchBytes: number;
+  /** …or when its first message has waited this long. @default 1_000 */
+  batchAgeMs: number;
+  /** A source record whose JSON is longer goes to sink.dlq instead of the tables. @default 1 MiB */
+  maxRecordBytes: number;
+  /** Consumed but not yet committed bytes, all partitions together, above which fetching pauses. @default 256 MiB */
+  maxBufferedBytes: number;
+  /** On SIGTERM, how long pending batches may take to land before the process leaves anyway. @default 30_000 */
+  drainTimeoutMs: number;
+  /** Kafka session timeout: how soon a dead sink's partitions move to another instance. @default 30_000 */
+  sessionTimeoutMs: number;
+  /** Per-partition fetch size; large fetches keep a busy partition's batch filling. @default 4 MiB */
+  maxBytesPerPartition: number;
+}
+
+export const DEFAULT_SINK_TUNING: SinkTuning = {
+  batchRows: 50_000,
+  batchBytes: 16 * 1024 * 1024,
+  batchAgeMs: 1_000,
+  maxRecordBytes: 1024 * 1024,
+  maxBufferedBytes: 256 * 1024 * 1024,
+  drainTimeoutMs: 30_000,
+  sessionTimeoutMs: 30_000,
+  maxBytesPerPartition: 4 * 1024 * 1024,
+};
+
+/** Back-off while the warehouse is unavailable: capped, never giving up (the batch keeps its place). */
+export const WAREHOUSE_RETRY: RetryPolicy = { initialMs: 200, maxMs: 10_000, multiplier: 2, jitter: 0.2, maxAttempts: Number.POSITIVE_INFINITY };
+
+/** Where a batch's flush has got to; crash tests stop the process at each (fixtures/sink-process.ts). */
+export type SinkStage =
+  | { stage: 'intent-recorded'; batch: Batch }
+  | { stage: 'table-inserted'; batch: Batch; table: TableName }
+  | { stage: 'committed'; batch: Batch };
+
+export interface SinkOptions extends Partial<SinkTuning> {
+  kafka: KafkaContext;
+  warehouse: Warehouse;
+  logger: Logger;
+  /** The platform mappers (consumers/<platform>/mapping.ts). */
+  registry: MapperRegistry;
+  /** Salt of the buyer-id hash (config secrets.buyerHashSalt). */
+  buyerHashSalt: string;
+  /** Consumer group (base name; the Kafka context's prefix is prepended). @default 'sink' */
+  groupId?: string;
+  /** Base topics consumed. @default ['raw.results', 'sync.runs'] */
+  topics?: readonly string[];
+  /** First part of every deduplication token. @default 'sink' */
+  tokenNamespace?: string;
+  /** Replaces the standard translation (replay from the DLQ unwraps entries first). */
+  translator?: Translator;
+  /** Replays: messages for which this is false advance the offsets but land nothing (tenant filter). */
+  include?: (message: SourceMessage) => boolean;
+  /** Replays: per base topic and partition, the offset where consumption ends (exclusive). */
+  endOffsets?: ReadonlyMap<string, ReadonlyMap<number, string>>;
+  /** Warehouse back-off. @default WAREHOUSE_RETRY */
+  retry?: RetryPolicy;
+  /** Kafka heartbeat interval. @default 3_000 */
+  heartbeatIntervalMs?: number;
+  onStage?: (stage: SinkStage) => Promise<void> | void;
+}
+
+export function resolveTuning(options: Partial<SinkTuning>): SinkTuning {
+  const tuning = { ...DEFAULT_SINK_TUNING };
+  for (const key of Object.keys(DEFAULT_SINK_TUNING) as (keyof SinkTuning)[]) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value <= 0) throw new RangeError(`sink option ${key} must be a positive integer, got ${value}`);
+    tuning[key] = value;
+  }
+  return tuning;
+}

@@ -1,0 +1,41 @@
+/**
+ * sync.runs events → one sync_runs row each, plus one freshness row per entity the run reports `dataAsOf` for.
+ * Platform-independent: the run event is ours, not a source's. freshness is a ReplacingMergeTree on as_of, so a
+ * replayed older run never moves an entity's freshness back.
+ */
+import type { SyncRun } from '../../lib/contracts/sync-run.js';
+import type { KafkaPosition } from './mapper.js';
+import type { RowWriter } from './row-buffer.js';
+import { EARLIEST_PLAUSIBLE_MS, epochText, FUTURE_TOLERANCE_MS } from './values.js';
+
+/**
+ * A dataAsOf outside [2000, run end + 1 day] (a connector's bug, e.g. year 9999) is left out of both tables:
+ * freshness would otherwise claim data from the future and hide staleness from the alert.
+ */
+export function mapSyncRun(run: SyncRun, position: KafkaPosition, out: RowWriter): void {
+  const startedAtMs = Date.parse(run.startedAt);
+  const latestMs = startedAtMs + run.durationMs + FUTURE_TOLERANCE_MS;
+  const dataAsOf: Record<string, string> = {};
+  for (const [entity, asOf] of Object.entries(run.dataAsOf ?? {})) {
+    const asOfMs = Date.parse(asOf);
+    if (!(asOfMs >= EARLIEST_PLAUSIBLE_MS && asOfMs <= latestMs)) continue;
+    const asOfText = epochText(asOfMs);
+    dataAsOf[entity] = asOfText;
+    out.push('freshness', { tenant_id: run.tenantId, platform: run.platform, entity, as_of: asOfText, request_id: run.requestId });
+  }
+  out.push('sync_runs', {
+    tenant_id: run.tenantId,
+    platform: run.platform,
+    request_id: run.requestId,
+    attempt: Math.min(run.attempt, 0xffff),
+    status: run.status,
+    started_at: epochText(startedAtMs),
+    duration_ms: Math.min(run.durationMs, 0xffff_ffff),
+    counts: run.counts,
+    data_as_of: dataAsOf,
+    error_class: run.errorClass ?? '',
+    error_message: run.errorMessage ?? '',
+    kafka_partition: position.partition,
+    kafka_offset: Number(position.offset),
+  });
+}
