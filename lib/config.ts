@@ -41,6 +41,19 @@ const schema = {
     },
     buyerHashSalt: { doc: 'Salt of the stable buyer-id hash', format: String, default: '', env: 'BUYER_HASH_SALT', sensitive: true },
   },
+  cafe24: {
+    apiBaseTemplate: { doc: 'Admin API origin per mall; {mall_id} is replaced by the validated mall id', format: 'url-template', default: 'https://{mall_id}.cafe24api.com', env: 'CAFE24_API_BASE_TEMPLATE' },
+    apiVersion: { doc: 'X-Cafe24-Api-Version sent on every call (a pinned, tested version)', format: 'api-version', default: '2025-12-01', env: 'CAFE24_API_VERSION' },
+    clientId: { doc: 'Our Cafe24 app client id', format: String, default: '', env: 'CAFE24_CLIENT_ID' },
+    clientSecret: { doc: 'Our Cafe24 app client secret', format: String, default: '', env: 'CAFE24_CLIENT_SECRET', sensitive: true },
+    lookbackDays: { doc: 'Orders placed this many days back are fetched again for status changes', format: 'positive-int', default: 15, env: 'CAFE24_LOOKBACK_DAYS' },
+    initialDays: { doc: 'How far back a first sync reaches', format: 'positive-int', default: 90, env: 'CAFE24_INITIAL_DAYS' },
+  },
+  sink: {
+    batchRows: { doc: 'Rows per table before a batch is inserted', format: 'positive-int', default: 50_000, env: 'SINK_BATCH_ROWS' },
+    batchBytes: { doc: 'Approximate bytes per table before a batch is inserted', format: 'positive-int', default: 32 * 1024 * 1024, env: 'SINK_BATCH_BYTES' },
+    batchAgeMs: { doc: 'Longest a row waits before its batch is inserted', format: 'positive-int', default: 1_000, env: 'SINK_BATCH_AGE_MS' },
+  },
   otel: {
     exporter: { doc: 'Trace exporter', format: ['none', 'console', 'otlp'], default: 'none', env: 'OTEL_TRACES_EXPORTER' },
     endpoint: { doc: 'OTLP/HTTP traces endpoint', format: String, default: 'http://127.0.0.1:4318/v1/traces', env: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' },
@@ -63,6 +76,17 @@ convict.addFormats({
     validate(value: unknown) {
       const brokers = String(value).split(',').map((b) => b.trim());
       if (brokers.some((b) => !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(b))) throw new Error('must be host:port[,host:port…]');
+    },
+  },
+  'url-template': {
+    validate(value: unknown) {
+      const text = String(value);
+      if (!text.includes('{mall_id}') || !/^https?:\/\/[^\s]+$/.test(text)) throw new Error('must be an http(s) URL containing {mall_id}');
+    },
+  },
+  'api-version': {
+    validate(value: unknown) {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(String(value))) throw new Error('must be a YYYY-MM-DD version');
     },
   },
   'positive-int': {
@@ -109,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   return {
     ...props,
     kafka: { ...props.kafka, brokers: props.kafka.brokers.split(',').map((b) => b.trim()) },
+    otel: { ...props.otel, exporter: props.otel.exporter as 'none' | 'console' | 'otlp' },
   };
 }
 

@@ -29,22 +29,22 @@ export class NonRetriableError extends SyncError {
 
 /** A message that does not meet its contract: DLQ with the reason, the partition moves on. */
 export class ContractError extends NonRetriableError {
-  override readonly code = 'CONTRACT';
+  override readonly code: string = 'CONTRACT';
 }
 
 /** The source refused the tenant's credentials; retrying would only lock the account. */
 export class CredentialsRejectedError extends NonRetriableError {
-  override readonly code = 'CREDENTIALS_REJECTED';
+  override readonly code: string = 'CREDENTIALS_REJECTED';
 }
 
 /** The source blocked us (captcha wall, IP block): a human has to look. */
 export class BlockedError extends NonRetriableError {
-  override readonly code = 'BLOCKED';
+  override readonly code: string = 'BLOCKED';
 }
 
 /** The source asked us to slow down; `retryAfterMs` is its own word for how long. */
 export class RateLimitedError extends SyncError {
-  override readonly code = 'RATE_LIMITED';
+  override readonly code: string = 'RATE_LIMITED';
   constructor(message: string, readonly retryAfterMs: number, options: SyncErrorOptions = {}) {
     super(message, options);
   }
@@ -52,22 +52,22 @@ export class RateLimitedError extends SyncError {
 
 /** 5xx, timeouts, resets, truncated payloads: the source may answer next time. */
 export class TransientSourceError extends SyncError {
-  override readonly code = 'TRANSIENT_SOURCE';
+  override readonly code: string = 'TRANSIENT_SOURCE';
 }
 
 /** The session (cookie/token) expired: log in again, then retry. */
 export class SessionExpiredError extends SyncError {
-  override readonly code = 'SESSION_EXPIRED';
+  override readonly code: string = 'SESSION_EXPIRED';
 }
 
 /** ClickHouse is unreachable or refused for a reason that passes (merges behind, table detached, restart). */
 export class WarehouseUnavailableError extends SyncError {
-  override readonly code = 'WAREHOUSE_UNAVAILABLE';
+  override readonly code: string = 'WAREHOUSE_UNAVAILABLE';
 }
 
 /** The job ran past its time budget (its AbortSignal fired). */
 export class DeadlineExceededError extends SyncError {
-  override readonly code = 'DEADLINE_EXCEEDED';
+  override readonly code: string = 'DEADLINE_EXCEEDED';
 }
 
 /** Errors that are not ours (a TypeError, a library's error) count as retriable: a bug fixed by deploy. */

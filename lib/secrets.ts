@@ -7,7 +7,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { NonRetriableError } from './errors.js';
 
 export class SecretsError extends NonRetriableError {
-  override readonly code = 'SECRETS';
+  override readonly code: string = 'SECRETS';
 }
 
 export interface Keyring {

@@ -13,11 +13,12 @@
  *               raw_records until the schema has an hourly grain (product_daily_stats.stat_hour or a
  *               product_hourly_stats table).
  *
- * Personal data: the buyer is reduced to a salted hash of `member_id` (guests: ''); billing name, e-mail, phones,
- * addresses, the `buyer` and `receivers` embeds are never read. `extra` is built from a whitelist, never by
- * copying the record, so a new PII field in the API cannot leak into a typed table. raw_records keeps the record
- * minus PERSONAL_ORDER_FIELDS / PERSONAL_ITEM_FIELDS (scrubOrder), with member_id replaced by `_buyer_hash`,
- * which mapOrder reads back when it re-maps a stored payload.
+ * Personal data: the Cafe24 connector already strips it (consumers/cafe24/privacy.ts) and sends the buyer as
+ * `buyer_hash`; this mapper does not rely on that. It takes `buyer_hash` when present, else hashes `member_id`
+ * itself (guests: ''); billing name, e-mail, phones, addresses, the `buyer` and `receivers` embeds are never read.
+ * `extra` is built from a whitelist, never by copying the record, so a new PII field in the API cannot leak into
+ * a typed table, and raw_records stores the record minus PERSONAL_ORDER_FIELDS / PERSONAL_ITEM_FIELDS (scrubOrder),
+ * with `member_id` replaced by `buyer_hash`, the connector's shape, which maps again to the same hash.
  *
  * Version columns: orders have no update time in the API (reference §11), so an order's source_updated_at is the
  * fetch time: the newest fetch of an order wins, and a replay of an older fetch never overrides a newer one.
@@ -125,7 +126,7 @@ function mapOrder(record: unknown, ctx: RecordContext, out: RowWriter): string {
     ? Math.max(0, paymentCents - nonNegativeCents(actual.payment_amount, 'actual_order_amount.payment_amount', paymentCents))
     : 0;
   const memberId = typeof order.member_id === 'string' ? order.member_id : '';
-  const buyerHash = typeof order._buyer_hash === 'string' ? order._buyer_hash : ctx.hashBuyer(memberId);
+  const buyerHash = typeof order.buyer_hash === 'string' ? order.buyer_hash : ctx.hashBuyer(memberId);
 
   out.push('orders', {
     tenant_id: ctx.tenantId,
@@ -329,7 +330,7 @@ export const PERSONAL_ITEM_FIELDS = [
 function scrubOrder(record: unknown, ctx: RecordContext): void {
   const order = record as Record<string, unknown>;
   const memberId = typeof order.member_id === 'string' ? order.member_id : '';
-  if (typeof order._buyer_hash !== 'string') order._buyer_hash = ctx.hashBuyer(memberId);
+  if (typeof order.buyer_hash !== 'string') order.buyer_hash = ctx.hashBuyer(memberId);
   for (const field of PERSONAL_ORDER_FIELDS) if (order[field] !== undefined) order[field] = undefined;
   if (Array.isArray(order.items)) {
     for (const item of order.items) {

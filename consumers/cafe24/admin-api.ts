@@ -1,0 +1,136 @@
+/**
+ * The Cafe24 Admin API over undici, one keep-alive pool per mall host. Builds URLs from a template so the same
+ * code reaches `https://{mall_id}.cafe24api.com` in production and the simulator in tests; the mall id is user
+ * input that becomes a host name, so it is validated before it gets near a URL. Maps every failure onto the
+ * error hierarchy: 401 → AccessTokenRejectedError (refresh once), 429 → RateLimitedError, 5xx/timeouts/bad JSON
+ * → TransientSourceError, other 4xx → SourceRejectedError with Cafe24's own message.
+ */
+import { Agent, errors as undiciErrors, request } from 'undici';
+import { NonRetriableError, RateLimitedError, SessionExpiredError, TransientSourceError } from '../../lib/errors.js';
+import type { RateLimiter } from './rate-limiter.js';
+
+/** Cafe24 mall ids: 4-16 lower-case letters and digits (they are sub-domains of cafe24api.com). */
+const MALL_ID = /^[a-z0-9]{4,16}$/;
+
+export class InvalidMallIdError extends NonRetriableError {
+  override readonly code: string = 'INVALID_MALL_ID';
+}
+
+/** The access token was refused (expired or revoked): refresh once, then retry. */
+export class AccessTokenRejectedError extends SessionExpiredError {}
+
+/** A 200 whose body is not the JSON it should be (truncated, malformed, missing its list). */
+export class MalformedPayloadError extends TransientSourceError {
+  override readonly code: string = 'MALFORMED_PAYLOAD';
+}
+
+/** A 4xx other than 401/429: retrying the same call cannot help. */
+export class SourceRejectedError extends NonRetriableError {
+  override readonly code: string = 'SOURCE_REJECTED';
+}
+
+export function mallBaseUrl(template: string, mallId: string): string {
+  if (!MALL_ID.test(mallId)) throw new InvalidMallIdError(`invalid Cafe24 mall id ${JSON.stringify(mallId.slice(0, 40))}`);
+  return template.replace('{mall_id}', mallId);
+}
+
+export interface AdminApiOptions {
+  /** `https://{mall_id}.cafe24api.com`, or the simulator's template. */
+  baseTemplate: string;
+  /** Sent as X-Cafe24-Api-Version: a pinned, tested version (an expired one silently changes behaviour). */
+  apiVersion: string;
+  limiter: RateLimiter;
+  /** Per call, headers to body. @default 20_000 */
+  timeoutMs?: number;
+  /** Keep-alive connections per mall host. @default 4 */
+  connectionsPerHost?: number;
+}
+
+export interface AdminApi {
+  get<T>(mallId: string, accessToken: string, path: string, query: Record<string, string | number | undefined>, signal: AbortSignal): Promise<T>;
+  /** The OAuth token endpoint (form body, Basic client auth); returns the parsed JSON body or throws. */
+  token(mallId: string, basicAuth: string, form: Record<string, string>, signal: AbortSignal): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+interface Cafe24ErrorBody {
+  error?: { code?: number | string; message?: string } | string;
+  error_description?: string;
+}
+
+export function createAdminApi({ baseTemplate, apiVersion, limiter, timeoutMs = 20_000, connectionsPerHost = 4 }: AdminApiOptions): AdminApi {
+  const agent = new Agent({ connections: connectionsPerHost, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+
+  async function call(mallId: string, url: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }, signal: AbortSignal) {
+    const release = await limiter.acquire(mallId, signal);
+    let status = 0;
+    let headers: Record<string, string | string[] | undefined> = {};
+    try {
+      const response = await request(url, { ...init, dispatcher: agent, signal });
+      status = response.statusCode;
+      headers = response.headers;
+      const text = await response.body.text();
+      return { status, headers, text };
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      if (error instanceof undiciErrors.UndiciError || (error as NodeJS.ErrnoException).code !== undefined) {
+        throw new TransientSourceError(`cafe24 ${mallId}: ${(error as Error).message}`, { cause: error, context: { mallId } });
+      }
+      throw error;
+    } finally {
+      release(status, headers);
+    }
+  }
+
+  function parse(mallId: string, path: string, status: number, text: string): unknown {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new MalformedPayloadError(`cafe24 ${mallId} ${path}: malformed JSON in a ${status} response (${text.length} bytes)`, {
+        cause: error, context: { mallId, path, status, sample: text.slice(0, 200) },
+      });
+    }
+  }
+
+  function failure(mallId: string, path: string, status: number, headers: Record<string, string | string[] | undefined>, body: Cafe24ErrorBody | undefined): Error {
+    const message = typeof body?.error === 'object' ? body.error.message : body?.error_description ?? body?.error;
+    const context = { mallId, path, status };
+    const text = `cafe24 ${mallId} ${path}: ${status}${message ? ` ${message}` : ''}`;
+    if (status === 401) return new AccessTokenRejectedError(text, { context });
+    if (status === 429) {
+      const remain = Math.max(Number(headers['x-cafe24-call-remain'] ?? 0), Number(headers['x-cafe24-time-remain'] ?? 0));
+      return new RateLimitedError(text, Math.max(1000, remain * 1000), { context });
+    }
+    if (status >= 500) return new TransientSourceError(text, { context });
+    return new SourceRejectedError(text, { context });
+  }
+
+  return {
+    async get<T>(mallId: string, accessToken: string, path: string, query: Record<string, string | number | undefined>, signal: AbortSignal) {
+      const url = new URL(`${mallBaseUrl(baseTemplate, mallId)}/api/v2/admin/${path}`);
+      for (const [name, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(name, String(value));
+      const { status, headers, text } = await call(mallId, url.toString(), {
+        method: 'GET',
+        headers: { Authorization: `Bearer ${accessToken}`, 'Content-Type': 'application/json', 'X-Cafe24-Api-Version': apiVersion },
+      }, signal);
+      if (status !== 200) {
+        const body = (() => { try { return JSON.parse(text) as Cafe24ErrorBody; } catch { return undefined; } })();
+        throw failure(mallId, path, status, headers, body);
+      }
+      return parse(mallId, path, status, text) as T;
+    },
+    async token(mallId, basicAuth, form, signal) {
+      const url = `${mallBaseUrl(baseTemplate, mallId)}/api/v2/oauth/token`;
+      const { status, headers, text } = await call(mallId, url, {
+        method: 'POST',
+        headers: { Authorization: `Basic ${basicAuth}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form).toString(),
+      }, signal);
+      const body = (() => { try { return JSON.parse(text) as unknown; } catch { return undefined; } })();
+      if (status !== 200) throw failure(mallId, 'oauth/token', status, headers, body as Cafe24ErrorBody | undefined);
+      if (body === undefined) throw new TransientSourceError(`cafe24 ${mallId} oauth/token: malformed JSON`, { context: { mallId } });
+      return body;
+    },
+    close: () => agent.close(),
+  };
+}

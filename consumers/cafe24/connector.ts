@@ -1,0 +1,198 @@
+/**
+ * The Cafe24 connector: for one tenant (one mall), fetch what changed since its cursors, per multi-shop:
+ * - orders (with items) by order-date windows from the cursor minus a look-back, since statuses keep changing
+ *   after an order is placed and the API has no updated-date filter on orders (reference §7.1, §11);
+ *   windows are sized with /orders/count so `offset` never passes its cap;
+ * - products changed since the last scan (`updated_start_date`), paged with `since_product_no`, which has no
+ *   offset cap (§7.4);
+ * - categories, whole, at most once per TTL (they change rarely; §7.6).
+ * It yields between pages when the job's budget runs low and resumes from the cursor it returns.
+ */
+import { LRUCache } from 'lru-cache';
+import type { Connector, ConnectorContext, ConnectorResult } from '../../lib/sync/connector.js';
+import type { SyncRequest } from '../../lib/contracts/sync-request.js';
+import { AccessTokenRejectedError, MalformedPayloadError, type AdminApi } from './admin-api.js';
+import { addDays, halve, kstDay, MAX_PAGEABLE_ORDERS, splitRange, type DayWindow } from './order-windows.js';
+import { scrubOrder } from './privacy.js';
+import type { Cafe24Grant, TokenRefresher } from './token-refresher.js';
+
+export interface Cafe24ConnectorOptions {
+  api: AdminApi;
+  tokens: TokenRefresher;
+  /** Salt of buyer hashes. */
+  buyerHashSalt: string;
+  /** Orders placed this many days back are fetched again, for their status changes. @default 15 */
+  lookbackDays?: number;
+  /** How far back a tenant's first sync reaches. @default 90 */
+  initialDays?: number;
+  /** How long categories and the shop list stay cached. @default 6 h */
+  catalogTtlMs?: number;
+  now?: () => number;
+}
+
+/** The orders cursor: the last KST day fully synced, and the page a yielded job stopped at. */
+interface OrdersCursor {
+  through?: string;
+  pending?: { window: DayWindow; offset: number };
+}
+
+interface ProductsCursor {
+  updatedSince?: string;
+  sinceProductNo?: number;
+  scanStartedAt?: string;
+}
+
+const ORDERS_PAGE = 1000;
+const PRODUCTS_PAGE = 100;
+const CATEGORIES_PAGE = 100;
+
+/** A cursor value that is not ours (corrupt, or from an older format) restarts that entity from scratch. */
+function readCursor<T>(text: string | undefined): T {
+  if (!text) return {} as T;
+  try {
+    const value = JSON.parse(text) as unknown;
+    return (typeof value === 'object' && value !== null ? value : {}) as T;
+  } catch {
+    return {} as T;
+  }
+}
+
+const isoKst = (epochMs: number) => `${new Date(epochMs + 9 * 3_600_000).toISOString().slice(0, 19)}+09:00`;
+
+export function createCafe24Connector({
+  api, tokens, buyerHashSalt, lookbackDays = 15, initialDays = 90, catalogTtlMs = 6 * 3_600_000, now = Date.now,
+}: Cafe24ConnectorOptions): Connector {
+  const catalogCache = new LRUCache<string, true>({ max: 20_000, ttl: catalogTtlMs });
+  const shopsCache = new LRUCache<string, number[]>({ max: 20_000, ttl: catalogTtlMs });
+
+  return {
+    platform: 'cafe24',
+    async sync(request: SyncRequest, cursors: Readonly<Record<string, string>>, ctx: ConnectorContext): Promise<ConnectorResult> {
+      let grant = await tokens.validGrant(request.tenantId, ctx.signal);
+
+      /**
+       * One GET of a JSON object holding `listKey` (when given): the token is refreshed once if Cafe24 says it
+       * expired or was revoked, and a malformed or truncated page is fetched once more before the job fails.
+       */
+      async function get<T>(path: string, query: Record<string, string | number | undefined>, listKey?: string, retried = false): Promise<T> {
+        try {
+          const body = await api.get<T>(grant.mallId, grant.accessToken, path, query, ctx.signal);
+          if (listKey && !Array.isArray((body as Record<string, unknown> | null)?.[listKey])) {
+            throw new MalformedPayloadError(`cafe24 ${grant.mallId} ${path}: no "${listKey}" list in the response`, { context: { path, query } });
+          }
+          return body;
+        } catch (error) {
+          if (error instanceof AccessTokenRejectedError && !retried) {
+            grant = await tokens.afterRejection(request.tenantId, grant.accessToken, ctx.signal);
+            return get<T>(path, query, listKey, true);
+          }
+          if (error instanceof MalformedPayloadError && !retried) {
+            ctx.log.warn({ err: error, path, query, evidence: error.context }, 'malformed Cafe24 page; fetching it once more');
+            return get<T>(path, query, listKey, true);
+          }
+          throw error;
+        }
+      }
+
+      const wanted = new Set(request.entities ?? ['orders', 'products', 'categories']);
+      const next: Record<string, string> = {};
+      const dataAsOf: Record<string, string> = {};
+      const startedAt = now();
+      let done = true;
+
+      const shops = shopsCache.get(grant.mallId) ?? await (async () => {
+        const { shops: list } = await get<{ shops: { shop_no: number | string; active?: string }[] }>('shops', {}, 'shops');
+        const numbers = list.filter((s) => s.active !== 'F').map((s) => Number(s.shop_no)).filter((n) => Number.isInteger(n) && n > 0);
+        shopsCache.set(grant.mallId, numbers);
+        return numbers;
+      })();
+
+      for (const shopNo of shops) {
+        if (wanted.has('orders') && done) {
+          const key = `orders:${shopNo}`;
+          const result = await syncOrders(shopNo, readCursor<OrdersCursor>(cursors[key]));
+          next[key] = JSON.stringify(result.cursor);
+          if (result.done) dataAsOf.orders = isoKst(startedAt);
+          else done = false;
+        }
+        if (wanted.has('products') && done) {
+          const key = `products:${shopNo}`;
+          const result = await syncProducts(shopNo, readCursor<ProductsCursor>(cursors[key]));
+          next[key] = JSON.stringify(result.cursor);
+          if (result.done) dataAsOf.products = isoKst(startedAt);
+          else done = false;
+        }
+        if (wanted.has('categories') && done) {
+          const cacheKey = `${grant.mallId}:${shopNo}`;
+          if (!catalogCache.has(cacheKey) || request.reason === 'backfill') {
+            await syncCategories(shopNo);
+            catalogCache.set(cacheKey, true);
+          }
+          dataAsOf.categories = isoKst(startedAt);
+        }
+      }
+      return { cursors: next, done, dataAsOf };
+
+      async function syncOrders(shopNo: number, cursor: OrdersCursor): Promise<{ cursor: OrdersCursor; done: boolean }> {
+        const today = kstDay(now());
+        const from = request.since
+          ? kstDay(Date.parse(request.since))
+          : cursor.through ? addDays(cursor.through, -lookbackDays) : addDays(today, -initialDays);
+        const until = request.until ? kstDay(Date.parse(request.until)) : today;
+        const queue: { window: DayWindow; offset: number }[] = cursor.pending
+          ? [cursor.pending, ...splitRange(addDays(cursor.pending.window.to, 1), until).map((window) => ({ window, offset: 0 }))]
+          : splitRange(from, until).map((window) => ({ window, offset: 0 }));
+        let through = cursor.through;
+        while (queue.length > 0) {
+          const item = queue.shift()!;
+          const { window } = item;
+          if (item.offset === 0) {
+            const { count } = await get<{ count: number }>('orders/count', { shop_no: shopNo, date_type: 'order_date', start_date: window.from, end_date: window.to });
+            const halves = count > MAX_PAGEABLE_ORDERS ? halve(window) : undefined;
+            if (halves) {
+              queue.unshift({ window: halves[0], offset: 0 }, { window: halves[1], offset: 0 });
+              continue;
+            }
+          }
+          for (let offset = item.offset; ; offset += ORDERS_PAGE) {
+            if (ctx.shouldYield()) return { cursor: { through, pending: { window, offset } }, done: false };
+            const { orders } = await get<{ orders: Record<string, unknown>[] }>('orders', {
+              shop_no: shopNo, date_type: 'order_date', start_date: window.from, end_date: window.to,
+              embed: 'items', limit: ORDERS_PAGE, offset,
+            }, 'orders');
+            ctx.emit('orders', orders.map((o) => scrubOrder(o, buyerHashSalt, grant.mallId)));
+            if (orders.length < ORDERS_PAGE || offset + ORDERS_PAGE > 15_000) break;
+          }
+          through = window.to;
+        }
+        return { cursor: { through }, done: true };
+      }
+
+      async function syncProducts(shopNo: number, cursor: ProductsCursor): Promise<{ cursor: ProductsCursor; done: boolean }> {
+        const scanStartedAt = cursor.scanStartedAt ?? isoKst(now() - 60_000);
+        let since = cursor.sinceProductNo ?? 0;
+        const updated = cursor.updatedSince ? { updated_start_date: cursor.updatedSince, updated_end_date: isoKst(now() + 60_000) } : {};
+        for (;;) {
+          if (ctx.shouldYield()) return { cursor: { ...cursor, sinceProductNo: since, scanStartedAt }, done: false };
+          const { products } = await get<{ products: { product_no: number }[] }>('products', {
+            shop_no: shopNo, since_product_no: since, limit: PRODUCTS_PAGE, ...updated,
+          }, 'products');
+          ctx.emit('products', products);
+          if (products.length < PRODUCTS_PAGE) break;
+          since = Math.max(since, ...products.map((p) => Number(p.product_no)));
+        }
+        return { cursor: { updatedSince: scanStartedAt }, done: true };
+      }
+
+      async function syncCategories(shopNo: number): Promise<void> {
+        for (let offset = 0; offset <= 8000; offset += CATEGORIES_PAGE) {
+          const { categories } = await get<{ categories: unknown[] }>('categories', { shop_no: shopNo, limit: CATEGORIES_PAGE, offset }, 'categories');
+          ctx.emit('categories', categories);
+          if (categories.length < CATEGORIES_PAGE) break;
+        }
+      }
+    },
+  };
+}
+
+export type { Cafe24Grant };
