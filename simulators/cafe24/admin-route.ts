@@ -22,6 +22,8 @@ export interface AdminRequest {
 
 export interface AdminResult {
   body: unknown;
+  /** The body already serialized, when the endpoint assembled it from cached JSON (then `body` is ignored). */
+  json?: string;
   /** Rows returned (orders, items, products...): what the processing-time meter charges for. */
   rows: number;
 }

@@ -80,5 +80,5 @@ export function usagePercent(level: number, capacity: number): number {
 
 /** The `used` half of `X-Api-Call-Limit: used/limit`: the level rounded up, never shown above the limit. */
 export function callsUsed(level: number, limit: number): number {
-  return Math.min(limit, Math.ceil(level - EPSILON));
+  return Math.max(0, Math.min(limit, Math.ceil(level - EPSILON)));
 }

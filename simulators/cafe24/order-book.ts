@@ -22,6 +22,8 @@ export interface MemoCache<V> {
 export interface OrderCaches {
   skeletons: MemoCache<OrderSkeleton>;
   cores: MemoCache<OrderCore>;
+  /** Serialized order payloads; a re-read window costs a string join instead of building and stringifying. */
+  json: MemoCache<string>;
 }
 
 export class OrderBook {
@@ -88,6 +90,20 @@ export class OrderBook {
     const index = this.firstIndexAtOrAfter(dayStart) + sequence - 1;
     if (index >= this.countAt(nowMs) || this.orderDateOf(index) >= dayStart + DAY_MS) return undefined;
     return index;
+  }
+
+  /**
+   * The order's JSON as built by `build`, memoized under a key that changes whenever the payload can: the
+   * order's last status change (status changes happen in time order, so nothing else moves the payload) and
+   * the embedded resources.
+   */
+  json(index: number, variant: string, lastChangedAtMs: number, build: () => string): string {
+    const key = `${this.cacheKeyPrefix}:j${index}:${variant}:${lastChangedAtMs}`;
+    const cached = this.caches.json.get(key);
+    if (cached !== undefined) return cached;
+    const built = build();
+    this.caches.json.set(key, built);
+    return built;
   }
 
   skeleton(index: number): OrderSkeleton {

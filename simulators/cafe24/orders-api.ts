@@ -68,18 +68,23 @@ function listOrders(request: AdminRequest): AdminResult {
   const { orders: book } = request.mall;
   const matches = matchingOrderIndices(book, filter, request.nowMs);
   const page = matches.slice(offset, offset + limit);
-  const orders = page.map((index) => {
-    const core = book.core(index);
-    return projectFields(orderPayload(core, orderStateAt(core.skeleton, request.nowMs), embed), fields, embed);
-  });
+  const links = pageLinks(request.url, request.mallBaseUrl, { offset, limit, hasMore: offset + limit < matches.length });
   const itemRows = embed.includes('items') ? page.reduce((sum, i) => sum + book.skeleton(i).plan.items.length, 0) : 0;
-  return {
-    body: {
-      orders,
-      links: pageLinks(request.url, request.mallBaseUrl, { offset, limit, hasMore: offset + limit < matches.length }),
-    },
-    rows: orders.length + itemRows,
-  };
+  const rows = page.length + itemRows;
+  if (fields) {
+    const orders = page.map((index) => {
+      const core = book.core(index);
+      return projectFields(orderPayload(core, orderStateAt(core.skeleton, request.nowMs), embed), fields, embed);
+    });
+    return { body: { orders, links }, rows };
+  }
+  // Without a projection each order's JSON is the same on every read until its status changes: cache it.
+  const embedKey = [...embed].sort().join(',');
+  const orders = page.map((index) => {
+    const state = orderStateAt(book.skeleton(index), request.nowMs);
+    return book.json(index, embedKey, state.lastChangedAtMs, () => JSON.stringify(orderPayload(book.core(index), state, embed)));
+  });
+  return { body: undefined, json: `{"orders":[${orders.join(',')}],"links":${JSON.stringify(links)}}`, rows };
 }
 
 function countOrders(request: AdminRequest): AdminResult {

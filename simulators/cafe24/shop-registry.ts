@@ -22,10 +22,12 @@ export interface ShopRegistryOptions {
   seed: number;
   /** The instant the history window ends; orders keep arriving after it. */
   dataAnchorMs: number;
-  /** @default 200_000 */
+  /** @default 100_000 */
   skeletonCacheSize?: number;
-  /** @default 20_000 */
+  /** @default 10_000 */
   coreCacheSize?: number;
+  /** Upper bound on cached order JSON, in characters (Korean text takes 2 bytes each). @default 32 Mi */
+  jsonCacheChars?: number;
   /** Malls whose generated catalog stays in memory. @default 300 */
   mallCacheSize?: number;
 }
@@ -38,11 +40,17 @@ export class ShopRegistry {
   private readonly generations = new Map<string, number>();
   private readonly skeletons: LRUCache<string, OrderSkeleton>;
   private readonly cores: LRUCache<string, OrderCore>;
+  private readonly json: LRUCache<string, string>;
 
   constructor(private readonly options: ShopRegistryOptions) {
     this.data = new LRUCache({ max: options.mallCacheSize ?? 300 });
-    this.skeletons = new LRUCache({ max: options.skeletonCacheSize ?? 200_000 });
-    this.cores = new LRUCache({ max: options.coreCacheSize ?? 20_000 });
+    this.skeletons = new LRUCache({ max: options.skeletonCacheSize ?? 100_000 });
+    this.cores = new LRUCache({ max: options.coreCacheSize ?? 10_000 });
+    this.json = new LRUCache({
+      maxSize: options.jsonCacheChars ?? 32 * 1024 * 1024,
+      // Counted in characters: exact enough for a memory bound.
+      sizeCalculation: (text) => Math.max(1, text.length),
+    });
   }
 
   get dataAnchorMs(): number {
@@ -90,7 +98,7 @@ export class ShopRegistry {
     const generation = this.generations.get(mallId) ?? 0;
     const orders = new OrderBook(
       this.options.seed, spec, this.options.dataAnchorMs, catalog, shops,
-      { skeletons: this.skeletons, cores: this.cores }, `${mallId}#${generation}`,
+      { skeletons: this.skeletons, cores: this.cores, json: this.json }, `${mallId}#${generation}`,
     );
     const built: MallData = { spec, shops, catalog, orders };
     this.data.set(mallId, built);
