@@ -9,6 +9,7 @@
  * It yields between pages when the job's budget runs low and resumes from the cursor it returns.
  */
 import { LRUCache } from 'lru-cache';
+import { RateLimitedError } from '../../lib/errors.js';
 import type { Connector, ConnectorContext, ConnectorResult } from '../../lib/sync/connector.js';
 import type { SyncRequest } from '../../lib/contracts/sync-request.js';
 import { AccessTokenRejectedError, MalformedPayloadError, type AdminApi } from './admin-api.js';
@@ -42,6 +43,9 @@ interface ProductsCursor {
   scanStartedAt?: string;
 }
 
+/** 429s on one call waited out inside the job before it gives up and is retried later. */
+const MAX_THROTTLED_TRIES = 20;
+const SHORT_THROTTLE_MS = 5_000;
 const ORDERS_PAGE = 1000;
 const PRODUCTS_PAGE = 100;
 const CATEGORIES_PAGE = 100;
@@ -72,9 +76,10 @@ export function createCafe24Connector({
 
       /**
        * One GET of a JSON object holding `listKey` (when given): the token is refreshed once if Cafe24 says it
-       * expired or was revoked, and a malformed or truncated page is fetched once more before the job fails.
+       * expired or was revoked, a malformed or truncated page is fetched once more before the job fails, and a
+       * short 429 is waited out (the limiter holds the next call until the mall's bucket drains).
        */
-      async function get<T>(path: string, query: Record<string, string | number | undefined>, listKey?: string, retried = false): Promise<T> {
+      async function get<T>(path: string, query: Record<string, string | number | undefined>, listKey?: string, retried = false, throttled = 0): Promise<T> {
         try {
           const body = await api.get<T>(grant.mallId, grant.accessToken, path, query, ctx.signal);
           if (listKey && !Array.isArray((body as Record<string, unknown> | null)?.[listKey])) {
@@ -85,6 +90,9 @@ export function createCafe24Connector({
           if (error instanceof AccessTokenRejectedError && !retried) {
             grant = await tokens.afterRejection(request.tenantId, grant.accessToken, ctx.signal);
             return get<T>(path, query, listKey, true);
+          }
+          if (error instanceof RateLimitedError && error.retryAfterMs <= SHORT_THROTTLE_MS && throttled < MAX_THROTTLED_TRIES) {
+            return get<T>(path, query, listKey, retried, throttled + 1);
           }
           if (error instanceof MalformedPayloadError && !retried) {
             ctx.log.warn({ err: error, path, query, evidence: error.context }, 'malformed Cafe24 page; fetching it once more');

@@ -3,7 +3,8 @@
  * `offset` stops at 15 000 with `limit` ≤ 1000, so a window must hold at most 16 000 orders to be pageable.
  * Windows are whole KST days (`start_date`/`end_date` are dates), inclusive on both ends.
  */
-export const MAX_WINDOW_DAYS = 90;
+/** Three calendar months are 89-92 days and Cafe24 counts `end_date` as a whole day: 80 stays clear of every case. */
+export const MAX_WINDOW_DAYS = 80;
 export const MAX_PAGEABLE_ORDERS = 15_000 + 1_000;
 const DAY_MS = 86_400_000;
 const KST_OFFSET_MS = 9 * 3_600_000;

@@ -75,9 +75,11 @@ export function observe(s: MallRateState, now: number, headers: Record<string, s
   const remainSeconds = Math.max(Number(header(headers, 'x-cafe24-call-remain') ?? 0), Number(header(headers, 'x-cafe24-time-remain') ?? 0));
   if (remainSeconds > 0) s.blockedUntil = Math.max(s.blockedUntil, now + remainSeconds * 1000);
   if (status === 429) {
-    // Full, whatever we thought: wait until a slot drains (or the usage block ends).
-    s.level = s.capacity;
-    s.levelAt = now;
+    // Refused: without the mall's own count, assume the bucket is full; either way pause a second at least.
+    if (!limit) {
+      s.level = s.capacity;
+      s.levelAt = now;
+    }
     s.blockedUntil = Math.max(s.blockedUntil, now + 1000);
   }
 }

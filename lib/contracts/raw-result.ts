@@ -6,8 +6,11 @@ import { defineContract } from './codec.js';
 import { entity, platform, requestId, tenantId } from './fields.js';
 import { array, integer, isoDateTime, json, literal, object, type Infer } from './schema.js';
 
-/** Chunks stay well under Kafka's 1 MB message limit at typical record sizes. */
+/** A chunk holds at most this many records and about this many bytes of them, well under Kafka's message limit. */
 export const MAX_RECORDS_PER_CHUNK = 500;
+export const MAX_CHUNK_BYTES = 512 * 1024;
+/** A single record larger than this cannot travel on Kafka at all: it is left out and counted (`<entity>_oversize`). */
+export const MAX_RECORD_BYTES = 900 * 1024;
 
 export const rawResultV1 = object({
   v: literal(1),

@@ -57,6 +57,34 @@ export interface TransactionalCommitterOptions<U extends CommitUnit> {
   onSent?: (units: number) => Promise<void> | void;
 }
 
+/** Below Kafka's default 1 MB message (batch) limit, with room for headers and framing. */
+const MAX_SEND_BYTES = 900 * 1024;
+
+type Produced = { key: string; value: Buffer; headers?: Record<string, string> };
+
+/** The messages cut into consecutive sends of at most `maxBytes` of values each (a larger message goes alone). */
+export function slicesOf(byTopic: Map<string, Produced[]>, maxBytes: number): { topic: string; messages: Produced[] }[][] {
+  const slices: { topic: string; messages: Produced[] }[][] = [];
+  let slice: { topic: string; messages: Produced[] }[] = [];
+  let bytes = 0;
+  for (const [topic, messages] of byTopic) {
+    for (const message of messages) {
+      const size = message.value.length + message.key.length;
+      if (bytes > 0 && bytes + size > maxBytes) {
+        slices.push(slice);
+        slice = [];
+        bytes = 0;
+      }
+      let entry = slice.find((t) => t.topic === topic);
+      if (!entry) slice.push((entry = { topic, messages: [] }));
+      entry.messages.push(message);
+      bytes += size;
+    }
+  }
+  if (slice.length > 0) slices.push(slice);
+  return slices;
+}
+
 const COMMIT_RETRY: RetryPolicy = { initialMs: 200, maxMs: 5_000, multiplier: 2, jitter: 0.2, maxAttempts: 8 };
 
 export function createTransactionalCommitter<U extends CommitUnit>({
@@ -87,7 +115,7 @@ export function createTransactionalCommitter<U extends CommitUnit>({
       }
       try {
         transaction = await producer.transaction();
-        const byTopic = new Map<string, { key: string; value: Buffer; headers?: Record<string, string> }[]>();
+        const byTopic = new Map<string, Produced[]>();
         for (const { unit } of group) {
           for (const m of unit.messages) {
             let list = byTopic.get(m.topic);
@@ -95,9 +123,8 @@ export function createTransactionalCommitter<U extends CommitUnit>({
             list.push({ key: m.key, value: m.value, headers: m.headers });
           }
         }
-        if (byTopic.size > 0) {
-          await transaction.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
-        }
+        // A produce request carries one record batch per partition; slices keep each under the broker's limit.
+        for (const slice of slicesOf(byTopic, MAX_SEND_BYTES)) await transaction.sendBatch({ topicMessages: slice });
         const units = group.map((p) => p.unit);
         const offsets = offsetsFor(units);
         if (offsets.length > 0) await transaction.sendOffsets({ consumerGroupId: groupId, topics: offsets });
