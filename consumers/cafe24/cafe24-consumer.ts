@@ -21,7 +21,7 @@ export interface Cafe24Settings {
   initialDays: number;
 }
 
-export interface Cafe24ConsumerOptions extends Pick<SyncConsumerOptions, 'concurrency' | 'jobTimeoutMs' | 'lowShare' | 'drainTimeoutMs' | 'tierPolicies' | 'onTransactionSent'> {
+export interface Cafe24ConsumerOptions extends Pick<SyncConsumerOptions, 'concurrency' | 'jobTimeoutMs' | 'lowShare' | 'drainTimeoutMs' | 'tierPolicies' | 'onTransactionSent' | 'sessionTimeoutMs'> {
   kafka: KafkaContext;
   instanceId: string;
   logger: Logger;

@@ -26,6 +26,8 @@ export interface SyncConsumerOptions {
   lowShare?: number;
   drainTimeoutMs?: number;
   onTransactionSent?: (jobs: number) => Promise<void> | void;
+  /** How long the group waits for a silent member. @default 30_000 */
+  sessionTimeoutMs?: number;
   /** What each tier buys (its retry policy is used here). @default TIER_POLICIES */
   tierPolicies?: Record<Tier, TierPolicy>;
 }
@@ -34,7 +36,7 @@ export const groupIdOf = (platform: Platform) => platform;
 
 export function createSyncConsumer({
   kafka, connector, instanceId, logger, concurrency, jobTimeoutMs = 30_000, yieldAtShare = 0.7, lowShare, drainTimeoutMs, onTransactionSent,
-  tierPolicies,
+  tierPolicies, sessionTimeoutMs,
 }: SyncConsumerOptions) {
   const platform = connector.platform;
   const stateStore = createStateStore({ kafka, instanceId, logger });
@@ -87,6 +89,7 @@ export function createSyncConsumer({
     lowShare,
     drainTimeoutMs,
     onTransactionSent,
+    sessionTimeoutMs,
   });
 
   return {

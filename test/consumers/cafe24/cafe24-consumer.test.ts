@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { RawResultContract, SyncRequestContract, SyncRunContract, type SyncRequest, type SyncRun } from '../../../lib/contracts/index.js';
 import { createKeyring, generateKeySpec } from '../../../lib/secrets.js';
@@ -32,7 +34,8 @@ describe('cafe24 consumer against the simulator (real broker)', function () {
   let kafka: TestKafka;
   let sim: Cafe24Simulator;
   let consumer: ReturnType<typeof createCafe24Consumer>;
-  const keyring = createKeyring(generateKeySpec('test'));
+  const keySpec = generateKeySpec('test');
+  const keyring = createKeyring(keySpec);
 
   beforeEach(async () => {
     kafka = await testKafka('cafe24');
@@ -95,6 +98,43 @@ describe('cafe24 consumer against the simulator (real broker)', function () {
     assert.equal(sim.stats(MALL).refreshes, 1);
     const stored = await consumer.credentials.get<{ accessTokenExpiresAt: number }>(TENANT, 'cafe24');
     assert.ok(stored!.accessTokenExpiresAt > Date.now() + 3_600_000, 'the stored grant is the fresh one');
+  });
+
+  it('the rotated refresh token survives a kill -9 right after the refresh', async () => {
+    sim.expireAccessTokens(MALL);
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../fixtures/cafe24-process.ts', import.meta.url))], {
+      env: {
+        ...process.env, TOPIC_PREFIX: kafka.prefix, INSTANCE_ID: 'crashing-0', SECRETS_KEYS: keySpec,
+        CAFE24_API_BASE_TEMPLATE: sim.apiBaseTemplate, CAFE24_CLIENT_ID: DEFAULT_APP.clientId, CAFE24_CLIENT_SECRET: DEFAULT_APP.clientSecret,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout!.on('data', (chunk) => (out += chunk));
+    try {
+      // Stop our in-process consumer so the child takes the job.
+      await consumer.stop();
+      await waitFor(() => out.includes('READY'), { deadlineMs: 30_000, description: 'the child consumer' });
+      await kafka.produce('sync.cafe24.high', [{ key: TENANT, value: SyncRequestContract.encode(request()) }]);
+      await waitFor(() => out.includes(`ROTATED ${TENANT}`), { deadlineMs: 30_000, description: 'the refresh in the child' });
+    } finally {
+      child.kill('SIGKILL');
+    }
+    await new Promise((resolve) => child.once('exit', resolve));
+    assert.equal(sim.stats(MALL).refreshes, 1);
+
+    // The only valid refresh token now is the one the child persisted: expire the access token again so the
+    // next consumer has to use it.
+    sim.expireAccessTokens(MALL);
+    consumer = createCafe24Consumer({
+      kafka, instanceId: uniqueName('c'), logger: testLogger(), keyring, cafe24: cafe24Settings(sim), buyerHashSalt: 'salt', tierPolicies: fastRetry,
+    });
+    await consumer.start();
+    const [run] = (await kafka.readTopic('sync.runs', 1, { deadlineMs: 40_000 })).map((m) => SyncRunContract.decode(m.value));
+    assert.ok(run?.ok);
+    assert.equal(run.value.status, 'succeeded', 'the redone job refreshed with the persisted token');
+    assert.equal(sim.stats(MALL).refreshes, 2);
+    assert.equal(sim.stats(MALL).tokenErrors, 0, 'no dead refresh token was ever used');
   });
 
   it('a 429 storm fails no job, it only slows them', async () => {
