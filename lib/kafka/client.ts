@@ -2,7 +2,7 @@
  * Factories for the kafkajs client, producers and consumers, with the settings every part of sellerstream
  * shares. Topic names pass through `topicName()` so one cluster can hold several environments (tests too).
  */
-import { Kafka, logLevel, type Consumer, type ConsumerConfig, type Producer, type ProducerConfig, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Consumer, type ConsumerConfig, type Producer, type ProducerConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from '../logger.js';
 
 export interface KafkaOptions {
@@ -21,8 +21,12 @@ export interface KafkaContext {
   baseTopic(name: string): string;
 }
 
-const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug',
+/**
+ * kafkajs logs a request error before retrying it itself (CONCURRENT_TRANSACTIONS between two transactions, a
+ * leader moving): what it cannot retry reaches us as an exception, so its own errors are warnings here.
+ */
+const LEVELS: Record<number, 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'warn', [logLevel.WARN]: 'info', [logLevel.INFO]: 'debug', [logLevel.DEBUG]: 'debug',
 };
 
 export function createKafka({ brokers, clientId, connectionTimeoutMs = 3000, topicPrefix = '', logger }: KafkaOptions): KafkaContext {
@@ -54,13 +58,14 @@ export function createTransactionalProducer(ctx: KafkaContext, transactionalId: 
     maxInFlightRequests: 1,
     transactionTimeout: transactionTimeoutMs,
     allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
   };
   return ctx.kafka.producer(config);
 }
 
 /** An idempotent producer for plain (non-transactional) sends: scheduler, admin producers, DLQ of the sink. */
 export function createIdempotentProducer(ctx: KafkaContext): Producer {
-  return ctx.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  return ctx.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { Admin, KafkaMessage } from 'kafkajs';
+import { Partitioners, type Admin, type KafkaMessage } from 'kafkajs';
 import { createKafka, type KafkaContext } from '../../lib/kafka/client.js';
 import { applyTopics, readTopicSpecs, type TopicSpec } from '../../lib/kafka/topics.js';
 import { createLogger } from '../../lib/logger.js';
@@ -38,7 +38,7 @@ export async function testKafka(label = 't'): Promise<TestKafka> {
   const ctx = createKafka({ brokers: testBrokers(), clientId: 'sellerstream-test', topicPrefix: prefix, logger: testLogger() });
   const admin = ctx.kafka.admin();
   await admin.connect();
-  const producer = ctx.kafka.producer({ allowAutoTopicCreation: false });
+  const producer = ctx.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   let producerConnected = false;
 
   return {

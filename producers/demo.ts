@@ -1,0 +1,144 @@
+/**
+ * `npm start`: the whole pipeline on this machine. Boots the local Kafka broker if none is configured, applies
+ * topics, starts the Cafe24 simulator with demo shops, the Cafe24 consumer group and the sink on the embedded
+ * ClickHouse engine, syncs every shop, prints a summary, and keeps syncing on an interval until Ctrl-C.
+ *   npm start -- --once            one round, then exit 0
+ *   npm start -- --shops 50        more demo shops (default 20)
+ *   npm start -- --interval 30     seconds between rounds (default 60)
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadConfigOrExit } from '../lib/config.js';
+import { createCredentialsStore } from '../lib/credentials-store.js';
+import { createKafka } from '../lib/kafka/client.js';
+import { createPublisher } from '../lib/kafka/publisher.js';
+import { applyTopics, readTopicSpecs } from '../lib/kafka/topics.js';
+import { createLogger } from '../lib/logger.js';
+import { createKeyring, generateKeySpec } from '../lib/secrets.js';
+import { waitFor } from '../lib/wait-for.js';
+import { migrate } from '../lib/warehouse/migrate.js';
+import { openWarehouse } from '../lib/warehouse/open-warehouse.js';
+import type { Warehouse } from '../lib/warehouse/warehouse.js';
+import { createCafe24Consumer } from '../consumers/cafe24/cafe24-consumer.js';
+import { defaultMapperRegistry } from '../consumers/sink/platform-mappers.js';
+import { createSink } from '../consumers/sink/sink.js';
+import { DEFAULT_APP, startCafe24Simulator } from '../simulators/cafe24/simulator.js';
+import { fleetSpecs } from '../simulators/cafe24/shop-spec.js';
+import { buildSyncRequest, publishSyncRequests } from './sync-requests.js';
+import { connectCafe24, putTenant } from './tenant-admin.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const { values: args } = parseArgs({
+  options: { once: { type: 'boolean', default: false }, shops: { type: 'string', default: '20' }, interval: { type: 'string', default: '60' } },
+});
+const shopCount = Number(args.shops);
+const intervalMs = Number(args.interval) * 1000;
+if (!Number.isInteger(shopCount) || shopCount < 1 || shopCount > 5000 || !(intervalMs > 0)) {
+  process.stderr.write('usage: npm start -- [--once] [--shops 1..5000] [--interval seconds]\n');
+  process.exit(2);
+}
+
+const config = loadConfigOrExit();
+const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'error', name: 'demo' });
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+if (!process.env.KAFKA_BROKERS) {
+  const up = spawnSync('bash', ['scripts/kafka/local.sh', 'up'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (up.status !== 0) process.exit(1);
+}
+
+// A development key, kept across runs so the sealed credentials written last time still open.
+const keySpec = config.secrets.keys || (() => {
+  const file = `${root}.local/demo-secrets-key`;
+  mkdirSync(`${root}.local`, { recursive: true });
+  if (!existsSync(file)) writeFileSync(file, generateKeySpec('demo'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+})();
+const keyring = createKeyring(keySpec);
+const salt = config.secrets.buyerHashSalt || 'demo-salt';
+
+const kafka = createKafka({ brokers: config.kafka.brokers, clientId: 'sellerstream-demo', logger });
+const admin = kafka.kafka.admin();
+await admin.connect();
+const changes = await applyTopics(admin, await readTopicSpecs(`${root}topics.json`));
+await admin.disconnect();
+say(`topics: ${changes.length === 0 ? 'up to date' : `${changes.length} change(s)`}`);
+
+const sim = await startCafe24Simulator({ seed: 2026, shops: fleetSpecs({ count: shopCount, seed: 2026, prefix: 'demo' }), latencyMs: { minMs: 20, maxMs: 80 } });
+say(`cafe24 simulator: ${shopCount} shops at ${sim.origin}`);
+
+const warehouse: Warehouse = await openWarehouse({ ...config.warehouse, dataDir: config.warehouse.url ? undefined : `${root}${config.warehouse.dataDir.replace(/^\.\//, '')}` });
+await migrate(warehouse);
+
+const sink = createSink({ kafka, warehouse, logger, registry: defaultMapperRegistry(), buyerHashSalt: salt });
+const cafe24 = createCafe24Consumer({
+  kafka, logger, instanceId: 'demo-0', keyring, buyerHashSalt: salt,
+  cafe24: { ...config.cafe24, apiBaseTemplate: sim.apiBaseTemplate, clientId: DEFAULT_APP.clientId, clientSecret: DEFAULT_APP.clientSecret },
+  concurrency: Math.max(config.runner.concurrency, 64), jobTimeoutMs: config.runner.jobTimeoutMs,
+});
+const publisher = await createPublisher(kafka);
+await Promise.all([sink.start(), cafe24.start()]);
+
+const tenants = sim.mallIds().map((mallId, i) => ({ tenantId: `demo-${mallId}`, mallId, tier: i % 3 === 0 ? 'free' as const : 'paid' as const }));
+for (const t of tenants) {
+  await putTenant(publisher, { tenantId: t.tenantId, tier: t.tier, status: 'active', cafe24: { mallId: t.mallId } });
+  await connectCafe24(cafe24.credentials, t.tenantId, t.mallId, (await sim.issueTokens(t.mallId)).response);
+}
+
+async function round(n: number): Promise<void> {
+  const started = Date.now();
+  const requests = tenants.map((t) => buildSyncRequest({ tenantId: t.tenantId, platform: 'cafe24', tier: t.tier }, n === 1 ? 'scheduled' : 'scheduled'));
+  await publishSyncRequests(publisher, requests);
+  const since = new Date(started - 1000);
+  // Done when every shop's chain of jobs ended, and every record those jobs fetched is in ClickHouse.
+  await waitFor(async () => {
+    const [ended] = await warehouse.query<{ n: string }>(
+      `SELECT uniqExact(tenant_id) AS n FROM sync_runs FINAL WHERE platform = 'cafe24' AND started_at >= {since:DateTime64(3)}
+         AND status IN ('succeeded', 'dead', 'needs_reauth')`, { since });
+    if (Number(ended?.n) < tenants.length) return false;
+    const [landed] = await warehouse.query<{ fetched: string; stored: string }>(
+      `SELECT
+         (SELECT sum(arraySum(mapValues(counts))) FROM sync_runs FINAL WHERE platform = 'cafe24' AND started_at >= {since:DateTime64(3)}) AS fetched,
+         (SELECT count() FROM raw_records FINAL WHERE platform = 'cafe24' AND request_id IN
+            (SELECT request_id FROM sync_runs FINAL WHERE platform = 'cafe24' AND started_at >= {since:DateTime64(3)})) AS stored`, { since });
+    return Number(landed?.stored) >= Number(landed?.fetched);
+  }, { intervalMs: 250, deadlineMs: 15 * 60_000, description: 'every shop synced and landed' });
+  const [stats] = await warehouse.query<{ jobs: string; p50: string; p95: string; failed: string }>(
+    `SELECT count() AS jobs, quantileExact(0.5)(duration_ms) AS p50, quantileExact(0.95)(duration_ms) AS p95,
+            countIf(status IN ('dead', 'needs_reauth', 'retrying')) AS failed
+       FROM sync_runs FINAL WHERE platform = 'cafe24' AND started_at >= {since:DateTime64(3)}`, { since });
+  const tables = ['orders', 'order_items', 'products', 'categories', 'raw_records', 'sync_runs'];
+  const counts = await Promise.all(tables.map(async (t) => (await warehouse.query<{ n: string }>(`SELECT count() AS n FROM ${t} FINAL`))[0]?.n ?? '0'));
+  say(`\nround ${n}: ${tenants.length} shops in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  say(`  jobs ${stats?.jobs}, p50 ${stats?.p50} ms, p95 ${stats?.p95} ms, errors ${stats?.failed}`);
+  say(`  rows: ${tables.map((t, i) => `${t} ${counts[i]}`).join(', ')}`);
+}
+
+let stopping = false;
+async function shutdown(code: number): Promise<never> {
+  stopping = true;
+  await cafe24.stop().catch(() => undefined);
+  await sink.stop().catch(() => undefined);
+  await publisher.close().catch(() => undefined);
+  await warehouse.close().catch(() => undefined);
+  await sim.close().catch(() => undefined);
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  for (let n = 1; !stopping; n++) {
+    await round(n);
+    if (args.once) break;
+    say(`next round in ${intervalMs / 1000} s (Ctrl-C to stop)`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+} catch (error) {
+  logger.error({ err: error }, 'demo failed');
+  process.stderr.write(`demo failed: ${(error as Error).message}\n`);
+  await shutdown(1);
+}
+await shutdown(0);
