@@ -16,6 +16,7 @@ const schema = {
   kafka: {
     brokers: { doc: 'Comma-separated bootstrap brokers', format: 'broker-list', default: '127.0.0.1:19092', env: 'KAFKA_BROKERS' },
     clientId: { doc: 'Kafka client id prefix', format: String, default: 'sellerstream', env: 'KAFKA_CLIENT_ID' },
+    topicPrefix: { doc: 'Prepended to every topic and group name (several environments on one cluster)', format: 'topic-prefix', default: '', env: 'KAFKA_TOPIC_PREFIX' },
     connectionTimeoutMs: { doc: 'Broker connection timeout', format: 'nat', default: 3000, env: 'KAFKA_CONNECTION_TIMEOUT_MS' },
     transactionTimeoutMs: { doc: 'Producer transaction timeout (an abandoned transaction is aborted after it)', format: 'nat', default: 60_000, env: 'KAFKA_TRANSACTION_TIMEOUT_MS' },
   },
@@ -65,6 +66,11 @@ convict.addFormats({
   'instance-id': {
     validate(value: unknown) {
       if (!/^[A-Za-z0-9._-]{1,64}$/.test(String(value))) throw new Error('must be 1-64 of [A-Za-z0-9._-]');
+    },
+  },
+  'topic-prefix': {
+    validate(value: unknown) {
+      if (!/^[A-Za-z0-9._-]{0,64}$/.test(String(value))) throw new Error('must be up to 64 of [A-Za-z0-9._-]');
     },
   },
   'sql-identifier': {

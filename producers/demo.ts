@@ -59,10 +59,10 @@ const keySpec = config.secrets.keys || (() => {
 const keyring = createKeyring(keySpec);
 const salt = config.secrets.buyerHashSalt || 'demo-salt';
 
-const kafka = createKafka({ brokers: config.kafka.brokers, clientId: 'sellerstream-demo', logger });
+const kafka = createKafka({ brokers: config.kafka.brokers, clientId: 'sellerstream-demo', topicPrefix: config.kafka.topicPrefix, logger });
 const admin = kafka.kafka.admin();
 await admin.connect();
-const changes = await applyTopics(admin, await readTopicSpecs(`${root}topics.json`));
+const changes = await applyTopics(admin, await readTopicSpecs(`${root}topics.json`), { prefix: config.kafka.topicPrefix });
 await admin.disconnect();
 say(`topics: ${changes.length === 0 ? 'up to date' : `${changes.length} change(s)`}`);
 

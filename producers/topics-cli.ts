@@ -20,7 +20,7 @@ try {
   if (command === 'list') {
     for (const s of specs) process.stdout.write(`${s.name}\t${s.partitions}\t${s.doc ?? ''}\n`);
   } else {
-    const changes = await applyTopics(admin, specs);
+    const changes = await applyTopics(admin, specs, { prefix: config.kafka.topicPrefix });
     for (const c of changes) process.stdout.write(`${c.action.padEnd(13)} ${c.topic}: ${c.detail}\n`);
     process.stdout.write(changes.length === 0 ? 'topics: up to date, nothing changed\n' : `topics: ${changes.length} change(s)\n`);
   }

@@ -9,7 +9,7 @@ import { createCafe24Consumer } from './cafe24-consumer.js';
 const config = loadConfigOrExit();
 const telemetry = startTelemetry({ serviceName: `${config.otel.serviceName}-cafe24`, exporter: config.otel.exporter, endpoint: config.otel.endpoint });
 const logger = createLogger({ level: config.log.level, name: 'cafe24' });
-const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-cafe24`, logger });
+const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-cafe24`, topicPrefix: config.kafka.topicPrefix, logger });
 const consumer = createCafe24Consumer({
   kafka, logger, instanceId: config.instanceId, keyring: createKeyring(config.secrets.keys), cafe24: config.cafe24,
   buyerHashSalt: config.secrets.buyerHashSalt, concurrency: config.runner.concurrency, jobTimeoutMs: config.runner.jobTimeoutMs,

@@ -34,7 +34,7 @@ if (!config.secrets.buyerHashSalt) {
 const warehouse = await openWarehouse({ ...config.warehouse, database: config.warehouse.database });
 await migrate(warehouse);
 const kafka = createKafka({
-  brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-sink`, connectionTimeoutMs: config.kafka.connectionTimeoutMs, logger,
+  brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-sink`, topicPrefix: config.kafka.topicPrefix, connectionTimeoutMs: config.kafka.connectionTimeoutMs, logger,
 });
 const sink = createSink({
   kafka, warehouse, logger, registry: defaultMapperRegistry(), buyerHashSalt: config.secrets.buyerHashSalt, ...tuningOf(config),
