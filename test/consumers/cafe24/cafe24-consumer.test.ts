@@ -9,6 +9,7 @@ import { waitFor } from '../../../lib/wait-for.js';
 import { createCafe24Consumer } from '../../../consumers/cafe24/cafe24-consumer.js';
 import { grantFromTokenResponse } from '../../../consumers/cafe24/token-refresher.js';
 import { DEFAULT_APP, startCafe24Simulator, type Cafe24Simulator } from '../../../simulators/cafe24/simulator.js';
+import { cafe24Settings } from '../../helpers/cafe24.js';
 import { drainTopic, testKafka, testLogger, uniqueName, type TestKafka } from '../../helpers/kafka.js';
 
 const MALL = 'shopone';
@@ -17,13 +18,6 @@ const fastRetry = {
   paid: { ...TIER_POLICIES.paid, retry: { initialMs: 100, maxMs: 500, multiplier: 2, jitter: 0, maxAttempts: 4 } },
   free: TIER_POLICIES.free,
 };
-
-export function cafe24Settings(sim: Cafe24Simulator) {
-  return {
-    apiBaseTemplate: sim.apiBaseTemplate, apiVersion: '2025-12-01', clientId: DEFAULT_APP.clientId, clientSecret: DEFAULT_APP.clientSecret,
-    lookbackDays: 15, initialDays: 200,
-  };
-}
 
 const request = (extra: Partial<SyncRequest> = {}): SyncRequest => ({
   v: 1, requestId: randomUUID(), tenantId: TENANT, platform: 'cafe24', tier: 'paid', reason: 'manual', attempt: 1, requestedAt: new Date().toISOString(), ...extra,
