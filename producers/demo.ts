@@ -8,6 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../lib/config.js';
@@ -69,7 +70,7 @@ say(`topics: ${changes.length === 0 ? 'up to date' : `${changes.length} change(s
 const sim = await startCafe24Simulator({ seed: 2026, shops: fleetSpecs({ count: shopCount, seed: 2026, prefix: 'demo' }), latencyMs: { minMs: 20, maxMs: 80 } });
 say(`cafe24 simulator: ${shopCount} shops at ${sim.origin}`);
 
-const warehouse: Warehouse = await openWarehouse({ ...config.warehouse, dataDir: config.warehouse.url ? undefined : `${root}${config.warehouse.dataDir.replace(/^\.\//, '')}` });
+const warehouse: Warehouse = await openWarehouse({ ...config.warehouse, dataDir: config.warehouse.url ? undefined : resolve(root, config.warehouse.dataDir) });
 await migrate(warehouse);
 
 const sink = createSink({ kafka, warehouse, logger, registry: defaultMapperRegistry(), buyerHashSalt: salt });
