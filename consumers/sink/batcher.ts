@@ -1,16 +1,18 @@
 /**
- * Batching of one partition: messages are translated into the open batch until it is due, then it is sealed and
- * handed to the flusher. Pure (no I/O, time passed in), so its rules are unit-tested without a broker.
+ * Batching of one partition: messages are translated into the open batch until it is sealed, then it waits for
+ * the flusher, which inserts the sealed batches of many partitions together as one flush group (intent.ts).
+ * Pure (no I/O, time passed in), so its rules are unit-tested without a broker.
  *
- * A batch is due when its rows (all tables together) reach `maxRows`, its input bytes reach `maxBytes`, or it has
- * been open `maxAgeMs`. One exception makes exactly-once work: after a restart the partition may carry an intent
- * (intent.ts), the range of a batch that was being inserted when the previous owner died. Then the open batch is
- * sealed exactly at the intent's last offset, never earlier (size and age are ignored) and never later, so its
- * inserts repeat the old tokens.
+ * A batch seals itself when its rows (all tables together) reach `maxRows` or its input bytes `maxBytes`; the sink
+ * also seals every open batch at once when their total is due or the oldest has waited `maxAgeMs` (sealNow).
+ * One exception makes exactly-once work: after a restart the partition may carry an intent (intent.ts), its range
+ * in a flush group that was being inserted when the previous owner died. Then the open batch is sealed exactly at
+ * the intent's last offset, never earlier (size, age and sealNow are ignored) and never later, and it carries the
+ * group, so the flusher repeats the group and its tokens.
  */
-import type { IHeaders } from 'kafkajs';
+import { readHeaders } from '../../lib/kafka/headers.js';
 import type { DlqItem, SourceMessage } from './dlq.js';
-import { compareOffsets, type OffsetRange } from './intent.js';
+import { compareOffsets, rangeOf, type GroupIntent, type OffsetRange } from './intent.js';
 import { RowBuffer } from './row-buffer.js';
 import type { Translator } from './translate.js';
 
@@ -26,7 +28,8 @@ export interface BatchMessage {
   offset: string;
   key: string | undefined;
   value: Buffer | null;
-  headers: IHeaders | undefined;
+  /** Header values as strings (trace context, tenantId, requestId). */
+  headers: Record<string, string>;
   /** Row counts per table (RowBuffer.mark) once this message's rows were added: its rows end there. */
   ends: readonly number[];
 }
@@ -39,8 +42,8 @@ export interface Batch {
   readonly dlq: DlqItem[];
   readonly messages: BatchMessage[];
   readonly bytes: number;
-  /** The range was re-formed from an intent: it is already recorded, the flusher must not record it again. */
-  readonly resumed: boolean;
+  /** Re-formed exactly from an intent: the group to flush it in (already recorded; flush it with its members). */
+  readonly resumed: GroupIntent | undefined;
   readonly openedAt: number;
 }
 
@@ -56,22 +59,52 @@ interface OpenBatch {
 
 const NONE: readonly Batch[] = Object.freeze([]);
 
+/**
+ * Whether the open batches of all partitions are due, together: their rows or bytes reached the limits, or the
+ * oldest has waited maxAgeMs. Batchers re-forming an intent do not count (they seal at the intent's end).
+ */
+export function openBatchesDue(batchers: Iterable<PartitionBatcher>, limits: BatchLimits, now: number): boolean {
+  let rows = 0;
+  let bytes = 0;
+  let oldest = now;
+  for (const batcher of batchers) {
+    if (!batcher.isOpen || batcher.resume) continue;
+    rows += batcher.openRows;
+    bytes += batcher.openBytes;
+    oldest = Math.min(oldest, batcher.openedAt ?? now);
+  }
+  return rows >= limits.maxRows || bytes >= limits.maxBytes || (rows + bytes > 0 && now - oldest >= limits.maxAgeMs);
+}
+
 export class PartitionBatcher {
   #open: OpenBatch | undefined;
   #resume: OffsetRange | undefined;
+  readonly #group: GroupIntent | undefined;
 
   constructor(
     readonly topic: string,
     readonly partition: number,
     readonly limits: BatchLimits,
-    resume?: OffsetRange,
+    /** A flush group this partition was a member of when its previous owner stopped (intent.ts). */
+    intent?: GroupIntent,
   ) {
-    this.#resume = resume;
+    this.#resume = intent && rangeOf(intent, topic, partition);
+    this.#group = this.#resume && intent;
   }
 
-  /** The intent still to be re-formed, if any. */
+  /** The intent's range still to be re-formed, if any. */
   get resume(): OffsetRange | undefined {
     return this.#resume;
+  }
+
+  /** Rows of the open batch, all tables together. */
+  get openRows(): number {
+    return this.#open?.rows.count ?? 0;
+  }
+
+  /** When the open batch got its first message. */
+  get openedAt(): number | undefined {
+    return this.#open?.openedAt;
   }
 
   /** Bytes held in the open batch. */
@@ -94,7 +127,7 @@ export class PartitionBatcher {
     if (resume && compareOffsets(message.offset, resume.last) > 0) {
       // The intent's last message is gone (retention): seal what was re-formed and carry on without it.
       this.#resume = undefined;
-      const batch = this.#seal(false);
+      const batch = this.#seal(undefined);
       if (batch) sealed = [batch];
     }
     const open = (this.#open ??= {
@@ -103,32 +136,29 @@ export class PartitionBatcher {
     if (include) translate(message, open.rows, open.dlq);
     open.last = message.offset;
     open.bytes += message.value?.length ?? 0;
-    open.messages.push({ offset: message.offset, key: message.key, value: message.value, headers: message.headers, ends: open.rows.mark() });
+    // Copies of the value and headers: kafkajs hands out slices of the whole fetch response, and keeping one slice
+    // until the batch is flushed would keep the entire response (tens of MB) alive. Kept for the DLQ and tracing.
+    const value = message.value && Buffer.from(message.value);
+    open.messages.push({ offset: message.offset, key: message.key, value, headers: readHeaders(message.headers), ends: open.rows.mark() });
     if (this.#resume) {
       if (compareOffsets(message.offset, this.#resume.last) >= 0) {
         const exact = open.first === this.#resume.first;
         this.#resume = undefined;
-        sealed = [...sealed, this.#seal(exact)!];
+        sealed = [...sealed, this.#seal(exact ? this.#group : undefined)!];
       }
     } else if (open.rows.count >= this.limits.maxRows || open.bytes >= this.limits.maxBytes) {
-      sealed = [...sealed, this.#seal(false)!];
+      sealed = [...sealed, this.#seal(undefined)!];
     }
     return sealed;
   }
 
-  /** Seals the open batch when it has been open long enough (never while re-forming an intent). */
-  sealIfDue(now: number): Batch | undefined {
-    if (!this.#open || this.#resume) return undefined;
-    return now - this.#open.openedAt >= this.limits.maxAgeMs ? this.#seal(false) : undefined;
-  }
-
-  /** Seals whatever is open (shutdown drain). An unfinished intent stays unfinished: its range is left for later. */
+  /** Seals whatever is open (due as a whole, or shutdown). An unfinished intent stays unfinished: its range waits. */
   sealNow(): Batch | undefined {
     if (this.#resume) return undefined;
-    return this.#seal(false);
+    return this.#seal(undefined);
   }
 
-  #seal(resumed: boolean): Batch | undefined {
+  #seal(resumed: GroupIntent | undefined): Batch | undefined {
     const open = this.#open;
     if (!open) return undefined;
     this.#open = undefined;

@@ -1,13 +1,15 @@
 /**
- * Puts one sealed batch into the warehouse, table by table, each insert carrying its deduplication token
- * (intent.ts). What it does on failure is decided by the error's class, never its text:
+ * Puts one flush group (several partitions' sealed batches, see intent.ts) into the warehouse: one insert per
+ * table holding the rows of every batch, all tables at once (the engine queues them; meanwhile the next table's
+ * rows are encoded), each insert carrying the group's token. What it does on failure is decided by the error's
+ * class, never its text:
  *   - retriable (WarehouseUnavailableError: engine down, table detached, too many parts, timeouts): wait with
  *     capped exponential backoff and insert the same rows with the same token again, for as long as it takes;
- *     the batch keeps its place and nothing is committed meanwhile (back-pressure, see sink.ts);
- *   - rejected (the engine refused the data itself): insert that table's rows message by message, each with the
- *     token of a one-message range, so only the messages the engine refuses go to the DLQ.
- * The flush stops between attempts when its signal aborts (shutdown, or the partition was taken away); the batch
- * is then simply not committed, and whoever consumes the partition next re-forms it.
+ *     nothing is committed meanwhile (back-pressure, see sink.ts);
+ *   - rejected (the engine refused the data itself): insert that table's rows message by message, each with its
+ *     own token, so only the messages the engine refuses go to the DLQ.
+ * A flush stops between attempts when its signal aborts (shutdown, or a partition was taken away); its batches are
+ * then not committed, and whoever consumes those partitions next re-forms the group from its intent.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { context, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
@@ -18,12 +20,35 @@ import type { Row, Warehouse } from '../../lib/warehouse/warehouse.js';
 import { ATTR, SPAN, TRACER_NAME } from '../../otel/attributes.js';
 import type { Batch } from './batcher.js';
 import { messageDlqItem, type DlqItem } from './dlq.js';
-import { deduplicationToken } from './intent.js';
-import { TABLE_INDEX, type TableName } from './tables.js';
+import { groupIntent, groupToken, messageToken, type GroupIntent } from './intent.js';
+import { TABLE_INDEX, TABLES, type TableName } from './tables.js';
+
+export interface FlushGroup {
+  readonly intent: GroupIntent;
+  readonly batches: readonly Batch[];
+  /** Re-formed from a recorded intent: it must not be recorded again. */
+  readonly resumed: boolean;
+}
+
+/** A new group of sealed batches (at most one per partition). */
+export function formGroup(batches: readonly Batch[]): FlushGroup {
+  const intent = groupIntent(batches.map((b) => ({ topic: b.topic, partition: b.partition, ...b.range })));
+  return { intent, batches, resumed: false };
+}
+
+/** Rows of the group, all batches together, in TABLES order. */
+export function groupRows(group: FlushGroup): Map<TableName, object[]> {
+  const tables = new Map<TableName, object[]>();
+  for (const table of TABLES) {
+    const parts = group.batches.map((b) => b.rows.rowsOf(table)).filter((rows) => rows.length > 0);
+    if (parts.length > 0) tables.set(table, parts.length === 1 ? (parts[0] as object[]) : ([] as object[]).concat(...parts));
+  }
+  return tables;
+}
 
 export interface FlusherOptions {
   warehouse: Warehouse;
-  /** First part of every token: `sink` for the sink, `replay:<label>` for a replay (see replay.ts). */
+  /** First part of every token: `sink` for the sink, `replay:<run>` for a replay (see replay.ts). */
   tokenNamespace: string;
   retry: RetryPolicy;
   logger: Logger;
@@ -31,17 +56,19 @@ export interface FlusherOptions {
   onUnavailable?(error: unknown, attempt: number, delayMs: number): void;
   onAvailable?(): void;
   /** Called after each table insert the engine acknowledged (crash tests stop the process here). */
-  onTableInserted?(batch: Batch, table: TableName): Promise<void> | void;
+  onTableInserted?(group: FlushGroup, table: TableName): Promise<void> | void;
 }
 
 export interface Flusher {
-  /** Inserts every table of the batch; resolves with DLQ items for messages the engine refused. */
-  flush(batch: Batch, signal: AbortSignal, parent?: Context): Promise<DlqItem[]>;
+  /** Inserts every table of the group; resolves with DLQ items for messages the engine refused. */
+  flush(group: FlushGroup, signal: AbortSignal, parent?: Context): Promise<DlqItem[]>;
 }
 
 export function createFlusher(options: FlusherOptions): Flusher {
   const { warehouse, tokenNamespace, retry, logger } = options;
   const tracer = trace.getTracer(TRACER_NAME);
+  /** Tables whose last insert failed retriably: the warehouse is available again when none is left. */
+  const failing = new Set<TableName>();
   let unavailableSince: number | undefined;
 
   /** One insert, retried while the failure is retriable. Throws the rejection, or the abort reason. */
@@ -50,8 +77,8 @@ export function createFlusher(options: FlusherOptions): Flusher {
       signal.throwIfAborted();
       try {
         await warehouse.insert(table, rows as readonly Row[], { deduplicationToken: token });
-        if (unavailableSince !== undefined) {
-          logger.info({ table, downMs: Date.now() - unavailableSince }, 'warehouse accepts inserts again');
+        if (failing.delete(table) && failing.size === 0) {
+          logger.info({ table, downMs: Date.now() - (unavailableSince ?? Date.now()) }, 'warehouse accepts inserts again');
           unavailableSince = undefined;
           options.onAvailable?.();
         }
@@ -59,6 +86,7 @@ export function createFlusher(options: FlusherOptions): Flusher {
       } catch (error) {
         if (!isRetriable(error)) throw error;
         const delayMs = backoff(attempt, retry);
+        failing.add(table);
         unavailableSince ??= Date.now();
         logger.warn({ err: error, table, attempt, delayMs, errorClass: errorCode(error) }, 'warehouse unavailable; retrying the same insert');
         options.onUnavailable?.(error, attempt, delayMs);
@@ -78,9 +106,8 @@ export function createFlusher(options: FlusherOptions): Flusher {
       if (end === start) continue;
       const rows = all.slice(start, end);
       start = end;
-      const token = deduplicationToken(tokenNamespace, batch.topic, batch.partition, { first: message.offset, last: message.offset }, table);
       try {
-        await insertRetrying(table, rows, token, signal);
+        await insertRetrying(table, rows, messageToken(tokenNamespace, batch.topic, batch.partition, message.offset, table), signal);
       } catch (error) {
         if (signal.aborted || isRetriable(error)) throw error;
         logger.warn({ err: error, table, partition: batch.partition, offset: message.offset }, 'the warehouse refused a message; it goes to the DLQ');
@@ -94,32 +121,36 @@ export function createFlusher(options: FlusherOptions): Flusher {
     return refused;
   }
 
-  return {
-    async flush(batch, signal, parent = context.active()) {
-      const refused: DlqItem[] = [];
-      for (const table of batch.rows.tables()) {
-        const rows = batch.rows.rowsOf(table);
-        const span = tracer.startSpan(SPAN.SINK_INSERT(table), {
-          attributes: { [ATTR.TABLE]: table, [ATTR.ROWS]: rows.length, [ATTR.MESSAGING_PARTITION]: String(batch.partition) },
-        }, parent);
-        try {
-          const token = deduplicationToken(tokenNamespace, batch.topic, batch.partition, batch.range, table);
-          try {
-            await insertRetrying(table, rows, token, signal);
-          } catch (error) {
-            if (signal.aborted || isRetriable(error)) throw error;
-            logger.warn({ err: error, table, partition: batch.partition, range: batch.range }, 'the warehouse refused a batch; inserting it message by message');
-            refused.push(...(await insertPerMessage(batch, table, signal)));
-          }
-          await options.onTableInserted?.(batch, table);
-        } catch (error) {
-          span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
-          throw error;
-        } finally {
-          span.end();
-        }
+  async function insertTable(group: FlushGroup, table: TableName, rows: object[], signal: AbortSignal, parent: Context): Promise<DlqItem[]> {
+    const span = tracer.startSpan(SPAN.SINK_INSERT(table), { attributes: { [ATTR.TABLE]: table, [ATTR.ROWS]: rows.length } }, parent);
+    try {
+      let refused: DlqItem[] = [];
+      try {
+        await insertRetrying(table, rows, groupToken(tokenNamespace, group.intent, table), signal);
+      } catch (error) {
+        if (signal.aborted || isRetriable(error)) throw error;
+        logger.warn({ err: error, table, group: group.intent.id }, 'the warehouse refused a table of a flush group; inserting it message by message');
+        for (const batch of group.batches) refused = refused.concat(await insertPerMessage(batch, table, signal));
       }
+      await options.onTableInserted?.(group, table);
       return refused;
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  return {
+    async flush(group, signal, parent = context.active()) {
+      const tables = [...groupRows(group)];
+      // Every table must land before the commit; whichever fails, the others still finish (their inserts are
+      // deduplicated when the group is retried), so wait for all before deciding.
+      const results = await Promise.allSettled(tables.map(([table, rows]) => insertTable(group, table, rows, signal, parent)));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      return results.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
     },
   };
 }

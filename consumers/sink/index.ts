@@ -18,7 +18,7 @@ const config = loadConfigOrExit();
 const telemetry = startTelemetry({ serviceName: `${config.otel.serviceName}-sink`, exporter: config.otel.exporter as TelemetryOptions['exporter'], endpoint: config.otel.endpoint });
 const logger = createLogger({ level: config.log.level, name: 'sink' }).child({ instanceId: config.instanceId });
 
-/** The sink.* settings, once lib/config.ts carries them (SINK_BATCH_ROWS, …); the defaults until then. */
+/** The sink.* settings lib/config.ts carries (SINK_BATCH_ROWS, …); options.ts has defaults for the rest. */
 function tuningOf(loaded: Config): Partial<SinkTuning> {
   return (loaded as Config & { sink?: Partial<SinkTuning> }).sink ?? {};
 }

@@ -50,7 +50,7 @@ export interface EntityMapper {
   /**
    * Removes personal data from a mapped record, in place, before it is stored in raw_records. Set fields to
    * undefined rather than deleting them: JSON.stringify leaves them out and the object keeps its fast shape.
-   * A buyer id is replaced by `_buyer_hash` (the same hash the rows carry), so the stored payload still maps.
+   * A buyer id is replaced by `buyer_hash` (the same hash the rows carry), so the stored payload still maps.
    */
   scrub?: (record: unknown, ctx: RecordContext) => void;
 }

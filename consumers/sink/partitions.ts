@@ -6,7 +6,7 @@
 import type { Admin } from 'kafkajs';
 import type { Batch, BatchLimits } from './batcher.js';
 import { PartitionBatcher } from './batcher.js';
-import { decodeIntent, type OffsetRange } from './intent.js';
+import { decodeIntent, rangeOf, type GroupIntent } from './intent.js';
 
 export interface PartitionState {
   readonly key: string;
@@ -33,7 +33,7 @@ export const partitionKey = (topic: string, partition: number) => `${topic}:${pa
 
 export interface Committed {
   offset: string | undefined;
-  intent: OffsetRange | undefined;
+  intent: GroupIntent | undefined;
 }
 
 /** Committed offsets and intents of the given partitions, keyed by partitionKey. */
@@ -64,7 +64,7 @@ export function createPartitionState(
 ): PartitionState {
   const intent = committed?.intent;
   // An intent is only meaningful at the committed offset it was recorded with.
-  const resume = intent && committed?.offset === intent.first ? intent : undefined;
+  const resume = intent && rangeOf(intent, baseTopic, partition)?.first === committed?.offset ? intent : undefined;
   return {
     key: partitionKey(topic, partition),
     topic,

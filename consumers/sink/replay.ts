@@ -59,9 +59,9 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     const ranges = await rangesOf(admin, kafka.topic(plan.topic), plan);
     const planId = createHash('sha256').update(JSON.stringify({ topic: plan.topic, ranges, tenant: plan.tenant, run })).digest('hex').slice(0, 16);
     const groupId = `sink-replay.${planId}`;
-    await startGroupAt(admin, kafka.topic(groupId), kafka.topic(plan.topic), ranges);
     const report: ReplayReport = { groupId, tokenNamespace, ranges, messages: 0, rows: 0, dlq: 0 };
     if (ranges.every((r) => r.from === r.end)) return report;
+    await startGroupAt(admin, kafka.topic(groupId), kafka.topic(plan.topic), ranges);
 
     const base = createTranslator({ registry: options.registry, hashBuyer: createBuyerHasher(options.buyerHashSalt), maxRecordBytes: options.maxRecordBytes ?? 1024 * 1024 });
     const sink = createSink({
@@ -168,7 +168,7 @@ async function main(argv: string[]): Promise<void> {
   const warehouse = await openWarehouse(config.warehouse);
   try {
     await migrate(warehouse);
-    const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-replay`, logger });
+    const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-replay`, topicPrefix: config.kafka.topicPrefix, logger });
     const report = await replay({ kafka, warehouse, logger, registry: defaultMapperRegistry(), buyerHashSalt: config.secrets.buyerHashSalt, plan });
     process.stdout.write(`${JSON.stringify(report)}\n`);
   } finally {

@@ -2,30 +2,37 @@
  * The ClickHouse sink: consumes raw.results and sync.runs (group `sink`), batches rows per partition, inserts them
  * and commits the consumed offsets only after the warehouse accepted every table of the batch.
  *
- * Parts (each in its own file): translate.ts turns a message into rows or DLQ items; batcher.ts decides when a
- * partition's batch is due; flusher.ts inserts a batch with deduplication tokens and retries; intent.ts holds the
- * token and intent formats; partitions.ts the per-partition state. This file joins them:
+ * Parts (each in its own file): translate.ts turns a message into rows or DLQ items; batcher.ts collects one
+ * partition's batch; flusher.ts inserts a flush group (the sealed batches of many partitions) with deduplication
+ * tokens and retries; intent.ts holds the token and intent formats; partitions.ts the per-partition state:
  *
  *   eachBatch ──translate──► PartitionBatcher ──sealed──► flush loop: record intent → insert tables → DLQ → commit
  *
  * kafkajs's eachBatch only translates and queues (it returns at once, so fetching and heartbeats never wait for
- * ClickHouse); one flush loop lands sealed batches one at a time (the embedded engine serialises calls anyway).
+ * ClickHouse). Open batches are sealed together when their rows or bytes, all partitions together, reach the
+ * batch limits, or when the oldest has waited batchAgeMs; one flush loop then inserts the sealed batches of all
+ * partitions as one group: one insert per table, however many partitions feed it (few, large parts).
  *
- * Exactly-once, per partition (details in intent.ts): before a batch's first insert its range is committed as an
- * intent in the offset metadata; every table insert carries a token derived from that range; after the last one
- * the offset past the batch is committed. A sink killed anywhere in between leaves the intent behind, and whoever
- * owns the partition next re-forms exactly that range, so its inserts repeat the tokens and ClickHouse drops what
- * already landed. Crash windows:
- *   - before the intent commit: nothing was inserted; the range is re-batched freely;
- *   - after it, during or after the inserts: the range is re-formed and re-inserted, duplicates dropped by token;
- *   - after the final commit: done; the next batch starts past it.
- * DLQ entries of a batch are sent before its final commit, so a crash in between may send them twice (at least
+ * Exactly-once (details in intent.ts): before a group's first insert, every member partition commits its current
+ * offset again with the group (all members' ranges) as metadata: the intent; each table insert carries a token
+ * derived from the group; after the last one every member commits past its range, in one request. A sink killed
+ * anywhere in between leaves the intents behind, and whoever owns the partitions next re-forms exactly those
+ * ranges and flushes them as the same group, so its inserts repeat the tokens and ClickHouse drops what already
+ * landed. Crash windows:
+ *   - before the intent commit: nothing was inserted; the ranges are re-batched freely;
+ *   - after it, during or after the inserts: the group is re-formed and re-inserted, duplicates dropped by token;
+ *   - after the final commit: done; the next batches start past it.
+ * If the partitions of a group end up with different owners (several sink instances, a crash and a rebalance),
+ * each re-forms its members as a new group: rows already inserted may then land twice physically, and
+ * ReplacingMergeTree on the natural keys (FINAL) still counts each once. With one owner the tokens always hold.
+ * DLQ entries of a group are sent before its final commit, so a crash in between may send them twice (at least
  * once); re-sinking a DLQ entry is idempotent (natural keys + tokens), so a duplicate entry is harmless.
  *
  * Back-pressure: while the warehouse is unavailable (a retriable error) the flusher retries the same insert with
  * capped backoff and every partition is paused; nothing is committed, nothing is dropped, and fetching resumes
  * when an insert succeeds. Partitions also pause while they hold two sealed batches, and all of them while the
- * buffered bytes exceed maxBufferedBytes.
+ * buffered bytes exceed maxBufferedBytes. A group that failed for another reason (a commit, the DLQ send) is
+ * retried as the same group: its members never join another group, so its tokens never change.
  *
  * Rebalances: on REBALANCING every partition is revoked (its in-flight flush stops before its next step and
  * commits nothing). On GROUP_JOIN the sink waits for the flush loop to go idle, then reads the committed offsets
@@ -45,29 +52,29 @@ import { createStateMachine, RUNNER_STATES, type RunnerState } from '../../lib/k
 import { backoff } from '../../lib/retry.js';
 import { ATTR, SPAN, TRACER_NAME } from '../../otel/attributes.js';
 import { extractTraceContext } from '../../otel/propagation.js';
-import type { Batch } from './batcher.js';
+import { openBatchesDue, type Batch } from './batcher.js';
 import { createBuyerHasher } from './buyer-hash.js';
 import { dlqMessage, type DlqItem } from './dlq.js';
-import { createFlusher } from './flusher.js';
+import { createFlusher, formGroup, type FlushGroup } from './flusher.js';
 import { compareOffsets, encodeIntent, nextOffset } from './intent.js';
 import { resolveTuning, WAREHOUSE_RETRY, type SinkOptions } from './options.js';
 import { bufferedBytes, createPartitionState, fetchCommitted, partitionKey, type PartitionState } from './partitions.js';
+import { TABLES } from './tables.js';
 import { createTranslator } from './translate.js';
 
 export const SINK_EVENTS = {
   TRANSITION: 'sink.transition',
-  BATCH_COMMITTED: 'batch.committed',
+  GROUP_COMMITTED: 'group.committed',
   DLQ_SENT: 'dlq.sent',
   WAREHOUSE_UNAVAILABLE: 'warehouse.unavailable',
   WAREHOUSE_AVAILABLE: 'warehouse.available',
   ASSIGNED: 'partitions.assigned',
 } as const;
 
-export interface BatchCommitted {
-  topic: string;
-  partition: number;
-  first: string;
-  last: string;
+export interface GroupCommitted {
+  id: string;
+  /** Member ranges, `topic:partition:first-last`. */
+  members: string[];
   rows: number;
   rowsByTable: Record<string, number>;
   messages: number;
@@ -78,7 +85,7 @@ export interface BatchCommitted {
 
 export interface SinkEventMap {
   [SINK_EVENTS.TRANSITION]: [{ from: RunnerState; to: RunnerState }];
-  [SINK_EVENTS.BATCH_COMMITTED]: [BatchCommitted];
+  [SINK_EVENTS.GROUP_COMMITTED]: [GroupCommitted];
   [SINK_EVENTS.DLQ_SENT]: [{ items: DlqItem[] }];
   [SINK_EVENTS.WAREHOUSE_UNAVAILABLE]: [{ error: unknown; attempt: number; delayMs: number }];
   [SINK_EVENTS.WAREHOUSE_AVAILABLE]: [];
@@ -87,15 +94,20 @@ export interface SinkEventMap {
 
 export interface SinkStats {
   rows: number;
-  batches: number;
+  groups: number;
   messages: number;
   dlq: number;
   firstMessageAt: number | undefined;
   lastCommitAt: number | undefined;
 }
 
-/** Most span links a batch span carries (one per distinct producing trace). */
+/** Most span links a group span carries (one per distinct producing trace). */
 const MAX_SPAN_LINKS = 32;
+/**
+ * Most partitions in one flush group: every member's offset metadata lists the whole group (~32 bytes each), and
+ * Kafka keeps at most offset.metadata.max.bytes (4096 by default) of it.
+ */
+export const MAX_GROUP_MEMBERS = 96;
 
 export function createSink(options: SinkOptions) {
   const tuning = resolveTuning(options);
@@ -116,7 +128,7 @@ export function createSink(options: SinkOptions) {
     log.info({ from, to }, 'sink state');
     safeEmit(SINK_EVENTS.TRANSITION, { from, to });
   });
-  const stats: SinkStats = { rows: 0, batches: 0, messages: 0, dlq: 0, firstMessageAt: undefined, lastCommitAt: undefined };
+  const stats: SinkStats = { rows: 0, groups: 0, messages: 0, dlq: 0, firstMessageAt: undefined, lastCommitAt: undefined };
 
   let consumer: Consumer | undefined;
   let producer: Producer | undefined;
@@ -129,6 +141,8 @@ export function createSink(options: SinkOptions) {
   let warehouseDown = false;
   let ageTimer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> | undefined;
+  /** Groups whose DLQ entries were sent, so a retried flush of the same group does not send them again. */
+  const sentDlq = new Set<string>();
 
   const flusher = createFlusher({
     warehouse,
@@ -147,7 +161,7 @@ export function createSink(options: SinkOptions) {
       applyBackPressure();
       safeEmit(SINK_EVENTS.WAREHOUSE_AVAILABLE);
     },
-    onTableInserted: (batch, table) => options.onStage?.({ stage: 'table-inserted', batch, table }),
+    onTableInserted: (group, table) => options.onStage?.({ stage: 'table-inserted', group, table }),
   });
 
   function safeEmit<E extends keyof SinkEventMap>(event: E, ...args: SinkEventMap[E]) {
@@ -158,7 +172,7 @@ export function createSink(options: SinkOptions) {
     }
   }
 
-  // ── consuming ────────────────────────────────────────────────────────────────────────────────────────────────
+  // ── consuming and sealing ────────────────────────────────────────────────────────────────────────────────────
 
   async function eachBatch({ batch, resolveOffset, isRunning, isStale }: EachBatchPayload) {
     await assigned;
@@ -180,27 +194,26 @@ export function createSink(options: SinkOptions) {
         key: message.key?.toString(), value: message.value, headers: message.headers,
       };
       stats.messages += 1;
-      state.sealed.push(...state.batcher.add(source, translate, now, options.include?.(source) ?? true));
+      const sealed = state.batcher.add(source, translate, now, options.include?.(source) ?? true);
+      if (sealed.length > 0) state.sealed.push(...sealed);
     }
     if (state.endOffset !== undefined && compareOffsets(nextOffset(batch.lastOffset()), state.endOffset) >= 0) state.ended = true;
-    if (state.ended) sealAtEnd(state);
+    sealDue(now, state.ended);
     applyBackPressure();
     pump();
   }
 
-  /** A replayed partition consumed up to its end: what is open lands now, not after the age bound. */
-  function sealAtEnd(state: PartitionState) {
-    const batch = state.batcher.sealNow();
-    if (batch) state.sealed.push(batch);
-  }
-
-  function sealAged() {
-    const now = Date.now();
+  /**
+   * Seals every open batch at once when, all partitions together, they reached the row or byte limit, or the
+   * oldest waited batchAgeMs (or when told: a replay reached its end). Sealing them together lets one flush group
+   * take them all. Partitions re-forming an intent are left alone: they seal at their intent's end.
+   */
+  function sealDue(now: number, force = false) {
+    if (!force && !openBatchesDue([...partitions.values()].map((s) => s.batcher), limits, now)) return;
     for (const state of partitions.values()) {
-      const batch = state.batcher.sealIfDue(now);
+      const batch = state.batcher.sealNow();
       if (batch) state.sealed.push(batch);
     }
-    pump();
   }
 
   /** Pauses or resumes each partition as the rules in the file comment say. */
@@ -226,73 +239,115 @@ export function createSink(options: SinkOptions) {
     if (flushing || machine.is(RUNNER_STATES.STOPPED, RUNNER_STATES.CRASHED)) return;
     flushing = flushLoop().finally(() => {
       flushing = undefined;
-      if (nextSealed()) pump();
+      if (nextGroup()) pump();
     });
   }
 
-  /** The partition whose oldest sealed batch is the oldest overall. */
-  function nextSealed(): PartitionState | undefined {
-    let best: PartitionState | undefined;
-    for (const state of partitions.values()) {
-      const head = state.sealed[0];
-      if (head && (!best || head.openedAt < (best.sealed[0] as Batch).openedAt)) best = state;
+  const stateOf = (topic: string, partition: number) => partitions.get(partitionKey(kafka.topic(topic), partition));
+
+  /**
+   * The next group to flush: a group re-formed from an intent as soon as all its members are sealed (it must keep
+   * its members to keep its tokens); otherwise the oldest sealed batch of every partition, together.
+   */
+  function nextGroup(): FlushGroup | undefined {
+    const heads: Batch[] = [];
+    for (const state of partitions.values()) if (state.sealed[0]) heads.push(state.sealed[0]);
+    if (heads.length === 0) return undefined;
+    const waiting = new Set<Batch>();
+    for (const head of heads) {
+      const intent = head.resumed;
+      if (!intent || waiting.has(head)) continue;
+      const members: Batch[] = [];
+      let verdict: 'ready' | 'wait' | 'broken' = 'ready';
+      for (const member of intent.members) {
+        const state = stateOf(member.topic, member.partition);
+        const memberHead = state?.sealed[0];
+        if (memberHead?.resumed?.id === intent.id) members.push(memberHead);
+        else if (state?.batcher.resume && state.batcher.resume.first === member.first) verdict = verdict === 'broken' ? 'broken' : 'wait';
+        else verdict = 'broken';
+      }
+      if (verdict === 'ready') return { intent, batches: members, resumed: true };
+      if (verdict === 'wait') {
+        for (const member of members) waiting.add(member);
+        continue;
+      }
+      // Some member is owned by another instance now, or its range is gone: the group cannot be repeated.
+      log.warn({ group: intent.id, members: intent.members.length }, 'a flush group cannot be re-formed whole; its available members are flushed as a new group');
+      for (const member of members) replaceHead(member, { ...member, resumed: undefined });
+      return nextGroup();
     }
-    return best;
+    const ordinary = heads.filter((h) => !h.resumed && !waiting.has(h)).sort((a, b) => a.openedAt - b.openedAt).slice(0, MAX_GROUP_MEMBERS);
+    return ordinary.length > 0 ? formGroup(ordinary) : undefined;
+  }
+
+  function replaceHead(batch: Batch, replacement: Batch) {
+    const state = stateOf(batch.topic, batch.partition);
+    if (state?.sealed[0] === batch) state.sealed[0] = replacement;
   }
 
   async function flushLoop() {
-    for (let failures = 0; ; ) {
-      const state = nextSealed();
-      if (!state) return;
-      const batch = state.sealed[0] as Batch;
-      try {
-        await flushBatch(state, batch);
-        failures = 0;
-      } catch (error) {
-        if (isCurrent(state)) {
-          // Not a warehouse outage (the flusher rides those out): a commit or DLQ send failed. The flush is
-          // idempotent (intent re-recorded, inserts dropped by token), so it is simply tried again.
+    for (let group = nextGroup(); group; group = nextGroup()) {
+      // The same group until it lands or a member is revoked: its members never join another group.
+      for (let failures = 0; ; ) {
+        try {
+          await flushGroup(group);
+          break;
+        } catch (error) {
+          if (!group.batches.every((b) => isCurrent(b))) {
+            log.info({ group: group.intent.id, reason: errorMessage(error) }, 'dropped a flush group of revoked partitions; their next owner re-forms it');
+            break;
+          }
+          // Not a warehouse outage (the flusher rides those out): a commit or the DLQ send failed. The flush is
+          // idempotent (intents re-recorded, inserts dropped by token), so the same group is simply tried again.
           failures += 1;
-          log.error({ err: error, partition: state.partition, range: batch.range, failures }, 'could not complete a batch; retrying it');
+          log.error({ err: error, group: group.intent.id, failures }, 'could not complete a flush group; retrying it');
           await sleep(backoff(failures, retry)).catch(() => undefined);
-          continue;
         }
-        log.info({ partition: state.partition, range: batch.range, reason: errorMessage(error) }, 'dropped a batch of a revoked partition; its next owner re-forms it');
       }
-      if (state.sealed[0] === batch) state.sealed.shift();
       applyBackPressure();
     }
   }
 
-  const isCurrent = (state: PartitionState) => partitions.get(state.key) === state && !state.revoked.signal.aborted;
+  function isCurrent(batch: Batch): boolean {
+    const state = stateOf(batch.topic, batch.partition);
+    return state !== undefined && !state.revoked.signal.aborted && state.sealed[0] === batch;
+  }
 
-  async function flushBatch(state: PartitionState, batch: Batch) {
+  async function flushGroup(group: FlushGroup) {
     const started = Date.now();
-    const { parent, links } = traceOf(batch);
-    const span = tracer.startSpan(SPAN.PROCESS(batch.topic), {
+    const states = group.batches.map((b) => stateOf(b.topic, b.partition)!);
+    const signal = AbortSignal.any(states.map((s) => s.revoked.signal));
+    const { parent, links } = traceOf(group);
+    const span = tracer.startSpan(SPAN.PROCESS(group.batches[0]!.topic), {
       kind: SpanKind.CONSUMER,
       links,
       attributes: {
-        [ATTR.MESSAGING_SYSTEM]: 'kafka', [ATTR.MESSAGING_DESTINATION]: batch.topic, [ATTR.MESSAGING_PARTITION]: String(batch.partition),
-        [ATTR.MESSAGING_OFFSET]: batch.range.first, [ATTR.MESSAGING_GROUP]: groupId, [ATTR.ROWS]: batch.rows.count, [ATTR.RECORDS]: batch.messages.length,
+        [ATTR.MESSAGING_SYSTEM]: 'kafka', [ATTR.MESSAGING_DESTINATION]: group.batches[0]!.topic, [ATTR.MESSAGING_GROUP]: groupId,
+        [ATTR.RECORDS]: group.batches.reduce((n, b) => n + b.messages.length, 0), [ATTR.ROWS]: group.batches.reduce((n, b) => n + b.rows.count, 0),
       },
     }, parent);
     const spanContext = trace.setSpan(parent, span);
     try {
-      if (!batch.resumed) {
-        await commit(state, batch.range.first, encodeIntent(batch.range));
-        await options.onStage?.({ stage: 'intent-recorded', batch });
+      if (!group.resumed) {
+        const metadata = encodeIntent(group.intent);
+        await commit(group, (b) => ({ offset: b.range.first, metadata }));
+        await options.onStage?.({ stage: 'intent-recorded', group });
       }
-      const refused = await context.with(spanContext, () => flusher.flush(batch, state.revoked.signal, spanContext));
-      const dlq = batch.dlq.concat(refused);
-      if (dlq.length > 0 && !sentDlq.has(batch)) {
+      const refused = await context.with(spanContext, () => flusher.flush(group, signal, spanContext));
+      const dlq = group.batches.flatMap((b) => b.dlq).concat(refused);
+      if (dlq.length > 0 && !sentDlq.has(group.intent.id)) {
         await sendDlq(dlq);
-        sentDlq.add(batch);
+        sentDlq.add(group.intent.id);
       }
-      await commit(state, nextOffset(batch.range.last), '');
-      state.committed = nextOffset(batch.range.last);
-      recordCommitted(batch, dlq.length, Date.now() - started);
-      await options.onStage?.({ stage: 'committed', batch });
+      await commit(group, (b) => ({ offset: nextOffset(b.range.last), metadata: '' }));
+      sentDlq.delete(group.intent.id);
+      group.batches.forEach((batch, i) => {
+        const state = states[i]!;
+        state.committed = nextOffset(batch.range.last);
+        if (state.sealed[0] === batch) state.sealed.shift();
+      });
+      recordCommitted(group, dlq.length, Date.now() - started);
+      await options.onStage?.({ stage: 'committed', group });
     } catch (error) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
       throw error;
@@ -301,57 +356,59 @@ export function createSink(options: SinkOptions) {
     }
   }
 
-  /** Batches whose DLQ entries were sent, so a retried flush does not send them again. */
-  const sentDlq = new WeakSet<Batch>();
-
-  async function commit(state: PartitionState, offset: string, metadata: string) {
+  /** One offset commit for every member of the group (one request: the broker writes it as one record batch). */
+  async function commit(group: FlushGroup, at: (batch: Batch) => { offset: string; metadata: string }) {
     // A revoked partition's offsets belong to its next owner: never commit over them.
-    state.revoked.signal.throwIfAborted();
-    if (!isCurrent(state) || !consumer) throw new Error(`partition ${state.key} is no longer assigned`);
-    await consumer.commitOffsets([{ topic: state.topic, partition: state.partition, offset, metadata }]);
+    if (!consumer || !group.batches.every((b) => isCurrent(b))) throw new Error(`a partition of flush group ${group.intent.id} is no longer assigned`);
+    await consumer.commitOffsets(group.batches.map((b) => ({ topic: kafka.topic(b.topic), partition: b.partition, ...at(b) })));
   }
 
   async function sendDlq(items: DlqItem[]) {
     if (!producer) throw new Error('the DLQ producer is not connected');
     const messages = items.map((item) => dlqMessage(item));
-    await producer.send({
-      topic: kafka.topic(messages[0]!.topic),
-      acks: -1,
-      // A DLQ entry carries a whole record or message (up to 10 MB seen); gzip keeps it under the topic's limit.
-      compression: CompressionTypes.GZIP,
-      messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-    });
+    // One request per entry: an entry may carry a whole 10 MB record, and a request is one record batch per
+    // partition, bounded by the topic's max.message.bytes; gzip keeps even those well under it.
+    for (const m of messages) {
+      await producer.send({ topic: kafka.topic(m.topic), acks: -1, compression: CompressionTypes.GZIP, messages: [{ key: m.key, value: m.value, headers: m.headers }] });
+    }
     stats.dlq += items.length;
     log.warn({ count: items.length, reasons: items.slice(0, 5).map((i) => i.reason) }, 'sent to the DLQ');
     safeEmit(SINK_EVENTS.DLQ_SENT, { items });
   }
 
-  function recordCommitted(batch: Batch, dlq: number, durationMs: number) {
+  function recordCommitted(group: FlushGroup, dlq: number, durationMs: number) {
     const rowsByTable: Record<string, number> = {};
-    for (const table of batch.rows.tables()) rowsByTable[table] = batch.rows.rowsOf(table).length;
-    stats.rows += batch.rows.count;
-    stats.batches += 1;
+    let rows = 0;
+    for (const table of TABLES) {
+      const n = group.batches.reduce((sum, b) => sum + b.rows.rowsOf(table).length, 0);
+      if (n > 0) rowsByTable[table] = n;
+      rows += n;
+    }
+    stats.rows += rows;
+    stats.groups += 1;
     stats.lastCommitAt = Date.now();
-    log.debug({ partition: batch.partition, range: batch.range, rows: batch.rows.count, durationMs }, 'batch committed');
-    safeEmit(SINK_EVENTS.BATCH_COMMITTED, {
-      topic: batch.topic, partition: batch.partition, first: batch.range.first, last: batch.range.last, rows: batch.rows.count,
-      rowsByTable, messages: batch.messages.length, dlq, resumed: batch.resumed, durationMs,
+    log.debug({ group: group.intent.id, members: group.batches.length, rows, durationMs }, 'flush group committed');
+    safeEmit(SINK_EVENTS.GROUP_COMMITTED, {
+      id: group.intent.id,
+      members: group.intent.members.map((m) => `${m.topic}:${m.partition}:${m.first}-${m.last}`),
+      rows, rowsByTable, messages: group.batches.reduce((n, b) => n + b.messages.length, 0), dlq, resumed: group.resumed, durationMs,
     });
   }
 
-  /** The batch span's parent: the first producing job's context; the other jobs' contexts become links. */
-  function traceOf(batch: Batch): { parent: Context; links: Link[] } {
+  /** The group span's parent: the first producing job's context; the other jobs' contexts become links. */
+  function traceOf(group: FlushGroup): { parent: Context; links: Link[] } {
     let parent: Context | undefined;
     const links: Link[] = [];
     const seen = new Set<string>();
-    for (const message of batch.messages) {
-      const ctx = extractTraceContext(message.headers);
-      const spanContext = trace.getSpanContext(ctx);
-      if (!spanContext || seen.has(spanContext.traceId)) continue;
-      seen.add(spanContext.traceId);
-      if (!parent) parent = ctx;
-      else if (links.length < MAX_SPAN_LINKS) links.push({ context: spanContext });
-      else break;
+    for (const batch of group.batches) {
+      for (const message of batch.messages) {
+        const ctx = extractTraceContext(message.headers);
+        const spanContext = trace.getSpanContext(ctx);
+        if (!spanContext || seen.has(spanContext.traceId)) continue;
+        seen.add(spanContext.traceId);
+        if (!parent) parent = ctx;
+        else if (links.length < MAX_SPAN_LINKS) links.push({ context: spanContext });
+      }
     }
     return { parent: parent ?? context.active(), links };
   }
@@ -407,7 +464,7 @@ export function createSink(options: SinkOptions) {
         sessionTimeout: tuning.sessionTimeoutMs,
         heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
         maxBytesPerPartition: tuning.maxBytesPerPartition,
-        maxBytes: Math.max(tuning.maxBytesPerPartition * 4, 32 * 1024 * 1024),
+        maxBytes: Math.max(tuning.maxBytesPerPartition * 4, 16 * 1024 * 1024),
       });
       consumer.on(consumer.events.REBALANCING, () => {
         revokeAll('rebalancing');
@@ -423,7 +480,7 @@ export function createSink(options: SinkOptions) {
         const state = partitions.get(partitionKey(payload.topic, payload.partition));
         if (!state?.endOffset || state.ended || compareOffsets(nextOffset(payload.lastOffset), state.endOffset) < 0) return;
         state.ended = true;
-        sealAtEnd(state);
+        sealDue(Date.now(), true);
         applyBackPressure();
         pump();
       });
@@ -435,7 +492,10 @@ export function createSink(options: SinkOptions) {
       await consumer.connect();
       await consumer.subscribe({ topics: baseTopics.map((t) => kafka.topic(t)), fromBeginning: true });
       await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
-      ageTimer = setInterval(sealAged, Math.max(10, Math.min(250, Math.floor(tuning.batchAgeMs / 4))));
+      ageTimer = setInterval(() => {
+        sealDue(Date.now());
+        pump();
+      }, Math.max(10, Math.min(250, Math.floor(tuning.batchAgeMs / 4))));
       ageTimer.unref();
       machine.transitionTo(RUNNER_STATES.RUNNING);
     } catch (error) {
@@ -454,11 +514,8 @@ export function createSink(options: SinkOptions) {
     if (!machine.is(RUNNER_STATES.CRASHED)) {
       machine.transitionTo(RUNNER_STATES.DRAINING);
       clearInterval(ageTimer);
-      for (const state of partitions.values()) {
-        consumer?.pause([{ topic: state.topic, partitions: [state.partition] }]);
-        const batch = state.batcher.sealNow();
-        if (batch) state.sealed.push(batch);
-      }
+      for (const state of partitions.values()) consumer?.pause([{ topic: state.topic, partitions: [state.partition] }]);
+      sealDue(Date.now(), true);
       pump();
       const timeout = setTimeout(() => {
         log.warn('drain timed out; leaving pending batches to the next owner');
@@ -500,6 +557,10 @@ export function createSink(options: SinkOptions) {
     caughtUp,
     get state() {
       return machine.state;
+    },
+    /** Partitions this instance has paused (back-pressure), as `topic:partition` (base topic names). */
+    paused(): string[] {
+      return [...partitions.values()].filter((s) => s.paused).map((s) => partitionKey(s.baseTopic, s.partition));
     },
     /** Committed offset per `topic:partition` (base topic names), as this instance knows them. */
     committed(): Record<string, string | undefined> {

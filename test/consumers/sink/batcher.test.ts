@@ -1,6 +1,7 @@
 /** The batcher's rules without I/O: when a batch is due, and exact re-forming of an intent's range. */
 import assert from 'node:assert/strict';
-import { PartitionBatcher } from '../../../consumers/sink/batcher.js';
+import { openBatchesDue, PartitionBatcher } from '../../../consumers/sink/batcher.js';
+import { groupIntent } from '../../../consumers/sink/intent.js';
 import type { SourceMessage } from '../../../consumers/sink/dlq.js';
 import type { Translator } from '../../../consumers/sink/translate.js';
 import type { TableName } from '../../../consumers/sink/tables.js';
@@ -17,6 +18,11 @@ const message = (offset: number, rows = 10, bytes = 100): SourceMessage => {
   return { topic: 'raw.results', partition: 3, offset: String(offset), key: 'tenant', value, headers: {} };
 };
 const limits = { maxRows: 100, maxBytes: 10_000, maxAgeMs: 1_000 };
+/** A flush group this partition (raw.results 3) was in with another partition when its owner died. */
+const intent = (first: string, last: string) => groupIntent([
+  { topic: 'raw.results', partition: 3, first, last },
+  { topic: 'sync.runs', partition: 0, first: '7', last: '9' },
+]);
 
 describe('PartitionBatcher', () => {
   it('seals when the rows of all tables reach maxRows, with the exact offset range', () => {
@@ -25,19 +31,33 @@ describe('PartitionBatcher', () => {
     const [batch] = batcher.add(message(9), translate, 0);
     assert.deepEqual(batch?.range, { first: '0', last: '9' });
     assert.equal(batch?.rows.count, 100);
-    assert.equal(batch?.resumed, false);
+    assert.equal(batch?.resumed, undefined);
     assert.equal(batcher.isOpen, false);
   });
 
-  it('seals on bytes, and on age through sealIfDue', () => {
+  it('seals on bytes', () => {
     const bytes = new PartitionBatcher('raw.results', 3, limits);
     assert.equal(bytes.add(message(0, 1, 6_000), translate, 0).length, 0);
     assert.equal(bytes.add(message(1, 1, 6_000), translate, 0)[0]?.bytes, 12_000);
+  });
 
-    const aged = new PartitionBatcher('raw.results', 3, limits);
-    aged.add(message(5), translate, 1_000);
-    assert.equal(aged.sealIfDue(1_999), undefined);
-    assert.deepEqual(aged.sealIfDue(2_000)?.range, { first: '5', last: '5' });
+  it('finds the open batches of all partitions due together: by total rows, total bytes, or the oldest\'s age', () => {
+    const a = new PartitionBatcher('raw.results', 0, limits);
+    const b = new PartitionBatcher('raw.results', 1, limits);
+    assert.equal(openBatchesDue([a, b], limits, 5_000), false, 'nothing open');
+    a.add(message(0, 50), translate, 1_000);
+    b.add(message(0, 40, 9_000), translate, 1_500);
+    assert.equal(openBatchesDue([a, b], limits, 1_999), false);
+    assert.equal(openBatchesDue([a, b], limits, 2_000), true, 'the oldest waited maxAgeMs');
+    b.add(message(1, 10), translate, 1_500);
+    assert.equal(openBatchesDue([a, b], limits, 1_500), true, '100 rows together');
+    const c = new PartitionBatcher('raw.results', 2, limits);
+    c.add(message(0, 1, 1_000), translate, 1_500);
+    assert.equal(openBatchesDue([a, c], { ...limits, maxRows: 1_000 }, 1_500), false);
+    assert.equal(openBatchesDue([b, c], { ...limits, maxRows: 1_000 }, 1_500), true, '10,100 bytes together');
+    const resuming = new PartitionBatcher('raw.results', 3, limits, intent('0', '9'));
+    resuming.add(message(0, 99), translate, 0);
+    assert.equal(openBatchesDue([resuming], limits, 10_000), false, 'an intent being re-formed does not count');
   });
 
   it('keeps where each message\'s rows end, and the DLQ items of messages without rows', () => {
@@ -52,33 +72,39 @@ describe('PartitionBatcher', () => {
     assert.deepEqual(batch.rows.tables(), ['raw_records'] satisfies TableName[]);
   });
 
-  it('re-forms an intent exactly: neither size nor age seal it early, it seals at the intent\'s last offset', () => {
-    const batcher = new PartitionBatcher('raw.results', 3, limits, { first: '40', last: '52' });
+  it('re-forms an intent exactly: neither size, age nor a shutdown seals it early, it seals at the intent\'s last offset', () => {
+    const group = intent('40', '52');
+    const batcher = new PartitionBatcher('raw.results', 3, limits, group);
+    assert.deepEqual(batcher.resume, { first: '40', last: '52' }, 'its own range of the group');
     for (let offset = 40; offset < 52; offset++) assert.deepEqual(batcher.add(message(offset, 50), translate, 0), []);
-    assert.equal(batcher.sealIfDue(10_000), undefined, 'not on age');
-    assert.equal(batcher.sealNow(), undefined, 'not even on shutdown: the range stays for the next owner');
+    assert.equal(batcher.sealNow(), undefined, 'not on age, nor on shutdown: the range stays for the next owner');
     const [batch] = batcher.add(message(52, 50), translate, 0);
     assert.deepEqual(batch?.range, { first: '40', last: '52' });
-    assert.equal(batch?.resumed, true, 'the flusher need not record the intent again');
+    assert.equal(batch?.resumed, group, 'to be flushed in the same group, which is recorded already');
     assert.equal(batcher.resume, undefined);
     // Afterwards the normal rules apply again.
     assert.equal(batcher.add(message(53, 100), translate, 0)[0]?.range.first, '53');
   });
 
   it('when the intent\'s last message is gone (retention), seals what it has and carries on', () => {
-    const batcher = new PartitionBatcher('raw.results', 3, limits, { first: '40', last: '45' });
+    const batcher = new PartitionBatcher('raw.results', 3, limits, intent('40', '45'));
     batcher.add(message(40), translate, 0);
     const sealed = batcher.add(message(47), translate, 0);
     assert.deepEqual(sealed.map((b) => b.range), [{ first: '40', last: '40' }]);
-    assert.equal(sealed[0]?.resumed, false);
+    assert.equal(sealed[0]?.resumed, undefined);
     assert.equal(batcher.resume, undefined);
     assert.equal(batcher.sealNow()?.range.first, '47');
   });
 
   it('a resumed range that starts later than the intent (the first message was deleted) is not marked resumed', () => {
-    const batcher = new PartitionBatcher('raw.results', 3, limits, { first: '40', last: '42' });
+    const batcher = new PartitionBatcher('raw.results', 3, limits, intent('40', '42'));
     batcher.add(message(41), translate, 0);
-    assert.equal(batcher.add(message(42), translate, 0)[0]?.resumed, false);
+    assert.equal(batcher.add(message(42), translate, 0)[0]?.resumed, undefined);
+  });
+
+  it('ignores an intent that does not name its partition', () => {
+    const batcher = new PartitionBatcher('raw.results', 5, limits, intent('40', '42'));
+    assert.equal(batcher.resume, undefined);
   });
 
   it('counts a filtered message in the range without translating it', () => {

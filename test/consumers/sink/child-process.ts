@@ -31,11 +31,15 @@ export function startFixture(fixture: string, env: Record<string, string>): Chil
     lines,
     exited,
     async line(pattern, deadlineMs = 60_000) {
-      return waitFor(() => {
-        const found = lines.find((l) => pattern.test(l));
-        if (!found && done) throw new Error(`${fixture} exited; stderr: ${stderr.slice(-10).join(' | ')}`);
-        return found;
-      }, { deadlineMs, intervalMs: 10, description: `a line ${pattern} from ${fixture}` });
+      try {
+        return await waitFor(() => {
+          const found = lines.find((l) => pattern.test(l));
+          if (!found && done) throw new Error(`${fixture} exited; stderr: ${stderr.slice(-10).join(' | ')}`);
+          return found;
+        }, { deadlineMs, intervalMs: 10, description: `a line ${pattern} from ${fixture}` });
+      } catch (error) {
+        throw new Error(`${(error as Error).message}; its last lines: ${lines.slice(-8).join(' | ')}`, { cause: error });
+      }
     },
   };
 }

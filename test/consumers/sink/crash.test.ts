@@ -44,7 +44,7 @@ describe('sink: kill -9 at any point of a batch', function () {
     const random = seeded(seed);
     const database = `crash_${randomBytes(4).toString('hex')}`;
     const tenants = ['t-alpha', 't-bravo', 't-charlie', 't-delta', 't-echo', 't-foxtrot'];
-    const orders = Array.from({ length: 4_800 }, (_, i) => cafe24Order(i));
+    const orders = Array.from({ length: 9_000 }, (_, i) => cafe24Order(i));
     const products = Array.from({ length: 600 }, (_, i) => cafe24Product(i + 1));
     const categories = Array.from({ length: 60 }, (_, i) => cafe24Category(i + 2));
     const messages = [];
@@ -69,7 +69,7 @@ describe('sink: kill -9 at any point of a batch', function () {
     const base = { KAFKA_BROKERS: process.env.KAFKA_BROKERS!, TOPIC_PREFIX: kafka.prefix, CHDB_DATA_DIR: dataDir, DATABASE: database, STOP_MERGES: '1' };
     // Each run batches differently (as after a config change, or when age rather than size seals a batch), so a
     // re-formed batch matches its predecessor only because the intent says where it ends.
-    const envOf = () => ({ ...base, BATCH_ROWS: String(random.int(800, 2_500)) });
+    const envOf = () => ({ ...base, BATCH_ROWS: String(random.int(400, 1_200)) });
     // Each window of a batch once, in a seeded order, plus a kill at a random moment of a running sink.
     const kills = shuffle(['intent-recorded', 'table-inserted', 'all-inserted', 'committed', 'random', 'all-inserted'], random);
     const resumed: number[] = [];

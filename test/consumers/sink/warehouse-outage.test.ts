@@ -67,6 +67,7 @@ describe('sink: the warehouse fails mid-run', function () {
     assert.ok(failures.every((e) => e instanceof WarehouseRetriableError && e.type === 'UNKNOWN_TABLE'), 'a real engine error, classed retriable');
     assert.deepEqual(await committedOffsets(), before, 'nothing is committed while the warehouse refuses');
     assert.equal(sink.state, 'running', 'the sink does not crash');
+    assert.equal(sink.paused().length, Object.keys(sink.committed()).length, 'every partition paused: no fetching while nothing can land');
 
     await warehouse.command('ATTACH TABLE orders');
     await waitForCommittedEnd(kafka, RAW_RESULTS_TOPIC);
