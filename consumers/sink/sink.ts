@@ -42,7 +42,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { context, SpanKind, SpanStatusCode, trace, type Context, type Link } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { CompressionTypes, type Admin, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
 import { RAW_RESULTS_TOPIC } from '../../lib/contracts/raw-result.js';
 import { SYNC_RUNS_TOPIC } from '../../lib/contracts/sync-run.js';
@@ -51,11 +51,12 @@ import { createGroupConsumer, createIdempotentProducer } from '../../lib/kafka/c
 import { createStateMachine, RUNNER_STATES, type RunnerState } from '../../lib/kafka/runner-states.js';
 import { backoff } from '../../lib/retry.js';
 import { ATTR, SPAN, TRACER_NAME } from '../../otel/attributes.js';
-import { extractTraceContext } from '../../otel/propagation.js';
 import { openBatchesDue, type Batch } from './batcher.js';
 import { createBuyerHasher } from './buyer-hash.js';
 import { dlqMessage, type DlqItem } from './dlq.js';
-import { createFlusher, formGroup, type FlushGroup } from './flusher.js';
+import { createFlusher, type FlushGroup } from './flusher.js';
+import { pickGroup } from './group-picker.js';
+import { traceOf } from './group-trace.js';
 import { compareOffsets, encodeIntent, nextOffset } from './intent.js';
 import { resolveTuning, WAREHOUSE_RETRY, type SinkOptions } from './options.js';
 import { bufferedBytes, createPartitionState, fetchCommitted, partitionKey, type PartitionState } from './partitions.js';
@@ -101,8 +102,6 @@ export interface SinkStats {
   lastCommitAt: number | undefined;
 }
 
-/** Most span links a group span carries (one per distinct producing trace). */
-const MAX_SPAN_LINKS = 32;
 /**
  * Most partitions in one flush group: every member's offset metadata lists the whole group (~32 bytes each), and
  * Kafka keeps at most offset.metadata.max.bytes (4096 by default) of it.
@@ -245,44 +244,18 @@ export function createSink(options: SinkOptions) {
 
   const stateOf = (topic: string, partition: number) => partitions.get(partitionKey(kafka.topic(topic), partition));
 
-  /**
-   * The next group to flush: a group re-formed from an intent as soon as all its members are sealed (it must keep
-   * its members to keep its tokens); otherwise the oldest sealed batch of every partition, together.
-   */
+  /** The next flush group (group-picker.ts); members of a group that cannot be repeated lose their intent. */
   function nextGroup(): FlushGroup | undefined {
-    const heads: Batch[] = [];
-    for (const state of partitions.values()) if (state.sealed[0]) heads.push(state.sealed[0]);
-    if (heads.length === 0) return undefined;
-    const waiting = new Set<Batch>();
-    for (const head of heads) {
-      const intent = head.resumed;
-      if (!intent || waiting.has(head)) continue;
-      const members: Batch[] = [];
-      let verdict: 'ready' | 'wait' | 'broken' = 'ready';
-      for (const member of intent.members) {
-        const state = stateOf(member.topic, member.partition);
-        const memberHead = state?.sealed[0];
-        if (memberHead?.resumed?.id === intent.id) members.push(memberHead);
-        else if (state?.batcher.resume && state.batcher.resume.first === member.first) verdict = verdict === 'broken' ? 'broken' : 'wait';
-        else verdict = 'broken';
+    for (;;) {
+      const choice = pickGroup(partitions.values(), stateOf, MAX_GROUP_MEMBERS);
+      if (choice.kind !== 'broken') return choice.kind === 'group' ? choice.group : undefined;
+      log.warn({ group: choice.intent.id, members: choice.intent.members.length, here: choice.heads.length },
+        'a flush group cannot be re-formed whole (a member moved to another instance, or its range is gone); its members here are flushed as a new group');
+      for (const head of choice.heads) {
+        const state = stateOf(head.topic, head.partition);
+        if (state?.sealed[0] === head) state.sealed[0] = { ...head, resumed: undefined };
       }
-      if (verdict === 'ready') return { intent, batches: members, resumed: true };
-      if (verdict === 'wait') {
-        for (const member of members) waiting.add(member);
-        continue;
-      }
-      // Some member is owned by another instance now, or its range is gone: the group cannot be repeated.
-      log.warn({ group: intent.id, members: intent.members.length }, 'a flush group cannot be re-formed whole; its available members are flushed as a new group');
-      for (const member of members) replaceHead(member, { ...member, resumed: undefined });
-      return nextGroup();
     }
-    const ordinary = heads.filter((h) => !h.resumed && !waiting.has(h)).sort((a, b) => a.openedAt - b.openedAt).slice(0, MAX_GROUP_MEMBERS);
-    return ordinary.length > 0 ? formGroup(ordinary) : undefined;
-  }
-
-  function replaceHead(batch: Batch, replacement: Batch) {
-    const state = stateOf(batch.topic, batch.partition);
-    if (state?.sealed[0] === batch) state.sealed[0] = replacement;
   }
 
   async function flushLoop() {
@@ -393,24 +366,6 @@ export function createSink(options: SinkOptions) {
       members: group.intent.members.map((m) => `${m.topic}:${m.partition}:${m.first}-${m.last}`),
       rows, rowsByTable, messages: group.batches.reduce((n, b) => n + b.messages.length, 0), dlq, resumed: group.resumed, durationMs,
     });
-  }
-
-  /** The group span's parent: the first producing job's context; the other jobs' contexts become links. */
-  function traceOf(group: FlushGroup): { parent: Context; links: Link[] } {
-    let parent: Context | undefined;
-    const links: Link[] = [];
-    const seen = new Set<string>();
-    for (const batch of group.batches) {
-      for (const message of batch.messages) {
-        const ctx = extractTraceContext(message.headers);
-        const spanContext = trace.getSpanContext(ctx);
-        if (!spanContext || seen.has(spanContext.traceId)) continue;
-        seen.add(spanContext.traceId);
-        if (!parent) parent = ctx;
-        else if (links.length < MAX_SPAN_LINKS) links.push({ context: spanContext });
-      }
-    }
-    return { parent: parent ?? context.active(), links };
   }
 
   // ── assignment ───────────────────────────────────────────────────────────────────────────────────────────────
