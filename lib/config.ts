@@ -51,9 +51,14 @@ const schema = {
     initialDays: { doc: 'How far back a first sync reaches', format: 'positive-int', default: 90, env: 'CAFE24_INITIAL_DAYS' },
   },
   sink: {
-    batchRows: { doc: 'Rows per table before a batch is inserted', format: 'positive-int', default: 50_000, env: 'SINK_BATCH_ROWS' },
-    batchBytes: { doc: 'Approximate bytes per table before a batch is inserted', format: 'positive-int', default: 32 * 1024 * 1024, env: 'SINK_BATCH_BYTES' },
-    batchAgeMs: { doc: 'Longest a row waits before its batch is inserted', format: 'positive-int', default: 1_000, env: 'SINK_BATCH_AGE_MS' },
+    batchRows: { doc: 'Rows of all open batches (all partitions and tables) at which they are sealed and flushed together', format: 'positive-int', default: 25_000, env: 'SINK_BATCH_ROWS' },
+    batchBytes: { doc: 'Bytes of consumed messages of all open batches at which they are sealed and flushed', format: 'positive-int', default: 16 * 1024 * 1024, env: 'SINK_BATCH_BYTES' },
+    batchAgeMs: { doc: 'Longest a message waits before its batch is flushed', format: 'positive-int', default: 1_000, env: 'SINK_BATCH_AGE_MS' },
+    maxRecordBytes: { doc: 'A source record whose JSON is longer goes to sink.dlq instead of the tables', format: 'positive-int', default: 1024 * 1024, env: 'SINK_MAX_RECORD_BYTES' },
+    maxBufferedBytes: { doc: 'Consumed but uncommitted bytes above which fetching pauses', format: 'positive-int', default: 64 * 1024 * 1024, env: 'SINK_MAX_BUFFERED_BYTES' },
+    drainTimeoutMs: { doc: 'On SIGTERM, how long pending batches may take to land', format: 'positive-int', default: 30_000, env: 'SINK_DRAIN_TIMEOUT_MS' },
+    sessionTimeoutMs: { doc: 'How soon a dead sink\'s partitions move to another instance', format: 'positive-int', default: 30_000, env: 'SINK_SESSION_TIMEOUT_MS' },
+    maxBytesPerPartition: { doc: 'Fetch size per partition', format: 'positive-int', default: 1024 * 1024, env: 'SINK_MAX_BYTES_PER_PARTITION' },
   },
   otel: {
     exporter: { doc: 'Trace exporter', format: ['none', 'console', 'otlp'], default: 'none', env: 'OTEL_TRACES_EXPORTER' },

@@ -9,6 +9,7 @@
  * It yields between pages when the job's budget runs low and resumes from the cursor it returns.
  */
 import { LRUCache } from 'lru-cache';
+import { createBuyerHasher } from '../../lib/buyer-hash.js';
 import { RateLimitedError } from '../../lib/errors.js';
 import type { Connector, ConnectorContext, ConnectorResult } from '../../lib/sync/connector.js';
 import type { SyncRequest } from '../../lib/contracts/sync-request.js';
@@ -66,6 +67,7 @@ const isoKst = (epochMs: number) => `${new Date(epochMs + 9 * 3_600_000).toISOSt
 export function createCafe24Connector({
   api, tokens, buyerHashSalt, lookbackDays = 15, initialDays = 90, catalogTtlMs = 6 * 3_600_000, now = Date.now,
 }: Cafe24ConnectorOptions): Connector {
+  const hashBuyer = createBuyerHasher(buyerHashSalt);
   const catalogCache = new LRUCache<string, true>({ max: 20_000, ttl: catalogTtlMs });
   const shopsCache = new LRUCache<string, number[]>({ max: 20_000, ttl: catalogTtlMs });
 
@@ -168,7 +170,7 @@ export function createCafe24Connector({
               shop_no: shopNo, date_type: 'order_date', start_date: window.from, end_date: window.to,
               embed: 'items', limit: ORDERS_PAGE, offset,
             }, 'orders');
-            ctx.emit('orders', orders.map((o) => scrubOrder(o, buyerHashSalt, grant.mallId)));
+            ctx.emit('orders', orders.map((o) => scrubOrder(o, (member) => hashBuyer('cafe24', request.tenantId, member))));
             if (orders.length < ORDERS_PAGE || offset + ORDERS_PAGE > 15_000) break;
           }
           through = window.to;

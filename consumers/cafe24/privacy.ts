@@ -3,7 +3,6 @@
  * record before it is emitted (so not even raw_records or Kafka hold them), and the buyer's member id becomes a
  * salted, stable hash (`buyer_hash`), enough to count repeat buyers and nothing more.
  */
-import { createHmac } from 'node:crypto';
 
 /** Keys holding a person's identity, at any depth of an order (Cafe24 order, item, receiver and buyer fields). */
 const PERSONAL_KEYS = new Set([
@@ -13,10 +12,6 @@ const PERSONAL_KEYS = new Set([
   'refund_bank_account_no', 'refund_bank_account_holder', 'bank_account_no', 'depositor_name', 'customer_name',
 ]);
 
-export function buyerHash(salt: string, mallId: string, memberId: string): string {
-  return createHmac('sha256', salt).update(`cafe24:${mallId}:${memberId}`).digest('hex').slice(0, 32);
-}
-
 function strip(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(strip);
   if (value === null || typeof value !== 'object') return value;
@@ -25,10 +20,10 @@ function strip(value: unknown): unknown {
   return out;
 }
 
-/** The order without personal fields; a member's id replaced by its hash ('' for guests). */
-export function scrubOrder(order: Record<string, unknown>, salt: string, mallId: string): Record<string, unknown> {
+/** The order without personal fields; a member's id replaced by its hash (lib/buyer-hash.ts; '' for guests). */
+export function scrubOrder(order: Record<string, unknown>, hashMember: (memberId: string) => string): Record<string, unknown> {
   const memberId = typeof order.member_id === 'string' ? order.member_id : '';
   const scrubbed = strip(order) as Record<string, unknown>;
-  scrubbed.buyer_hash = memberId ? buyerHash(salt, mallId, memberId) : '';
+  scrubbed.buyer_hash = hashMember(memberId);
   return scrubbed;
 }

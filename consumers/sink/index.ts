@@ -4,24 +4,18 @@
  * SIGTERM/SIGINT drains it (pending batches land and commit, or are left with their intent) and exits 0.
  * A crashed consumer exits 1, for the supervisor to restart.
  */
-import { loadConfigOrExit, type Config } from '../../lib/config.js';
+import { loadConfigOrExit } from '../../lib/config.js';
 import { createKafka } from '../../lib/kafka/client.js';
 import { createLogger } from '../../lib/logger.js';
 import { migrate } from '../../lib/warehouse/migrate.js';
 import { openWarehouse } from '../../lib/warehouse/open-warehouse.js';
-import { startTelemetry, type TelemetryOptions } from '../../otel/sdk.js';
-import type { SinkTuning } from './options.js';
+import { startTelemetry } from '../../otel/sdk.js';
 import { defaultMapperRegistry } from './platform-mappers.js';
 import { createSink, SINK_EVENTS } from './sink.js';
 
 const config = loadConfigOrExit();
-const telemetry = startTelemetry({ serviceName: `${config.otel.serviceName}-sink`, exporter: config.otel.exporter as TelemetryOptions['exporter'], endpoint: config.otel.endpoint });
+const telemetry = startTelemetry({ serviceName: `${config.otel.serviceName}-sink`, exporter: config.otel.exporter, endpoint: config.otel.endpoint });
 const logger = createLogger({ level: config.log.level, name: 'sink' }).child({ instanceId: config.instanceId });
-
-/** The sink.* settings lib/config.ts carries (SINK_BATCH_ROWS, …); options.ts has defaults for the rest. */
-function tuningOf(loaded: Config): Partial<SinkTuning> {
-  return (loaded as Config & { sink?: Partial<SinkTuning> }).sink ?? {};
-}
 
 if (!config.secrets.buyerHashSalt) {
   if (config.env === 'production') {
@@ -37,7 +31,7 @@ const kafka = createKafka({
   brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-sink`, topicPrefix: config.kafka.topicPrefix, connectionTimeoutMs: config.kafka.connectionTimeoutMs, logger,
 });
 const sink = createSink({
-  kafka, warehouse, logger, registry: defaultMapperRegistry(), buyerHashSalt: config.secrets.buyerHashSalt, ...tuningOf(config),
+  kafka, warehouse, logger, registry: defaultMapperRegistry(), buyerHashSalt: config.secrets.buyerHashSalt, ...config.sink,
 });
 sink.events.on(SINK_EVENTS.TRANSITION, ({ to }) => {
   if (to === 'crashed') void shutdown(1);

@@ -13,7 +13,7 @@
 import type { Platform } from '../../lib/contracts/fields.js';
 import type { RawResult } from '../../lib/contracts/raw-result.js';
 import { errorCode, errorMessage } from '../../lib/errors.js';
-import type { BuyerHasher } from './buyer-hash.js';
+import type { BuyerHasher } from '../../lib/buyer-hash.js';
 import { RecordTooLargeError } from './errors.js';
 import type { RowBuffer, RowWriter } from './row-buffer.js';
 import { epochText, timeWindow, type TimeWindow } from './values.js';

@@ -22,7 +22,7 @@ import type { KafkaContext } from '../../lib/kafka/client.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Warehouse } from '../../lib/warehouse/warehouse.js';
 import { waitFor } from '../../lib/wait-for.js';
-import { createBuyerHasher } from './buyer-hash.js';
+import { createBuyerHasher } from '../../lib/buyer-hash.js';
 import type { SourceMessage } from './dlq.js';
 import type { MapperRegistry } from './mapper.js';
 import type { SinkTuning } from './options.js';

@@ -52,7 +52,7 @@ import { createStateMachine, RUNNER_STATES, type RunnerState } from '../../lib/k
 import { backoff } from '../../lib/retry.js';
 import { ATTR, SPAN, TRACER_NAME } from '../../otel/attributes.js';
 import { openBatchesDue, type Batch } from './batcher.js';
-import { createBuyerHasher } from './buyer-hash.js';
+import { createBuyerHasher } from '../../lib/buyer-hash.js';
 import { dlqMessage, type DlqItem } from './dlq.js';
 import { createFlusher, type FlushGroup } from './flusher.js';
 import { pickGroup } from './group-picker.js';
