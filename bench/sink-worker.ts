@@ -13,7 +13,7 @@ import { migrate } from '../lib/warehouse/migrate.js';
 import { openEmbeddedWarehouse } from '../lib/warehouse/chdb-warehouse.js';
 import type { Row } from '../lib/warehouse/warehouse.js';
 import { waitFor } from '../lib/wait-for.js';
-import { createBuyerHasher } from '../consumers/sink/buyer-hash.js';
+import { createBuyerHasher } from '../lib/buyer-hash.js';
 import { defaultMapperRegistry } from '../consumers/sink/platform-mappers.js';
 import { RowBuffer } from '../consumers/sink/row-buffer.js';
 import { createSink } from '../consumers/sink/sink.js';

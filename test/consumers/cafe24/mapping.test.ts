@@ -1,7 +1,7 @@
 /** The Cafe24 mapper without I/O: reference-shaped records in, rows out (through mapRawResult, as the sink calls it). */
 import assert from 'node:assert/strict';
 import { cafe24Mapper, itemStatus, orderStatus } from '../../../consumers/cafe24/mapping.js';
-import { createBuyerHasher } from '../../../consumers/sink/buyer-hash.js';
+import { createBuyerHasher } from '../../../lib/buyer-hash.js';
 import { createMapperRegistry, mapRawResult, type MapOutcome } from '../../../consumers/sink/mapper.js';
 import { RowBuffer } from '../../../consumers/sink/row-buffer.js';
 import type { CategoryRow, OrderItemRow, OrderRow, ProductRow, RawRecordRow, TableName } from '../../../consumers/sink/tables.js';
