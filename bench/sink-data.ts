@@ -26,7 +26,8 @@ export interface TenantMessages {
 export function tenantMessages(index: number): TenantMessages {
   const tenant = `bench-tenant-${index}`;
   const requestId = `bench-request-${index}`;
-  const fetchedAt = '2026-11-30T01:00:00.000Z';
+  // Recent: raw_records keeps 30 days (TTL); an older fetch time would be dropped at insert.
+  const fetchedAt = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000).toISOString();
   const base = index * 1_000;
   const orders = Array.from({ length: PER_TENANT.orders }, (_, i) => cafe24Order(base + i));
   const products = Array.from({ length: PER_TENANT.products }, (_, i) => cafe24Product(base + i + 1));

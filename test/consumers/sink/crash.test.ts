@@ -62,7 +62,7 @@ describe('sink: kill -9 at any point of a batch', function () {
       key: tenant,
       value: SyncRunContract.encode({
         v: 1, requestId: `run-${tenant}`, attempt: 1, tenantId: tenant, platform: 'cafe24', status: 'succeeded',
-        startedAt: '2026-11-30T01:00:00.000Z', durationMs: 900, counts: { orders: 800 }, dataAsOf: { orders: '2026-11-30T09:00:00+09:00' },
+        startedAt: new Date(Date.now() - 3_600_000).toISOString(), durationMs: 900, counts: { orders: 800 }, dataAsOf: { orders: '2026-11-30T09:00:00+09:00' },
       }),
     })));
 

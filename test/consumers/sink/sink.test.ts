@@ -48,7 +48,7 @@ describe('sink: raw.results and sync.runs into ClickHouse', function () {
       key: tenant,
       value: SyncRunContract.encode({
         v: 1, requestId: `request-${tenant}`, attempt: 1, tenantId: tenant, platform: 'cafe24', status: 'succeeded',
-        startedAt: '2026-11-30T01:00:00.000Z', durationMs: 1200 + i, counts: { orders: 300 },
+        startedAt: new Date(Date.now() - 3_600_000).toISOString(), durationMs: 1200 + i, counts: { orders: 300 },
         dataAsOf: { orders: '2026-11-30T09:59:00+09:00', products: '2026-11-30T09:58:00+09:00' },
       }),
     })));

@@ -148,7 +148,8 @@ describe('analytics schema (embedded engine)', function () {
         request_id: 'req-00000003',
         attempt: 1,
         status: 'succeeded',
-        started_at: new Date('2026-01-10T00:00:00Z'),
+        // Recent: sync_runs keeps 90 days (TTL), an older row may be dropped at insert.
+        started_at: new Date(Date.now() - 3_600_000),
         duration_ms: 1234,
         counts: { orders: 120, products: 40 },
         data_as_of: { orders: '2026-01-10T09:00:00+09:00' },
