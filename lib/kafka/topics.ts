@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Admin, ITopicConfig } from 'kafkajs';
+import { waitFor } from '../wait-for.js';
 
 export interface TopicSpec {
   name: string;
@@ -73,6 +74,11 @@ export async function applyTopics(admin: Admin, specs: TopicSpec[], { prefix = '
   }
   if (grow.length > 0) {
     await admin.createPartitions({ topicPartitions: grow });
+    // New partitions need a leader before clients (and the config calls below) can use them.
+    await waitFor(async () => {
+      const { topics } = await admin.fetchTopicMetadata({ topics: grow.map((g) => g.topic) });
+      return grow.every((g) => topics.find((t) => t.name === g.topic)?.partitions.filter((p) => p.leader >= 0).length === g.count);
+    }, { deadlineMs: 30_000, description: 'leaders for the new partitions' });
     for (const g of grow) changes.push({ topic: g.topic, action: 'partitions', detail: `grown to ${g.count}` });
   }
 
