@@ -10,6 +10,8 @@
  *   - DecimalText: Decimal cells as decimal strings ("39500.00"), never floats.
  *   - DateText: Date cells as "YYYY-MM-DD" (a KST calendar day).
  */
+import type { JsonObjectText } from '../../lib/warehouse/json-object-text.js';
+
 export type EpochText = string;
 export type DecimalText = string;
 export type DateText = string;
@@ -33,8 +35,8 @@ export interface RawRecordRow {
   kafka_topic: string;
   kafka_partition: number;
   kafka_offset: number;
-  /** The record's JSON text, as the source returned it. */
-  payload: string;
+  /** The record's JSON text, as the source returned it (minus personal data); an object's as JsonObjectText. */
+  payload: string | JsonObjectText;
 }
 
 export interface OrderRow extends Lineage {
