@@ -14,7 +14,6 @@ import type { Platform } from '../../lib/contracts/fields.js';
 import type { RawResult } from '../../lib/contracts/raw-result.js';
 import { errorCode, errorMessage } from '../../lib/errors.js';
 import type { BuyerHasher } from '../../lib/buyer-hash.js';
-import { JsonObjectText } from '../../lib/warehouse/json-object-text.js';
 import { RecordTooLargeError } from './errors.js';
 import type { RowBuffer, RowWriter } from './row-buffer.js';
 import { epochText, timeWindow, type TimeWindow } from './values.js';
@@ -136,10 +135,8 @@ export function mapRawResult(
       const sourceId = map(record, ctx, out);
       // In place: the parsed record is ours, and only a record that fails lands in the DLQ in its original form.
       scrub?.(record, ctx);
-      const text = JSON.stringify(record) ?? 'null';
-      if (text.length > maxRecordBytes) throw new RecordTooLargeError(`record of ${text.length} chars exceeds the ${maxRecordBytes} limit`);
-      // An object's text is stored without a second escaping pass (json-object-text.ts); the stored text is the same.
-      const payload = isPlainObject(record) ? new JsonObjectText(text) : text;
+      const payload = JSON.stringify(record) ?? 'null';
+      if (payload.length > maxRecordBytes) throw new RecordTooLargeError(`record of ${payload.length} chars exceeds the ${maxRecordBytes} limit`);
       out.push('raw_records', {
         tenant_id: result.tenantId,
         platform: result.platform,
@@ -160,9 +157,4 @@ export function mapRawResult(
     }
   }
   return { ok: true, landed, failures };
-}
-
-/** A record serialised as `{…}` (not an array, string, number or null): the only kind JsonObjectText carries. */
-function isPlainObject(record: unknown): boolean {
-  return typeof record === 'object' && record !== null && !Array.isArray(record) && typeof (record as { toJSON?: unknown }).toJSON !== 'function';
 }

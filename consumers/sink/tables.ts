@@ -10,8 +10,6 @@
  *   - DecimalText: Decimal cells as decimal strings ("39500.00"), never floats.
  *   - DateText: Date cells as "YYYY-MM-DD" (a KST calendar day).
  */
-import type { JsonObjectText } from '../../lib/warehouse/json-object-text.js';
-
 export type EpochText = string;
 export type DecimalText = string;
 export type DateText = string;
@@ -35,8 +33,8 @@ export interface RawRecordRow {
   kafka_topic: string;
   kafka_partition: number;
   kafka_offset: number;
-  /** The record's JSON text, as the source returned it (minus personal data); an object's as JsonObjectText. */
-  payload: string | JsonObjectText;
+  /** The record's JSON text, as the source returned it. */
+  payload: string;
 }
 
 export interface OrderRow extends Lineage {

@@ -39,15 +39,12 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
  *   - async_insert=0: chDB defaults to 1; we batch ourselves, want the rows durable when the promise resolves,
  *     and want the deduplication token honoured by the plain synchronous path;
  *   - date_time_input_format=best_effort: ISO with `Z` (JS Dates), `+09:00` (Cafe24) and bare KST strings (Ably);
- *   - input_format_null_as_default=1: a cell sent as null fills the column's DEFAULT (see encode-rows.ts);
- *   - input_format_json_read_objects_as_strings=1: a JsonObjectText cell (sent as an object) lands in its String
- *     column as its text, verbatim (the engine's default, stated because the encoding relies on it).
+ *   - input_format_null_as_default=1: a cell sent as null fills the column's DEFAULT (see encode-rows.ts).
  */
 const INSERT_SETTINGS = {
   async_insert: 0,
   date_time_input_format: 'best_effort',
   input_format_null_as_default: 1,
-  input_format_json_read_objects_as_strings: 1,
 } as const;
 
 /** Opens a warehouse on the process's embedded engine, creating the database unless told not to. */

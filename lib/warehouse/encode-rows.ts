@@ -8,11 +8,9 @@
  *   - undefined   → null (compact form), which the engine turns into the column's DEFAULT;
  *   - Date costs ~4 µs per cell to format (toISOString): a value shared by many rows (a chunk's fetch time)
  *     is cheaper passed as a string computed once;
- *   - NaN/±Infinity → rejected: JSON would silently turn them into null, i.e. the column default;
- *   - JsonObjectText → (compact form) the object text itself, unescaped, for a String column (json-object-text.ts).
+ *   - NaN/±Infinity → rejected: JSON would silently turn them into null, i.e. the column default.
  */
 import type { Row } from './warehouse.js';
-import { JsonObjectText } from './json-object-text.js';
 import { WarehouseRejectedError } from './parse-error.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -60,7 +58,7 @@ const MAX_CACHED_ENCODERS = 256;
  * literals, so no row data and no unchecked name reaches the generated code.
  * JSON.stringify already turns undefined inside an array into null and a Date into ISO text; the encoder adds
  * the two rules it lacks: bigint (retried through a replacer) and non-finite numbers (rejected; `v - v` is NaN
- * exactly for NaN and ±Infinity). A JsonObjectText cell sends its object text as is (spliceObjectTexts).
+ * exactly for NaN and ±Infinity).
  */
 function rowEncoder(columns: readonly string[]): RowEncoder {
   const key = columns.join(',');
@@ -71,59 +69,25 @@ function rowEncoder(columns: readonly string[]): RowEncoder {
       .map((_, i) => `if (typeof c${i} === 'number' && c${i} - c${i} !== 0) fail(${i}, c${i});`)
       .join('\n');
     const cells = columns.map((_, i) => `c${i}`).join(', ');
-    const hasObjectText = columns.map((_, i) => `c${i} instanceof ObjectText`).join(' || ') || 'false';
     const compiled = new Function(
       'fail',
-      'stringifyCells',
-      'ObjectText',
-      'spliceObjectTexts',
+      'slow',
       `return function encodeRow(row) {\n${reads}\n${checks}\n` +
-        `const cells = [${cells}];\nreturn ${hasObjectText} ? spliceObjectTexts(cells) : stringifyCells(cells);\n};`,
-    ) as (
-      fail: (index: number, value: number) => never,
-      stringify: (cells: unknown[]) => string,
-      objectText: typeof JsonObjectText,
-      splice: (cells: unknown[]) => string,
-    ) => RowEncoder;
+        `const cells = [${cells}];\ntry { return JSON.stringify(cells); } catch (error) { return slow(cells, error); }\n};`,
+    ) as (fail: (index: number, value: number) => never, slow: (cells: unknown[], error: unknown) => string) => RowEncoder;
     encoder = compiled(
       (index, value) => {
         throw nonFinite(columns[index] as string, value);
       },
-      stringifyCells,
-      JsonObjectText,
-      spliceObjectTexts,
+      (cells, error) => {
+        if (error instanceof TypeError && /BigInt/i.test(error.message)) return JSON.stringify(cells, replaceCell);
+        throw error;
+      },
     );
     if (encoders.size >= MAX_CACHED_ENCODERS) encoders.clear();
     encoders.set(key, encoder);
   }
   return encoder;
-}
-
-/** One JSON array of cells; a bigint is retried through the replacer (JSON.stringify alone throws on it). */
-function stringifyCells(cells: unknown[]): string {
-  try {
-    return JSON.stringify(cells);
-  } catch (error) {
-    if (error instanceof TypeError && /BigInt/i.test(error.message)) return JSON.stringify(cells, replaceCell);
-    throw error;
-  }
-}
-
-/**
- * A line whose JsonObjectText cells go in as the object text itself, unescaped (see json-object-text.ts); the
- * cells between them are stringified together as usual and their array brackets trimmed.
- */
-function spliceObjectTexts(cells: unknown[]): string {
-  const parts: string[] = [];
-  let start = 0;
-  for (let i = 0; i <= cells.length; i++) {
-    const cell = cells[i];
-    if (i < cells.length && !(cell instanceof JsonObjectText)) continue;
-    if (i > start) parts.push(stringifyCells(cells.slice(start, i)).slice(1, -1));
-    if (cell instanceof JsonObjectText) parts.push(cell.text);
-    start = i + 1;
-  }
-  return `[${parts.join(',')}]`;
 }
 
 /** JSONEachRow: one object per line. The server adapter's payload (every server version parses it). */

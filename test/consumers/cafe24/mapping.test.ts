@@ -76,11 +76,11 @@ describe('cafe24 mapping', () => {
     const [raw] = first.rows<RawRecordRow>('raw_records');
     const everything = JSON.stringify([...first.out.tables()].map((t) => first.out.rowsOf(t)));
     for (const secret of ['buyer01', '홍길동', 'example.com']) assert.ok(!everything.includes(secret), secret);
-    assert.equal(JSON.parse(String(raw!.payload)).buyer_hash, hash);
+    assert.equal(JSON.parse(raw!.payload).buyer_hash, hash);
     assert.equal(raw?.source_id, '1:20260110-0000031');
 
     // A stored payload maps again to the same buyer hash (replays from raw_records).
-    const remapped = map('orders', [JSON.parse(String(raw!.payload))]);
+    const remapped = map('orders', [JSON.parse(raw!.payload)]);
     assert.equal(remapped.rows<OrderRow>('orders')[0]!.buyer_hash, hash);
     assert.equal(map('orders', [{ ...fixedOrder(), member_id: '' }]).rows<OrderRow>('orders')[0]!.buyer_hash, '', 'a guest has no hash');
     // The Cafe24 connector strips PII itself and sends its own hash (consumers/cafe24/privacy.ts): taken as is.

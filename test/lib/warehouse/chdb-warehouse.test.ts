@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { boundDataDir, EmbeddedEngineConflictError } from '../../../lib/warehouse/chdb-engine.js';
 import { openEmbeddedWarehouse } from '../../../lib/warehouse/chdb-warehouse.js';
-import { JsonObjectText } from '../../../lib/warehouse/json-object-text.js';
 import { openWarehouse } from '../../../lib/warehouse/open-warehouse.js';
 import { WarehouseRejectedError, WarehouseRetriableError } from '../../../lib/warehouse/parse-error.js';
 import type { Warehouse } from '../../../lib/warehouse/warehouse.js';
@@ -101,17 +100,6 @@ describe('chdb-warehouse: one engine per process', function () {
       { id: 1, note: 'given', at: '2000-01-01 00:00:00.000', maybe: 'x' },
       { id: 2, note: 'none', at: '2000-01-01 00:00:00.000', maybe: null },
     ]);
-  });
-
-  it('stores a JsonObjectText cell in a String column as its text, byte for byte', async function () {
-    await warehouse.command('CREATE TABLE j (id UInt32, payload String) ENGINE = MergeTree ORDER BY id');
-    const records = [
-      { a: 1.5, quote: 'x"y\\z\n', korean: '김민지 \u2028 /', none: null, list: [1, { brace: '}{' }], tiny: 1e-7, big: 12345678901234567890 },
-      {},
-    ];
-    await warehouse.insert('j', records.map((record, id) => ({ id, payload: new JsonObjectText(JSON.stringify(record)) })));
-    const stored = await warehouse.query<{ payload: string }>('SELECT payload FROM j ORDER BY id');
-    assert.deepEqual(stored.map((row) => row.payload), records.map((record) => JSON.stringify(record)));
   });
 
   it('openWarehouse picks the embedded engine without a url and refuses no dataDir', async function () {

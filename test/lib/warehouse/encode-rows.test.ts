@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { assertIdentifier, encodeCompactRows, encodeJsonEachRow } from '../../../lib/warehouse/encode-rows.js';
-import { JsonObjectText } from '../../../lib/warehouse/json-object-text.js';
 import { WarehouseRejectedError } from '../../../lib/warehouse/parse-error.js';
 
 const lines = (body: Buffer): unknown[] => body.toString('utf8').split('\n').map((line) => JSON.parse(line));
@@ -49,24 +48,6 @@ describe('encodeCompactRows', function () {
     assert.deepEqual(lines(encodeCompactRows([{ x: 1 }]).body), [[1]]);
     assert.deepEqual(lines(encodeCompactRows([{ y: 2, x: 1 }]).body), [[2, 1]]);
     assert.deepEqual(lines(encodeCompactRows([{ x: 5 }]).body), [[5]]);
-  });
-});
-
-describe('JsonObjectText cells', function () {
-  const record = { id: 7, note: 'quoted "x" back\\slash\nline 블라우스', nested: { list: [1, null] } };
-  const text = JSON.stringify(record);
-
-  it('go into the compact line as the object itself, unescaped, wherever the column sits', function () {
-    const { body } = encodeCompactRows([
-      { a: 1n, payload: new JsonObjectText(text), z: 'end' },
-      { a: 2, payload: 'plain', z: undefined },
-    ]);
-    assert.equal(body.toString('utf8'), `["1",${text},"end"]\n[2,"plain",null]`);
-    assert.equal(encodeCompactRows([{ payload: new JsonObjectText(text) }]).body.toString('utf8'), `[${text}]`);
-  });
-
-  it('travel as the plain string in JSONEachRow (the server adapter)', function () {
-    assert.deepEqual(lines(encodeJsonEachRow([{ payload: new JsonObjectText(text) }])), [{ payload: text }]);
   });
 });
 
