@@ -117,20 +117,42 @@ export function createCafe24Connector({
         return numbers;
       })();
 
+      /**
+       * In a continuation, an entity an earlier job of the same sync finished (its cursor came with the request,
+       * nothing pending) is passed through, not synced again: its look-back would fetch once more the orders that
+       * job fetched seconds ago (bench/cafe24.ts: ~10 % of all orders fetched twice at 1,000 shops).
+       */
+      const finishedEarlier = (key: string): string | undefined => {
+        const text = request.reason === 'continuation' ? request.cursor?.[key] : undefined;
+        if (text === undefined) return undefined;
+        const cursor = readCursor<OrdersCursor & ProductsCursor>(text);
+        return cursor.pending === undefined && cursor.sinceProductNo === undefined && cursor.scanStartedAt === undefined ? text : undefined;
+      };
+
       for (const shopNo of shops) {
         if (wanted.has('orders') && done) {
           const key = `orders:${shopNo}`;
-          const result = await syncOrders(shopNo, readCursor<OrdersCursor>(cursors[key]));
-          next[key] = JSON.stringify(result.cursor);
-          if (result.done) dataAsOf.orders = isoKst(startedAt);
-          else done = false;
+          const finished = finishedEarlier(key);
+          if (finished !== undefined) {
+            next[key] = finished;
+          } else {
+            const result = await syncOrders(shopNo, readCursor<OrdersCursor>(cursors[key]));
+            next[key] = JSON.stringify(result.cursor);
+            if (result.done) dataAsOf.orders = isoKst(startedAt);
+            else done = false;
+          }
         }
         if (wanted.has('products') && done) {
           const key = `products:${shopNo}`;
-          const result = await syncProducts(shopNo, readCursor<ProductsCursor>(cursors[key]));
-          next[key] = JSON.stringify(result.cursor);
-          if (result.done) dataAsOf.products = isoKst(startedAt);
-          else done = false;
+          const finished = finishedEarlier(key);
+          if (finished !== undefined) {
+            next[key] = finished;
+          } else {
+            const result = await syncProducts(shopNo, readCursor<ProductsCursor>(cursors[key]));
+            next[key] = JSON.stringify(result.cursor);
+            if (result.done) dataAsOf.products = isoKst(startedAt);
+            else done = false;
+          }
         }
         if (wanted.has('categories') && done) {
           const cacheKey = `${grant.mallId}:${shopNo}`;

@@ -12,18 +12,34 @@ const PERSONAL_KEYS = new Set([
   'refund_bank_account_no', 'refund_bank_account_holder', 'bank_account_no', 'depositor_name', 'customer_name',
 ]);
 
-function strip(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(strip);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, entry] of Object.entries(value)) if (!PERSONAL_KEYS.has(key)) out[key] = strip(entry);
-  return out;
+/**
+ * Blanks personal keys at any depth, in place: their values become `undefined`, which JSON leaves out, and a record
+ * leaves the connector only as JSON (RawResult chunks). In place because a page brings 1,000 orders of ~7.5 KB:
+ * copying every object cost more CPU than parsing the page (bench/cafe24.ts).
+ */
+function strip(value: object): void {
+  if (Array.isArray(value)) {
+    for (const entry of value) if (typeof entry === 'object' && entry !== null) strip(entry);
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const entry = record[key];
+    if (PERSONAL_KEYS.has(key)) {
+      if (entry !== undefined) record[key] = undefined;
+    } else if (typeof entry === 'object' && entry !== null) {
+      strip(entry);
+    }
+  }
 }
 
-/** The order without personal fields; a member's id replaced by its hash (lib/buyer-hash.ts; '' for guests). */
+/**
+ * The order without personal fields (set to undefined, so its JSON has none of them); a member's id replaced by its
+ * hash (lib/buyer-hash.ts; '' for guests). Scrubs the given object itself and returns it: pass a copy to keep one.
+ */
 export function scrubOrder(order: Record<string, unknown>, hashMember: (memberId: string) => string): Record<string, unknown> {
   const memberId = typeof order.member_id === 'string' ? order.member_id : '';
-  const scrubbed = strip(order) as Record<string, unknown>;
-  scrubbed.buyer_hash = hashMember(memberId);
-  return scrubbed;
+  strip(order);
+  order.buyer_hash = hashMember(memberId);
+  return order;
 }

@@ -1,0 +1,53 @@
+/**
+ * The Cafe24 benchmark's sink process: the production sink (consumers/sink) on a fresh embedded engine directory,
+ * as it is deployed (its own process, next to the consumer group). It tells bench/cafe24.ts what each flush group
+ * landed as soon as it is committed (event `landed`), so the benchmark knows when every fetched record is in
+ * ClickHouse without polling the warehouse; after the clock stops it counts the tables (FINAL) to check.
+ */
+import { createKafka } from '../lib/kafka/client.js';
+import { createLogger } from '../lib/logger.js';
+import { openEmbeddedWarehouse } from '../lib/warehouse/chdb-warehouse.js';
+import { migrate } from '../lib/warehouse/migrate.js';
+import type { Warehouse } from '../lib/warehouse/warehouse.js';
+import { waitFor } from '../lib/wait-for.js';
+import { defaultMapperRegistry } from '../consumers/sink/platform-mappers.js';
+import { createSink, SINK_EVENTS, type Sink } from '../consumers/sink/sink.js';
+import { TABLES } from '../consumers/sink/tables.js';
+import { serve } from './cafe24-ipc.js';
+
+let warehouse: Warehouse | undefined;
+let sink: Sink | undefined;
+
+export interface SinkStart {
+  brokers: string[];
+  prefix: string;
+  dataDir: string;
+  salt: string;
+}
+
+const ipc = serve({
+  async start(o: SinkStart) {
+    const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'bench-sink', destination: process.stderr });
+    warehouse = await openEmbeddedWarehouse({ dataDir: o.dataDir, database: 'bench' });
+    await migrate(warehouse);
+    const kafka = createKafka({ brokers: o.brokers, clientId: 'bench-cafe24-sink', topicPrefix: o.prefix, logger });
+    sink = createSink({ kafka, warehouse, logger, registry: defaultMapperRegistry(), buyerHashSalt: o.salt });
+    let assigned = false;
+    sink.events.on(SINK_EVENTS.ASSIGNED, ({ partitions }) => void (assigned ||= partitions.length > 0));
+    sink.events.on(SINK_EVENTS.GROUP_COMMITTED, (g) => ipc.emit('landed', { at: Date.now(), rowsByTable: g.rowsByTable, durationMs: g.durationMs }));
+    await sink.start();
+    await waitFor(() => assigned, { deadlineMs: 60_000, description: 'the sink to get its partitions' });
+  },
+  /** Rows per table, FINAL (what a query sees), and raw records per entity. */
+  async counts() {
+    const tables: Record<string, number> = {};
+    for (const table of TABLES) tables[table] = Number((await warehouse!.query<{ c: string }>(`SELECT count() AS c FROM ${table} FINAL`))[0]?.c ?? 0);
+    const byEntity = Object.fromEntries((await warehouse!.query<{ entity: string; c: string }>(
+      'SELECT entity, count() AS c FROM raw_records FINAL GROUP BY entity')).map((r) => [r.entity, Number(r.c)]));
+    return { tables, rawByEntity: byEntity };
+  },
+  async stop() {
+    await sink?.stop();
+    await warehouse?.close();
+  },
+});
