@@ -59,6 +59,11 @@ export async function applyTopics(admin: Admin, specs: TopicSpec[], { prefix = '
       configEntries: Object.entries(t.configs).map(([name, value]) => ({ name, value })),
     }));
     await admin.createTopics({ topics, waitForLeaders: true });
+    // A fresh partition's leader can still refuse ListOffsets for a moment after creation: wait until it answers.
+    await waitFor(async () => {
+      await Promise.all(missing.map((t) => admin.fetchTopicOffsets(t.name)));
+      return true;
+    }, { deadlineMs: 30_000, description: 'the new topics to serve offsets' });
     for (const t of missing) changes.push({ topic: t.name, action: 'created', detail: `${t.partitions} partitions × ${t.replication}` });
   }
 

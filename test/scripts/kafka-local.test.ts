@@ -1,4 +1,7 @@
-/** scripts/kafka/local.sh on its own port and directory: up is idempotent, status tells, down stops. */
+/**
+ * scripts/kafka/local.sh on its own port and directory: up is idempotent, status tells, down stops. The port sits
+ * below Linux's ephemeral range (32768+), where a busy machine's outgoing connections could already hold it.
+ */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,7 +14,7 @@ const script = fileURLToPath(new URL('../../scripts/kafka/local.sh', import.meta
 describe('the local Kafka broker script', function () {
   this.timeout(180_000);
   const dir = mkdtempSync(join(tmpdir(), 'kafka-local-'));
-  const env = { ...process.env, KAFKA_LOCAL_DIR: dir, KAFKA_LOCAL_PORT: '39092' };
+  const env = { ...process.env, KAFKA_LOCAL_DIR: dir, KAFKA_LOCAL_PORT: '28092', KAFKA_LOCAL_START_TIMEOUT: '150' };
   const run = (command: string) => spawnSync('bash', [script, command], { env, encoding: 'utf8' });
   after(() => {
     run('down');
@@ -19,7 +22,8 @@ describe('the local Kafka broker script', function () {
   });
 
   it('up twice leaves one broker; down stops it', () => {
-    assert.equal(run('up').status, 0);
+    const first = run('up');
+    assert.equal(first.status, 0, `${first.stdout}\n${first.stderr}`);
     const pid = readFileSync(join(dir, 'broker.pid'), 'utf8').trim();
     const second = run('up');
     assert.equal(second.status, 0);
