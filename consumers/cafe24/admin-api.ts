@@ -2,8 +2,8 @@
  * The Cafe24 Admin API over undici, one keep-alive pool per mall. Builds URLs from a template so the same
  * code reaches `https://{mall_id}.cafe24api.com` in production and the simulator in tests; the mall id is user
  * input that becomes a host name, so it is validated before it gets near a URL. Maps every failure onto the
- * error hierarchy: 401 → AccessTokenRejectedError (refresh once), 429 → RateLimitedError, 5xx/timeouts/bad JSON
- * → TransientSourceError, other 4xx → SourceRejectedError with Cafe24's own message.
+ * error hierarchy: 401 → AccessTokenRejectedError (refresh once), 429 → RateLimitedError, 5xx/408/timeouts/bad
+ * JSON → TransientSourceError, other 4xx → SourceRejectedError with Cafe24's own message.
  */
 import { errors as undiciErrors, Pool, request } from 'undici';
 import { NonRetriableError, RateLimitedError, SessionExpiredError, TransientSourceError } from '../../lib/errors.js';
@@ -112,7 +112,8 @@ export function createAdminApi({ baseTemplate, apiVersion, limiter, timeoutMs = 
       const remain = Math.max(Number(headers['x-cafe24-call-remain'] ?? 0), Number(headers['x-cafe24-time-remain'] ?? 0));
       return new RateLimitedError(text, Math.max(1000, remain * 1000), { context });
     }
-    if (status >= 500) return new TransientSourceError(text, { context });
+    // 408: the server (or a proxy) gave up waiting for the request; repeating it is what RFC 9110 says to do.
+    if (status >= 500 || status === 408) return new TransientSourceError(text, { context });
     return new SourceRejectedError(text, { context });
   }
 
