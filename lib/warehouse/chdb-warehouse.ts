@@ -14,12 +14,21 @@
  *     serialised process-wide by chDB itself (its parameter state is not per connection).
  *   - Timeouts are the engine's own `max_execution_time`, so a timed-out query really stops; chDB's `timeout`
  *     option only rejects early while the engine keeps the connection busy.
+ *   - Inserts go as RowBinary (row-binary.ts) typed by the table's columns, through a file the engine reads
+ *     (chDB takes only text formats inline): a third of the engine time of JSON. Rows the strict binary encoder
+ *     does not take go as JSONCompactEachRow, as before. The file is read by one thread, so a retried insert
+ *     forms the same blocks and its deduplication token drops them.
  */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Session } from 'chdb';
 import type { InsertOptions, QueryParams, Row, Warehouse } from './warehouse.js';
 import { acquireEngine, type EngineLease } from './chdb-engine.js';
-import { assertIdentifier, encodeCompactRows } from './encode-rows.js';
+import { assertIdentifier, encodeCompactRows, unionOfKeys } from './encode-rows.js';
 import { parseError, warehouseError } from './parse-error.js';
+import { NotBinaryEncodable, planRowBinary, type RowBinaryPlan } from './row-binary.js';
 
 export interface EmbeddedWarehouseOptions {
   /** The engine's data directory; one per process (see chdb-engine.ts). */
@@ -47,6 +56,18 @@ const INSERT_SETTINGS = {
   input_format_null_as_default: 1,
 } as const;
 
+/**
+ * Settings of a RowBinary insert (INSERT … SELECT FROM file): NULL → the column's DEFAULT (row-binary.ts sends
+ * a missing cell as NULL), and one reading thread, so a retried insert splits into the same blocks and its
+ * deduplication token matches block by block.
+ */
+const BINARY_INSERT_SETTINGS = 'async_insert = 0, insert_null_as_default = 1, max_threads = 1, max_insert_threads = 1';
+
+/** Deduplication tokens reach SQL text (a SETTINGS value cannot be bound): only this alphabet is taken. */
+const TOKEN = /^[\w|:.,@+=/-]{1,512}$/;
+/** Paths of insert files are ours (mkdtemp + a counter); checked anyway before they reach SQL text. */
+const INSERT_FILE = /^[\w./-]+$/;
+
 /** Opens a warehouse on the process's embedded engine, creating the database unless told not to. */
 export async function openEmbeddedWarehouse(options: EmbeddedWarehouseOptions): Promise<Warehouse> {
   const database = assertIdentifier('database', options.database);
@@ -70,6 +91,10 @@ class ChdbWarehouse implements Warehouse {
   readonly #prefix: string;
   readonly #timeoutSeconds: number;
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** Column name → type per table, read from system.columns at the table's first insert. */
+  readonly #columnTypes = new Map<string, Promise<Map<string, string>>>();
+  #insertDir: string | undefined;
+  #insertFiles = 0;
   #closed: Promise<void> | undefined;
 
   constructor(lease: EngineLease, readonly database: string, requestTimeoutMs: number) {
@@ -99,6 +124,13 @@ class ChdbWarehouse implements Warehouse {
     const target = `${this.database}.${assertIdentifier('table', table)}`;
     if (rows.length === 0) return;
     this.#assertOpen();
+    if (options.deduplicationToken !== undefined && !TOKEN.test(options.deduplicationToken)) {
+      throw warehouseError(`invalid deduplication token ${JSON.stringify(options.deduplicationToken)}`, { clickhouseCode: 0, type: 'BAD_REQUEST', retriable: false });
+    }
+    const plan = await this.#binaryPlan(table, unionOfKeys(rows));
+    const binary = plan && encodeOrUndefined(plan, rows);
+    if (plan && binary) return this.#insertBinary(target, plan, binary, options);
+
     const { columns, body } = encodeCompactRows(rows);
     const settings: Record<string, string | number> = { ...INSERT_SETTINGS, max_execution_time: this.#timeoutSeconds };
     if (options.deduplicationToken !== undefined) settings.insert_deduplication_token = options.deduplicationToken;
@@ -110,9 +142,43 @@ class ChdbWarehouse implements Warehouse {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       await Promise.allSettled([...this.#inFlight]);
+      if (this.#insertDir !== undefined) rmSync(this.#insertDir, { recursive: true, force: true });
       await this.#lease.release();
     })();
     return this.#closed;
+  }
+
+  /** The RowBinary plan for these columns, or undefined when a column is unknown or of a type it does not speak. */
+  async #binaryPlan(table: string, columns: readonly string[]): Promise<RowBinaryPlan | undefined> {
+    let types = this.#columnTypes.get(table);
+    if (types === undefined) {
+      types = this.query<{ name: string; type: string }>(
+        'SELECT name, type FROM system.columns WHERE database = {database:String} AND table = {table:String}',
+        { database: this.database, table },
+      ).then((found) => new Map(found.map((c) => [c.name, c.type])));
+      this.#columnTypes.set(table, types);
+    }
+    const known = await types.catch(() => new Map<string, string>());
+    // A table created or altered after its types were read (or detached meanwhile): read them again next time.
+    if (!columns.every((c) => known.has(c))) this.#columnTypes.delete(table);
+    return planRowBinary(columns, known);
+  }
+
+  async #insertBinary(target: string, plan: RowBinaryPlan, body: Buffer, options: InsertOptions): Promise<void> {
+    this.#insertDir ??= mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'sellerstream-insert-'));
+    const file = join(this.#insertDir, `${++this.#insertFiles}.rowbinary`);
+    if (!INSERT_FILE.test(file)) throw warehouseError(`unexpected insert file path ${file}`, { clickhouseCode: 0, type: 'BAD_REQUEST', retriable: false });
+    const token = options.deduplicationToken === undefined ? '' : `, insert_deduplication_token = ${sqlString(options.deduplicationToken)}`;
+    const sql =
+      `INSERT INTO ${target} (${plan.columns.join(', ')}) ` +
+      `SETTINGS ${BINARY_INSERT_SETTINGS}, max_execution_time = ${this.#timeoutSeconds}${token} ` +
+      `SELECT * FROM file(${sqlString(file)}, 'RowBinary', ${sqlString(plan.structure)})`;
+    await writeFile(file, body, { mode: 0o600 });
+    try {
+      await this.#track(this.#session.queryAsync(sql));
+    } finally {
+      await unlink(file).catch(() => undefined);
+    }
   }
 
   async #run(sql: string, params: QueryParams | undefined, format: string): Promise<string> {
@@ -142,6 +208,20 @@ class ChdbWarehouse implements Warehouse {
       throw warehouseError(`warehouse ${this.database} is closed`, { clickhouseCode: 0, type: 'CLOSED', retriable: true });
     }
   }
+}
+
+function encodeOrUndefined(plan: RowBinaryPlan, rows: readonly Row[]): Buffer | undefined {
+  try {
+    return plan.encode(rows);
+  } catch (error) {
+    if (error instanceof NotBinaryEncodable) return undefined;
+    throw error;
+  }
+}
+
+/** A ClickHouse string literal of text we built or checked (paths, structures, tokens). */
+function sqlString(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 /**

@@ -97,7 +97,8 @@ export function encodeJsonEachRow(rows: readonly Row[]): Buffer {
   return Buffer.from(lines.join('\n'), 'utf8');
 }
 
-function unionOfKeys(rows: readonly Row[]): string[] {
+/** Column names of a batch: the union of its rows' keys, in first-seen order, each checked as an identifier. */
+export function unionOfKeys(rows: readonly Row[]): string[] {
   const seen = new Set<string>();
   const columns: string[] = [];
   for (const row of rows) {

@@ -1,0 +1,168 @@
+/**
+ * RowBinary encoding (lib/warehouse/row-binary.ts): the bytes of each supported type, the cells it refuses (so the
+ * embedded adapter falls back to JSON), and, against the engine, that every table's sink rows take the binary path
+ * and land exactly what the JSON payload lands.
+ */
+import assert from 'node:assert/strict';
+import { acquireEngine } from '../../../lib/warehouse/chdb-engine.js';
+import { encodeCompactRows, unionOfKeys } from '../../../lib/warehouse/encode-rows.js';
+import { migrate } from '../../../lib/warehouse/migrate.js';
+import { NotBinaryEncodable, parseType, planRowBinary } from '../../../lib/warehouse/row-binary.js';
+import type { Row, Warehouse } from '../../../lib/warehouse/warehouse.js';
+import { createBuyerHasher } from '../../../lib/buyer-hash.js';
+import { defaultMapperRegistry } from '../../../consumers/sink/platform-mappers.js';
+import { RowBuffer } from '../../../consumers/sink/row-buffer.js';
+import { TABLES, type TableName } from '../../../consumers/sink/tables.js';
+import { createTranslator } from '../../../consumers/sink/translate.js';
+import { SyncRunContract } from '../../../lib/contracts/sync-run.js';
+import { cafe24Category, cafe24Order, cafe24Product, cafe24ProductSale, encodeRawResult, rawResult } from '../../fixtures/sink-records.js';
+import { disposeTestWarehouse, testDataDir, testWarehouse } from '../../helpers/warehouse.js';
+
+const types = (entries: Record<string, string>) => new Map(Object.entries(entries));
+const encode = (columns: Record<string, string>, rows: Row[]) => {
+  const plan = planRowBinary(Object.keys(columns), types(columns));
+  assert.ok(plan, 'a plan for supported types');
+  return plan.encode(rows);
+};
+
+describe('row-binary: RowBinary rows typed by the table', function () {
+  it('writes each type as ClickHouse reads it, scalars behind a NULL flag so null means DEFAULT', function () {
+    const bytes = encode(
+      { s: 'LowCardinality(String)', n: 'UInt32', d: 'Decimal(18, 2)', t: "DateTime64(3, 'Asia/Seoul')", day: 'Date', x: 'Nullable(Int64)', a: 'Array(String)', m: 'Map(String, UInt64)' },
+      [{ s: '한', n: 258, d: '-12.5', t: '1736467964.123', day: '1970-01-03', x: null, a: ['ab'], m: { k: 7n } }],
+    );
+    const expected = Buffer.concat([
+      Buffer.from([0, 3]), Buffer.from('한'),
+      Buffer.from([0, 2, 1, 0, 0]),
+      Buffer.from([0]), le64(-1250n),
+      Buffer.from([0]), le64(1736467964123n),
+      Buffer.from([0, 2, 0]),
+      Buffer.from([1]),
+      Buffer.from([1, 2]), Buffer.from('ab'),
+      Buffer.from([1, 1]), Buffer.from('k'), le64(7n),
+    ]);
+    assert.deepEqual(bytes, expected);
+    assert.deepEqual(encode({ s: 'String' }, [{ s: undefined }, { s: 'x' }]), Buffer.from([1, 0, 1, 0x78]));
+  });
+
+  it('writes long strings with a multi-byte length and large integers exactly', function () {
+    const long = 'ㄱ'.repeat(100); // 300 bytes: a two-byte length
+    const bytes = encode({ s: 'String', u: 'UInt64', i: 'Int64' }, [{ s: long, u: '18446744073709551615', i: -5 }]);
+    assert.deepEqual(bytes.subarray(0, 3), Buffer.from([0, 0xac, 0x02]));
+    assert.equal(bytes.subarray(3, 303).toString('utf8'), long);
+    assert.deepEqual(bytes.subarray(303), Buffer.concat([Buffer.from([0]), Buffer.from('ffffffffffffffff', 'hex'), Buffer.from([0]), le64(-5n)]));
+  });
+
+  it('refuses the cells whose binary form would not be exact, so the rows go as JSON instead', function () {
+    const refused: Array<[string, unknown]> = [
+      ["DateTime64(3, 'UTC')", '2026-01-01T00:00:00+09:00'],
+      ['Decimal(18, 2)', 12.5],
+      ['Decimal(18, 2)', '1.005'],
+      ['Date', '2026-02-31'],
+      ['UInt8', 256],
+      ['UInt32', -1],
+      ['UInt64', 2 ** 60],
+      ['String', 42],
+      ['Float64', Number.NaN],
+      ['Array(String)', null],
+    ];
+    for (const [type, value] of refused) {
+      assert.throws(() => encode({ c: type }, [{ c: value }]), NotBinaryEncodable, `${type} ← ${String(value)}`);
+    }
+  });
+
+  it('plans only types it speaks, and only columns the table has', function () {
+    assert.equal(parseType('UUID'), undefined);
+    assert.equal(parseType("DateTime64(6, 'UTC')"), undefined);
+    assert.equal(parseType('Decimal(38, 2)'), undefined);
+    assert.equal(parseType('Map(LowCardinality(String), DateTime64(3, \'Asia/Seoul\'))')?.text, "Map(String, DateTime64(3, 'Asia/Seoul'))");
+    assert.equal(planRowBinary(['a', 'missing'], types({ a: 'String' })), undefined);
+    assert.equal(planRowBinary(['a'], types({ a: 'UUID' })), undefined);
+  });
+
+  describe('against the engine', function () {
+    let binary: Warehouse;
+    let json: Warehouse;
+    before(async function () {
+      [binary, json] = await Promise.all([testWarehouse(), testWarehouse()]);
+      await Promise.all([migrate(binary), migrate(json)]);
+    });
+    after(async function () {
+      await Promise.all([disposeTestWarehouse(binary), disposeTestWarehouse(json)]);
+    });
+
+    it("lands every table's sink rows through the binary path, equal to what the JSON payload lands", async function () {
+      const rows = sinkRowsOfEveryTable();
+      const lease = await acquireEngine(testDataDir());
+      try {
+        for (const table of TABLES) {
+          const tableRows = rows.rowsOf(table) as Row[];
+          assert.ok(tableRows.length > 0, `${table} has rows to compare`);
+          const columnTypes = await binary.query<{ name: string; type: string }>(
+            'SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String}', { db: binary.database, t: table });
+          const plan = planRowBinary(unionOfKeys(tableRows), new Map(columnTypes.map((c) => [c.name, c.type])));
+          assert.ok(plan, `${table}: every column has a binary type`);
+          plan.encode(tableRows); // throws NotBinaryEncodable if a sink cell would fall back to JSON
+
+          await binary.insert(table, tableRows, { deduplicationToken: `test|${table}` });
+          await binary.insert(table, tableRows, { deduplicationToken: `test|${table}` }); // a retry: dropped
+          const { columns, body } = encodeCompactRows(tableRows);
+          await lease.session.insert({
+            table: `${json.database}.${table}`, values: body, format: 'JSONCompactEachRow', columns,
+            settings: { async_insert: 0, date_time_input_format: 'best_effort', input_format_null_as_default: 1 },
+          });
+          assert.deepEqual(await contents(binary, table), await contents(json, table), table);
+          assert.equal((await contents(binary, table)).length, tableRows.length, `${table}: the retried insert was dropped`);
+        }
+      } finally {
+        await lease.release();
+      }
+    });
+  });
+});
+
+function le64(value: bigint): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigInt64LE(value);
+  return b;
+}
+
+/** Columns the engine fills at insert time (now64()): they differ between two inserts of the same rows. */
+const INSERT_TIME: Partial<Record<TableName, string>> = { raw_records: 'ingested_at', sync_runs: 'ingested_at', freshness: 'updated_at' };
+
+/** A table's rows as text, without insert-time columns, in a stable order. */
+async function contents(warehouse: Warehouse, table: TableName): Promise<string[]> {
+  const except = INSERT_TIME[table] ? ` EXCEPT (${INSERT_TIME[table]})` : '';
+  return (await warehouse.query(`SELECT *${except} FROM ${table}`)).map((row) => JSON.stringify(row)).sort();
+}
+
+/** What the sink writes for Cafe24 records and a sync run, plus hand-made settlement and daily-stat rows. */
+function sinkRowsOfEveryTable(): RowBuffer {
+  const out = new RowBuffer();
+  const translate = createTranslator({ registry: defaultMapperRegistry(), hashBuyer: createBuyerHasher('salt'), maxRecordBytes: 1 << 20 });
+  const fetchedAt = new Date(Date.now() - 60_000).toISOString();
+  const messages = [
+    encodeRawResult(rawResult('tenant-rb', 'orders', [1, 2, 3].map((i) => cafe24Order(i)), { fetchedAt })),
+    encodeRawResult(rawResult('tenant-rb', 'products', [1, 2].map((i) => cafe24Product(i)), { fetchedAt })),
+    encodeRawResult(rawResult('tenant-rb', 'categories', [2, 3].map((i) => cafe24Category(i)), { fetchedAt })),
+    encodeRawResult(rawResult('tenant-rb', 'productsales', [1].map((i) => cafe24ProductSale(i)), { fetchedAt })),
+  ];
+  messages.forEach((value, offset) => translate({ topic: 'raw.results', partition: 0, offset: String(offset), key: null, value, headers: {} } as never, out, []));
+  const run = SyncRunContract.encode({
+    v: 1, requestId: 'request-rb-0001', attempt: 1, tenantId: 'tenant-rb', platform: 'cafe24', status: 'succeeded', startedAt: fetchedAt, durationMs: 1_000,
+    counts: { orders: 3 }, dataAsOf: { orders: fetchedAt },
+  });
+  translate({ topic: 'sync.runs', partition: 1, offset: '9', key: null, value: run, headers: {} } as never, out, []);
+  const lineage = { fetched_at: '1764460000.5', request_id: 'request-rb-0001', kafka_partition: 0, kafka_offset: 7, source_updated_at: '1764460000' };
+  out.push('settlements', {
+    ...lineage, tenant_id: 'tenant-rb', platform: 'ably', shop_no: 1, settlement_id: 's-1', period_start: '2026-11-01', period_end: '2026-11-15',
+    scheduled_at: '1764460000', paid_at: null, status: 'scheduled', currency: 'KRW', order_count: 3, sales_amount: '120000.00',
+    commission_amount: '12000.00', payment_fee: '3600', deduction_amount: '0', adjustment_amount: '-10.5', settlement_amount: '104389.50', extra: '{}',
+  });
+  out.push('product_daily_stats', {
+    ...lineage, tenant_id: 'tenant-rb', platform: 'ably', stat_date: '2026-11-29', shop_no: 1, product_id: 'p-1', variant_id: '',
+    order_count: 2, sold_quantity: 3, sales_amount: '59000.00', view_count: 120, cart_count: null, like_count: 4, cancel_count: null,
+    return_count: 0, exchange_count: null, extra: '{}',
+  });
+  return out;
+}
