@@ -7,6 +7,7 @@
  * SINK_BATCH_ROWS / SINK_BATCH_BYTES / SINK_BATCH_AGE_MS / SINK_MAX_BYTES_PER_PARTITION when set.
  */
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { createKafka } from '../lib/kafka/client.js';
 import { createLogger } from '../lib/logger.js';
 import { migrate } from '../lib/warehouse/migrate.js';
@@ -43,6 +44,8 @@ const sampler = setInterval(() => {
   memory.rssMb = Math.max(memory.rssMb, m.rss / 2 ** 20);
 }, 100);
 const started = Date.now();
+// How busy the JS thread is over the run: near 1 means it, not the engine (on its own threads), sets the pace.
+const loopAtStart = performance.eventLoopUtilization();
 await sink.start();
 const done = () => {
   const committed = sink.committed();
@@ -51,6 +54,7 @@ const done = () => {
 };
 await waitFor(done, { deadlineMs: 30 * 60_000, intervalMs: 20, description: 'the sink to commit every partition to its end' });
 const { rows, groups, firstMessageAt, lastCommitAt } = sink.stats;
+const jsThreadBusy = performance.eventLoopUtilization(loopAtStart).utilization;
 const peakRssMb = process.resourceUsage().maxRSS / 1024;
 clearInterval(sampler);
 const cpu = process.cpuUsage();
@@ -86,6 +90,6 @@ process.stdout.write(`RESULT ${JSON.stringify({
   startupMs: (firstMessageAt ?? started) - started,
   elapsedMs: (lastCommitAt ?? Date.now()) - (firstMessageAt ?? started),
   peakRssMb, memory, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000,
-  baselineRows: picks.length, baselineMs,
+  baselineRows: picks.length, baselineMs, jsThreadBusy,
 })}\n`);
 process.exit(0);

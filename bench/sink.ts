@@ -88,7 +88,7 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
     if (!result.correct) throw new Error(`the sink landed ${JSON.stringify(result.landed)}, expected ${JSON.stringify(expected)}`);
     const value = Math.round(result.rows / (result.elapsedMs / 1000));
     const baseline = Math.round(result.baselineRows / (result.baselineMs / 1000));
-    log(`sink: ${result.rows} rows in ${(result.elapsedMs / 1000).toFixed(1)} s (${result.groups} flush groups, startup ${(result.startupMs / 1000).toFixed(1)} s): ${value} rows/s, ${(bytes / 1e6 / (result.elapsedMs / 1000)).toFixed(1)} MB/s of RawResults, peak RSS ${result.peakRssMb.toFixed(0)} MB (V8 heap ≤ ${result.memory.heapMb.toFixed(0)} MB, buffers ≤ ${result.memory.externalMb.toFixed(0)} MB, the rest the engine's), CPU ${((result.cpuUserMs + result.cpuSystemMs) / result.elapsedMs).toFixed(2)} cores`);
+    log(`sink: ${result.rows} rows in ${(result.elapsedMs / 1000).toFixed(1)} s (${result.groups} flush groups, startup ${(result.startupMs / 1000).toFixed(1)} s): ${value} rows/s, ${(bytes / 1e6 / (result.elapsedMs / 1000)).toFixed(1)} MB/s of RawResults, peak RSS ${result.peakRssMb.toFixed(0)} MB (V8 heap ≤ ${result.memory.heapMb.toFixed(0)} MB, buffers ≤ ${result.memory.externalMb.toFixed(0)} MB, the rest the engine's), CPU ${((result.cpuUserMs + result.cpuSystemMs) / result.elapsedMs).toFixed(2)} cores, JS thread busy ${(result.jsThreadBusy * 100).toFixed(0)} %`);
     log(`baseline (one INSERT per row): ${result.baselineRows} rows in ${(result.baselineMs / 1000).toFixed(1)} s: ${baseline} rows/s; a million rows at that rate: ${(1e6 / baseline / 3600).toFixed(1)} h`);
     log(`landed per table (FINAL, all equal to produced): ${JSON.stringify(result.landed)}`);
     return {
@@ -98,6 +98,8 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
       rows: result.rows, records, source_mb: Math.round(bytes / 1e6), mb_per_s: Math.round((bytes / 1e6 / (result.elapsedMs / 1000)) * 10) / 10,
       elapsed_s: Math.round(result.elapsedMs / 100) / 10, startup_s: Math.round(result.startupMs / 100) / 10, flush_groups: result.groups,
       baseline_sample_rows: result.baselineRows, baseline_extrapolated: true, rows_by_table: result.landed,
+      // Share of the run the sink's JS thread was busy (event-loop utilisation): ≈ 1 means it sets the pace.
+      js_thread_busy: Math.round(result.jsThreadBusy * 100) / 100,
       cpu_cores_used: Math.round(((result.cpuUserMs + result.cpuSystemMs) / result.elapsedMs) * 100) / 100,
       // CPU time of the sink process per row (both threads: JS and the engine): what a busy machine cannot inflate.
       cpu_us_per_row: Math.round(((result.cpuUserMs + result.cpuSystemMs) * 1000) / result.rows * 10) / 10,
@@ -113,6 +115,7 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
 interface WorkerResult {
   rows: number; groups: number; landed: Record<string, number>; correct: boolean; startupMs: number; elapsedMs: number;
   peakRssMb: number; memory: { heapMb: number; externalMb: number; rssMb: number }; cpuUserMs: number; cpuSystemMs: number; baselineRows: number; baselineMs: number;
+  jsThreadBusy: number;
 }
 
 function runWorker(env: Record<string, string>): Promise<WorkerResult> {

@@ -26,3 +26,50 @@ export const rawResultV1 = object({
 export type RawResult = Infer<typeof rawResultV1>;
 export const RawResultContract = defineContract('RawResult', 1, rawResultV1);
 export const RAW_RESULTS_TOPIC = 'raw.results';
+
+/** What every chunk of one entity's records shares: the RawResult without its chunk number and records. */
+export type RawResultEnvelope = Omit<RawResult, 'chunk' | 'records'>;
+
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']}');
+
+/**
+ * Records → RawResult message values, bounded by MAX_RECORDS_PER_CHUNK and MAX_CHUNK_BYTES, each record
+ * serialised once: its UTF-8 JSON both sizes the chunk and is copied into it (the value is the envelope's JSON
+ * with the records spliced in, the same JSON RawResultContract.encode writes). A record above MAX_RECORD_BYTES
+ * cannot travel on Kafka: it is left out and counted.
+ */
+export function encodeRawResultChunks(envelope: RawResultEnvelope, records: readonly unknown[]): { values: Buffer[]; oversize: number } {
+  const values: Buffer[] = [];
+  let parts: Buffer[] = [];
+  let count = 0;
+  let bytes = 0;
+  let oversize = 0;
+  const flush = () => {
+    values.push(Buffer.concat([envelopeHead(envelope, values.length), ...parts, CLOSE]));
+    parts = [];
+    count = 0;
+    bytes = 0;
+  };
+  for (const record of records) {
+    const json = Buffer.from(JSON.stringify(record) ?? 'null');
+    if (json.length > MAX_RECORD_BYTES) {
+      oversize++;
+      continue;
+    }
+    if (count > 0 && (count >= MAX_RECORDS_PER_CHUNK || bytes + json.length > MAX_CHUNK_BYTES)) flush();
+    if (count > 0) parts.push(COMMA);
+    parts.push(json);
+    count++;
+    bytes += json.length;
+  }
+  if (count > 0) flush();
+  return { values, oversize };
+}
+
+/** `{…envelope, "chunk":n, …, "records":[`: the contract-checked JSON of the envelope, open at its records. */
+function envelopeHead(envelope: RawResultEnvelope, chunk: number): Buffer {
+  const empty = RawResultContract.encode({ ...envelope, chunk, records: [] }).toString('utf8');
+  if (!empty.endsWith('"records":[]}')) throw new TypeError('RawResult JSON must end with its records');
+  return Buffer.from(empty.slice(0, -2));
+}

@@ -3,7 +3,7 @@
  * outcome (success, continuation, retry, dead, needs re-auth) is tested without a broker.
  */
 import { randomUUID } from 'node:crypto';
-import { MAX_CHUNK_BYTES, MAX_RECORD_BYTES, MAX_RECORDS_PER_CHUNK, RAW_RESULTS_TOPIC, RawResultContract } from '../contracts/raw-result.js';
+import { encodeRawResultChunks, RAW_RESULTS_TOPIC } from '../contracts/raw-result.js';
 import { priorityOf, retryTopic, syncTopic, SyncRequestContract, type SyncRequest } from '../contracts/sync-request.js';
 import { SYNC_RUNS_TOPIC, SyncRunContract, type RunStatus } from '../contracts/sync-run.js';
 import { SYNC_STATE_TOPIC, SyncStateContract, syncStateKey } from '../contracts/sync-state.js';
@@ -27,30 +27,6 @@ export interface SuccessInput {
   fetched: FetchedRecords[];
   storedCursors: Readonly<Record<string, string>>;
   result: ConnectorResult;
-}
-
-/** Records in chunks bounded by count and bytes; records too large for Kafka are left out and counted. */
-export function chunkRecords(records: readonly unknown[]): { chunks: unknown[][]; oversize: number } {
-  const chunks: unknown[][] = [];
-  let current: unknown[] = [];
-  let bytes = 0;
-  let oversize = 0;
-  for (const record of records) {
-    const size = Buffer.byteLength(JSON.stringify(record) ?? 'null');
-    if (size > MAX_RECORD_BYTES) {
-      oversize++;
-      continue;
-    }
-    if (current.length > 0 && (current.length >= MAX_RECORDS_PER_CHUNK || bytes + size > MAX_CHUNK_BYTES)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(record);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return { chunks, oversize };
 }
 
 const headersOf = (r: SyncRequest, contract: string) => jobHeaders(r.tenantId, r.requestId, contract);
@@ -82,17 +58,11 @@ export function successMessages({ request, startedAt, finishedAt, fetched, store
   const counts: Record<string, number> = {};
   const fetchedAt = finishedAt.toISOString();
   for (const { entity, records } of fetched) {
-    const { chunks, oversize } = chunkRecords(records);
+    const envelope = { v: 1 as const, requestId: request.requestId, tenantId: request.tenantId, platform: request.platform, entity, fetchedAt };
+    const { values, oversize } = encodeRawResultChunks(envelope, records);
     counts[entity] = (counts[entity] ?? 0) + records.length - oversize;
     if (oversize > 0) counts[`${entity}_oversize`] = oversize;
-    chunks.forEach((chunkRecords, chunk) => messages.push({
-      topic: RAW_RESULTS_TOPIC,
-      key: request.tenantId,
-      headers: headersOf(request, 'RawResult'),
-      value: RawResultContract.encode({
-        v: 1, requestId: request.requestId, tenantId: request.tenantId, platform: request.platform, entity, chunk, fetchedAt, records: chunkRecords,
-      }),
-    }));
+    for (const value of values) messages.push({ topic: RAW_RESULTS_TOPIC, key: request.tenantId, headers: headersOf(request, 'RawResult'), value });
   }
   const cursors = { ...storedCursors, ...result.cursors };
   messages.push({

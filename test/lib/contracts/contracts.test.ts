@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { RawResultContract, SyncRequestContract, TenantContract, MAX_RECORDS_PER_CHUNK } from '../../../lib/contracts/index.js';
+import {
+  encodeRawResultChunks, MAX_CHUNK_BYTES, MAX_RECORD_BYTES, MAX_RECORDS_PER_CHUNK, RawResultContract, SyncRequestContract, TenantContract,
+} from '../../../lib/contracts/index.js';
 
 const request = {
   v: 1, requestId: 'req-00000001', tenantId: 'tenant-1', platform: 'cafe24', tier: 'paid', reason: 'scheduled', attempt: 1,
@@ -43,6 +45,24 @@ describe('event contracts', () => {
     assert.ok(ok.ok && ok.value.records[0] !== undefined);
     const tooMany = { v: 1, requestId: 'req-00000001', tenantId: 't1', platform: 'ably', entity: 'orders', chunk: 0, fetchedAt: '2026-11-30T10:00:00Z', records: new Array(MAX_RECORDS_PER_CHUNK + 1).fill({}) };
     assert.equal(RawResultContract.decode(Buffer.from(JSON.stringify(tooMany))).ok, false);
+  });
+
+  it('chunks records serialising each once: the same JSON the contract writes, bounded by count and bytes', () => {
+    const envelope = { v: 1, requestId: 'req-00000001', tenantId: 't1', platform: 'cafe24', entity: 'orders', fetchedAt: '2026-11-30T10:00:00Z' } as const;
+    const text = '주문 "quoted" \\ '.repeat(2_000); // ~44 KB of UTF-8 with escapes: ~11 records per 512 KiB chunk
+    const records = [...Array.from({ length: 30 }, (_, i) => ({ id: i, text })), { id: 'huge', text: 'x'.repeat(MAX_RECORD_BYTES) }, ...Array.from({ length: 1_200 }, (_, i) => ({ id: `s${i}` }))];
+    const { values, oversize } = encodeRawResultChunks(envelope, records);
+    assert.equal(oversize, 1);
+    const decoded = values.map((value) => RawResultContract.decode(value));
+    const chunks = decoded.map((d) => (assert.ok(d.ok), d.value));
+    assert.deepEqual(chunks.flatMap((c) => c.records), records.filter((r) => r.id !== 'huge'));
+    assert.deepEqual(chunks.map((c) => c.chunk), chunks.map((_, i) => i));
+    chunks.forEach((chunk, i) => {
+      assert.deepEqual(values[i], RawResultContract.encode(chunk), `chunk ${i} is the contract's own JSON`);
+      assert.ok(chunk.records.length <= MAX_RECORDS_PER_CHUNK);
+      assert.ok(Buffer.byteLength(JSON.stringify(chunk.records)) <= MAX_CHUNK_BYTES + chunk.records.length + 2, `chunk ${i} within the byte bound`);
+    });
+    assert.ok(chunks.length >= 5, 'large records forced byte-bounded chunks');
   });
 
   it('accepts only strict Cafe24 mall ids (they become host names)', () => {
