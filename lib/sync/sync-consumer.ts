@@ -11,6 +11,7 @@ import { createRunner, type Job, type JobContext } from '../kafka/runner.js';
 import type { Logger } from '../logger.js';
 import type { Connector } from './connector.js';
 import { failureMessages, successMessages, type FetchedRecords } from './job-outcome.js';
+import { createYieldPolicy } from './yield-policy.js';
 import { createStateStore } from './state-store.js';
 import type { TierPolicy } from './tiers.js';
 
@@ -50,7 +51,7 @@ export function createSyncConsumer({
     const stored = (await stateStore.get(request.tenantId, platform))?.cursors ?? {};
     const cursors = request.reason === 'continuation' && request.cursor ? { ...stored, ...request.cursor } : stored;
     const fetched = new Map<string, FetchedRecords>();
-    const yieldAt = startedAt.getTime() + jobTimeoutMs * yieldAtShare;
+    const shouldYield = createYieldPolicy({ startedAtMs: startedAt.getTime(), budgetMs: jobTimeoutMs, yieldAtShare });
     const result = await connector.sync(request, cursors, {
       signal: ctx.signal,
       log: ctx.log,
@@ -59,7 +60,7 @@ export function createSyncConsumer({
         if (!bucket) fetched.set(entity, (bucket = { entity, records: [] }));
         for (const record of records) bucket.records.push(record);
       },
-      shouldYield: () => Date.now() >= yieldAt,
+      shouldYield: () => shouldYield(Date.now()),
     });
     return successMessages({ request, startedAt, finishedAt: new Date(), fetched: [...fetched.values()], storedCursors: stored, result });
   }
