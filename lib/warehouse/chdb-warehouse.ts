@@ -93,6 +93,8 @@ class ChdbWarehouse implements Warehouse {
   readonly #inFlight = new Set<Promise<unknown>>();
   /** Column name → type per table, read from system.columns at the table's first insert. */
   readonly #columnTypes = new Map<string, Promise<Map<string, string>>>();
+  /** Plans per table and column list: a plan learns its batches' size (row-binary.ts). */
+  readonly #plans = new Map<string, RowBinaryPlan>();
   #insertDir: string | undefined;
   #insertFiles = 0;
   #closed: Promise<void> | undefined;
@@ -129,7 +131,14 @@ class ChdbWarehouse implements Warehouse {
     }
     const plan = await this.#binaryPlan(table, unionOfKeys(rows));
     const binary = plan && encodeOrUndefined(plan, rows);
-    if (plan && binary) return this.#insertBinary(target, plan, binary, options);
+    if (plan && binary) {
+      try {
+        return await this.#insertBinary(target, plan, binary, options);
+      } catch (error) {
+        this.#forgetTable(table);
+        throw error;
+      }
+    }
 
     const { columns, body } = encodeCompactRows(rows);
     const settings: Record<string, string | number> = { ...INSERT_SETTINGS, max_execution_time: this.#timeoutSeconds };
@@ -150,6 +159,9 @@ class ChdbWarehouse implements Warehouse {
 
   /** The RowBinary plan for these columns, or undefined when a column is unknown or of a type it does not speak. */
   async #binaryPlan(table: string, columns: readonly string[]): Promise<RowBinaryPlan | undefined> {
+    const key = `${table}(${columns.join(',')})`;
+    const cached = this.#plans.get(key);
+    if (cached) return cached;
     let types = this.#columnTypes.get(table);
     if (types === undefined) {
       types = this.query<{ name: string; type: string }>(
@@ -161,7 +173,15 @@ class ChdbWarehouse implements Warehouse {
     const known = await types.catch(() => new Map<string, string>());
     // A table created or altered after its types were read (or detached meanwhile): read them again next time.
     if (!columns.every((c) => known.has(c))) this.#columnTypes.delete(table);
-    return planRowBinary(columns, known);
+    const plan = planRowBinary(columns, known);
+    if (plan) this.#plans.set(key, plan);
+    return plan;
+  }
+
+  /** After a refused binary insert the table may have changed under its plan: read its types again next time. */
+  #forgetTable(table: string): void {
+    this.#columnTypes.delete(table);
+    for (const key of this.#plans.keys()) if (key.startsWith(`${table}(`)) this.#plans.delete(key);
   }
 
   async #insertBinary(target: string, plan: RowBinaryPlan, body: Buffer, options: InsertOptions): Promise<void> {
