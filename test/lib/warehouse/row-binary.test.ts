@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { acquireEngine } from '../../../lib/warehouse/chdb-engine.js';
+import { BINARY_MIN_ROWS } from '../../../lib/warehouse/chdb-warehouse.js';
 import { encodeCompactRows, unionOfKeys } from '../../../lib/warehouse/encode-rows.js';
 import { migrate } from '../../../lib/warehouse/migrate.js';
 import { NotBinaryEncodable, parseType, planRowBinary } from '../../../lib/warehouse/row-binary.js';
@@ -97,7 +98,7 @@ describe('row-binary: RowBinary rows typed by the table', function () {
       try {
         for (const table of TABLES) {
           const tableRows = rows.rowsOf(table) as Row[];
-          assert.ok(tableRows.length > 0, `${table} has rows to compare`);
+          assert.ok(tableRows.length >= BINARY_MIN_ROWS, `${table}: enough rows for the binary path`);
           const columnTypes = await binary.query<{ name: string; type: string }>(
             'SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String}', { db: binary.database, t: table });
           const plan = planRowBinary(unionOfKeys(tableRows), new Map(columnTypes.map((c) => [c.name, c.type])));
@@ -136,33 +137,39 @@ async function contents(warehouse: Warehouse, table: TableName): Promise<string[
   return (await warehouse.query(`SELECT *${except} FROM ${table}`)).map((row) => JSON.stringify(row)).sort();
 }
 
-/** What the sink writes for Cafe24 records and a sync run, plus hand-made settlement and daily-stat rows. */
+/** What the sink writes for Cafe24 records and sync runs, plus hand-made settlement and daily-stat rows: enough of each. */
 function sinkRowsOfEveryTable(): RowBuffer {
+  const n = BINARY_MIN_ROWS + 4;
   const out = new RowBuffer();
   const translate = createTranslator({ registry: defaultMapperRegistry(), hashBuyer: createBuyerHasher('salt'), maxRecordBytes: 1 << 20 });
   const fetchedAt = new Date(Date.now() - 60_000).toISOString();
+  const seq = Array.from({ length: n }, (_, i) => i + 2);
   const messages = [
-    encodeRawResult(rawResult('tenant-rb', 'orders', [1, 2, 3].map((i) => cafe24Order(i)), { fetchedAt })),
-    encodeRawResult(rawResult('tenant-rb', 'products', [1, 2].map((i) => cafe24Product(i)), { fetchedAt })),
-    encodeRawResult(rawResult('tenant-rb', 'categories', [2, 3].map((i) => cafe24Category(i)), { fetchedAt })),
-    encodeRawResult(rawResult('tenant-rb', 'productsales', [1].map((i) => cafe24ProductSale(i)), { fetchedAt })),
+    encodeRawResult(rawResult('tenant-rb', 'orders', seq.map((i) => cafe24Order(i)), { fetchedAt })),
+    encodeRawResult(rawResult('tenant-rb', 'products', seq.map((i) => cafe24Product(i)), { fetchedAt })),
+    encodeRawResult(rawResult('tenant-rb', 'categories', seq.map((i) => cafe24Category(i)), { fetchedAt })),
+    encodeRawResult(rawResult('tenant-rb', 'productsales', seq.map((i) => cafe24ProductSale(i)), { fetchedAt })),
   ];
   messages.forEach((value, offset) => translate({ topic: 'raw.results', partition: 0, offset: String(offset), key: null, value, headers: {} } as never, out, []));
-  const run = SyncRunContract.encode({
-    v: 1, requestId: 'request-rb-0001', attempt: 1, tenantId: 'tenant-rb', platform: 'cafe24', status: 'succeeded', startedAt: fetchedAt, durationMs: 1_000,
-    counts: { orders: 3 }, dataAsOf: { orders: fetchedAt },
+  seq.forEach((i) => {
+    const run = SyncRunContract.encode({
+      v: 1, requestId: `request-rb-${String(i).padStart(4, '0')}`, attempt: 1, tenantId: `tenant-rb-${i}`, platform: 'cafe24', status: 'succeeded',
+      startedAt: fetchedAt, durationMs: 1_000, counts: { orders: i }, dataAsOf: { orders: fetchedAt },
+    });
+    translate({ topic: 'sync.runs', partition: 1, offset: String(i), key: null, value: run, headers: {} } as never, out, []);
   });
-  translate({ topic: 'sync.runs', partition: 1, offset: '9', key: null, value: run, headers: {} } as never, out, []);
   const lineage = { fetched_at: '1764460000.5', request_id: 'request-rb-0001', kafka_partition: 0, kafka_offset: 7, source_updated_at: '1764460000' };
-  out.push('settlements', {
-    ...lineage, tenant_id: 'tenant-rb', platform: 'ably', shop_no: 1, settlement_id: 's-1', period_start: '2026-11-01', period_end: '2026-11-15',
-    scheduled_at: '1764460000', paid_at: null, status: 'scheduled', currency: 'KRW', order_count: 3, sales_amount: '120000.00',
-    commission_amount: '12000.00', payment_fee: '3600', deduction_amount: '0', adjustment_amount: '-10.5', settlement_amount: '104389.50', extra: '{}',
-  });
-  out.push('product_daily_stats', {
-    ...lineage, tenant_id: 'tenant-rb', platform: 'ably', stat_date: '2026-11-29', shop_no: 1, product_id: 'p-1', variant_id: '',
-    order_count: 2, sold_quantity: 3, sales_amount: '59000.00', view_count: 120, cart_count: null, like_count: 4, cancel_count: null,
-    return_count: 0, exchange_count: null, extra: '{}',
-  });
+  for (const i of seq) {
+    out.push('settlements', {
+      ...lineage, tenant_id: 'tenant-rb', platform: 'ably', shop_no: 1, settlement_id: `s-${i}`, period_start: '2026-11-01', period_end: '2026-11-15',
+      scheduled_at: '1764460000', paid_at: i % 2 ? null : '1764470000.25', status: 'scheduled', currency: 'KRW', order_count: i, sales_amount: `${i}0000.00`,
+      commission_amount: '12000.00', payment_fee: '3600', deduction_amount: '0', adjustment_amount: '-10.5', settlement_amount: '104389.50', extra: '{}',
+    });
+    out.push('product_daily_stats', {
+      ...lineage, tenant_id: 'tenant-rb', platform: 'ably', stat_date: '2026-11-29', shop_no: 1, product_id: `p-${i}`, variant_id: '',
+      order_count: 2, sold_quantity: i, sales_amount: '59000.00', view_count: 120, cart_count: null, like_count: 4, cancel_count: i % 3 ? null : 1,
+      return_count: 0, exchange_count: null, extra: '{}',
+    });
+  }
   return out;
 }
