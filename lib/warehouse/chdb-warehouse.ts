@@ -40,6 +40,8 @@ export interface EmbeddedWarehouseOptions {
   createDatabase?: boolean;
   /** Engine-side limit per query or insert (max_execution_time). @default 30_000 */
   requestTimeoutMs?: number;
+  /** Where binary inserts put their files for the engine to read. @default /dev/shm when present, else the OS temp dir */
+  insertFilesDir?: string;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -73,7 +75,7 @@ export const BINARY_MIN_ROWS = 256;
 
 /** Deduplication tokens reach SQL text (a SETTINGS value cannot be bound): only this alphabet is taken. */
 const TOKEN = /^[\w|:.,@+=/-]{1,512}$/;
-/** Paths of insert files are ours (mkdtemp + a counter); checked anyway before they reach SQL text. */
+/** Paths of insert files are ours (mkdtemp + a counter); checked anyway before they reach SQL text (else: JSON). */
 const INSERT_FILE = /^[\w./-]+$/;
 
 /** Opens a warehouse on the process's embedded engine, creating the database unless told not to. */
@@ -84,7 +86,8 @@ export async function openEmbeddedWarehouse(options: EmbeddedWarehouseOptions): 
     if (options.createDatabase ?? true) {
       await lease.session.queryAsync(`CREATE DATABASE IF NOT EXISTS ${database}`);
     }
-    return new ChdbWarehouse(lease, database, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+    const insertFilesDir = options.insertFilesDir ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
+    return new ChdbWarehouse(lease, database, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, insertFilesDir);
   } catch (error) {
     await lease.release();
     throw parseError(error);
@@ -107,7 +110,7 @@ class ChdbWarehouse implements Warehouse {
   #insertFiles = 0;
   #closed: Promise<void> | undefined;
 
-  constructor(lease: EngineLease, readonly database: string, requestTimeoutMs: number) {
+  constructor(lease: EngineLease, readonly database: string, requestTimeoutMs: number, readonly insertFilesDir: string) {
     this.#lease = lease;
     this.#session = lease.session;
     this.#timeoutSeconds = requestTimeoutMs / 1000;
@@ -139,12 +142,15 @@ class ChdbWarehouse implements Warehouse {
     }
     const plan = rows.length >= BINARY_MIN_ROWS ? await this.#binaryPlan(table, unionOfKeys(rows)) : undefined;
     const binary = plan && encodeOrUndefined(plan, rows);
-    if (plan && binary) {
+    const file = binary && (await this.#writeInsertFile(binary));
+    if (plan && file) {
       try {
-        return await this.#insertBinary(target, plan, binary, options);
+        return await this.#insertFromFile(target, plan, file, options);
       } catch (error) {
         this.#forgetTable(table);
         throw error;
+      } finally {
+        await unlink(file).catch(() => undefined);
       }
     }
 
@@ -192,21 +198,30 @@ class ChdbWarehouse implements Warehouse {
     for (const key of this.#plans.keys()) if (key.startsWith(`${table}(`)) this.#plans.delete(key);
   }
 
-  async #insertBinary(target: string, plan: RowBinaryPlan, body: Buffer, options: InsertOptions): Promise<void> {
-    this.#insertDir ??= mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'sellerstream-insert-'));
-    const file = join(this.#insertDir, `${++this.#insertFiles}.rowbinary`);
-    if (!INSERT_FILE.test(file)) throw warehouseError(`unexpected insert file path ${file}`, { clickhouseCode: 0, type: 'BAD_REQUEST', retriable: false });
+  /**
+   * The payload as a file the engine can read, or undefined when it cannot be written (a full or missing
+   * directory): the rows then go inline as JSON. Either way the insert carries the same token and forms one block
+   * (batches stay far below min_insert_block_size_*), so a retry that takes the other path is still dropped.
+   */
+  async #writeInsertFile(body: Buffer): Promise<string | undefined> {
+    try {
+      this.#insertDir ??= mkdtempSync(join(this.insertFilesDir, 'sellerstream-insert-'));
+      const file = join(this.#insertDir, `${++this.#insertFiles}.rowbinary`);
+      if (!INSERT_FILE.test(file)) return undefined;
+      await writeFile(file, body, { mode: 0o600 });
+      return file;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async #insertFromFile(target: string, plan: RowBinaryPlan, file: string, options: InsertOptions): Promise<void> {
     const token = options.deduplicationToken === undefined ? '' : `, insert_deduplication_token = ${sqlString(options.deduplicationToken)}`;
     const sql =
       `INSERT INTO ${target} (${plan.columns.join(', ')}) ` +
       `SETTINGS ${BINARY_INSERT_SETTINGS}, max_execution_time = ${this.#timeoutSeconds}${token} ` +
       `SELECT * FROM file(${sqlString(file)}, 'RowBinary', ${sqlString(plan.structure)})`;
-    await writeFile(file, body, { mode: 0o600 });
-    try {
-      await this.#track(this.#session.queryAsync(sql));
-    } finally {
-      await unlink(file).catch(() => undefined);
-    }
+    await this.#track(this.#session.queryAsync(sql));
   }
 
   async #run(sql: string, params: QueryParams | undefined, format: string): Promise<string> {

@@ -4,8 +4,11 @@
  * and land exactly what the JSON payload lands.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { acquireEngine } from '../../../lib/warehouse/chdb-engine.js';
-import { BINARY_MIN_ROWS } from '../../../lib/warehouse/chdb-warehouse.js';
+import { BINARY_MIN_ROWS, openEmbeddedWarehouse } from '../../../lib/warehouse/chdb-warehouse.js';
 import { encodeCompactRows, unionOfKeys } from '../../../lib/warehouse/encode-rows.js';
 import { migrate } from '../../../lib/warehouse/migrate.js';
 import { NotBinaryEncodable, parseType, planRowBinary } from '../../../lib/warehouse/row-binary.js';
@@ -17,7 +20,7 @@ import { TABLES, type TableName } from '../../../consumers/sink/tables.js';
 import { createTranslator } from '../../../consumers/sink/translate.js';
 import { SyncRunContract } from '../../../lib/contracts/sync-run.js';
 import { cafe24Category, cafe24Order, cafe24Product, cafe24ProductSale, encodeRawResult, rawResult } from '../../fixtures/sink-records.js';
-import { disposeTestWarehouse, testDataDir, testWarehouse } from '../../helpers/warehouse.js';
+import { disposeTestWarehouse, testDataDir, testWarehouse, uniqueDatabase } from '../../helpers/warehouse.js';
 
 const types = (entries: Record<string, string>) => new Map(Object.entries(entries));
 const encode = (columns: Record<string, string>, rows: Row[]) => {
@@ -119,6 +122,24 @@ describe('row-binary: RowBinary rows typed by the table', function () {
         await lease.release();
       }
     });
+  });
+});
+
+describe('row-binary: when the insert file cannot be written', function () {
+  it('sends the rows inline as JSON instead, and they land', async function () {
+    const notADirectory = join(mkdtempSync(join(tmpdir(), 'row-binary-')), 'file');
+    writeFileSync(notADirectory, '');
+    const warehouse = await openEmbeddedWarehouse({ dataDir: testDataDir(), database: uniqueDatabase(), insertFilesDir: notADirectory });
+    try {
+      await migrate(warehouse);
+      const rows = sinkRowsOfEveryTable().rowsOf('orders') as Row[];
+      assert.ok(rows.length >= BINARY_MIN_ROWS);
+      await warehouse.insert('orders', rows, { deduplicationToken: 'test|fallback|orders' });
+      assert.equal((await contents(warehouse, 'orders')).length, rows.length);
+    } finally {
+      await disposeTestWarehouse(warehouse);
+      rmSync(dirname(notADirectory), { recursive: true, force: true });
+    }
   });
 });
 
