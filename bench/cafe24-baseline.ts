@@ -2,7 +2,7 @@
  * The Cafe24 benchmark's baseline process: what the old system did, on the same connector and mapping code.
  *
  * Fixed batches of `batchSize` shops (20). Every shop of a batch syncs at once (Promise.all) with the production
- * connector (createCafe24Connector → createAdminApi over undici → createRateLimiter, createTokenRefresher), a full
+ * connector stack (consumers/cafe24/connector-stack.ts: Admin API over undici, rate limiter, token refresher), a full
  * first sync with no time budget (the old system had none, so no continuations); when the slowest shop of the
  * batch has finished, the batch's records are mapped with the sink's own mapping (mapRawResult, the same rows
  * ours lands: typed tables and raw_records) and inserted into ClickHouse (embedded engine, its own directory),
@@ -12,14 +12,11 @@
  * With `land: false` the records are counted and dropped (fetch only). Tokens live in memory.
  * Per batch it reports the fetch phase and the landing phase apart, so one run gives both baselines.
  */
-import { createAdminApi } from '../consumers/cafe24/admin-api.js';
-import { createCafe24Connector } from '../consumers/cafe24/connector.js';
-import { createRateLimiter, DEFAULT_RATE_LIMIT_POLICY } from '../consumers/cafe24/rate-limiter.js';
-import { createTokenRefresher, grantFromTokenResponse } from '../consumers/cafe24/token-refresher.js';
+import { createCafe24ConnectorStack, type Cafe24Settings } from '../consumers/cafe24/connector-stack.js';
+import { grantFromTokenResponse } from '../consumers/cafe24/token-refresher.js';
 import { mapRawResult } from '../consumers/sink/mapper.js';
 import { defaultMapperRegistry } from '../consumers/sink/platform-mappers.js';
 import { RowBuffer } from '../consumers/sink/row-buffer.js';
-import { TABLES } from '../consumers/sink/tables.js';
 import { createBuyerHasher } from '../lib/buyer-hash.js';
 import type { CredentialsStore } from '../lib/credentials-store.js';
 import { createLogger } from '../lib/logger.js';
@@ -27,14 +24,10 @@ import { openEmbeddedWarehouse } from '../lib/warehouse/chdb-warehouse.js';
 import { migrate } from '../lib/warehouse/migrate.js';
 import type { Row, Warehouse } from '../lib/warehouse/warehouse.js';
 import { serve } from './cafe24-ipc.js';
+import { finalCounts } from './final-counts.js';
 
 export interface BaselineRun {
-  apiBaseTemplate: string;
-  apiVersion: string;
-  clientId: string;
-  clientSecret: string;
-  lookbackDays: number;
-  initialDays: number;
+  cafe24: Cafe24Settings;
   batchSize: number;
   salt: string;
   /** Map and insert each batch's records into ClickHouse (the old system's whole job); false: fetch only. */
@@ -82,10 +75,7 @@ serve({
   async run(o: BaselineRun): Promise<BaselineResult> {
     const credentials = memoryCredentials();
     for (const s of o.shops) await credentials.put(s.tenantId, 'cafe24', grantFromTokenResponse(s.mallId, s.tokenResponse));
-    const limiter = createRateLimiter(DEFAULT_RATE_LIMIT_POLICY);
-    const api = createAdminApi({ baseTemplate: o.apiBaseTemplate, apiVersion: o.apiVersion, limiter });
-    const tokens = createTokenRefresher({ api, credentials, clientId: o.clientId, clientSecret: o.clientSecret });
-    const connector = createCafe24Connector({ api, tokens, buyerHashSalt: o.salt, lookbackDays: o.lookbackDays, initialDays: o.initialDays });
+    const { connector, close } = createCafe24ConnectorStack({ cafe24: o.cafe24, credentials, buyerHashSalt: o.salt });
     const log = createLogger({ level: 'warn', name: 'bench-baseline', destination: process.stderr });
     const registry = defaultMapperRegistry();
     const mapOptions = { hashBuyer: createBuyerHasher(o.salt), maxRecordBytes: 1024 * 1024 };
@@ -143,14 +133,10 @@ serve({
       landMs.push(performance.now() - fetchedAt);
     }
     const wallMs = performance.now() - started;
-    await api.close();
+    await close();
     return { wallMs, fetchMs, landMs, records, rowsByTable, failed };
   },
-  async counts() {
-    const tables: Record<string, number> = {};
-    for (const table of TABLES) tables[table] = Number((await warehouse!.query<{ c: string }>(`SELECT count() AS c FROM ${table} FINAL`))[0]?.c ?? 0);
-    return tables;
-  },
+  counts: () => finalCounts(warehouse!),
   async close() {
     await warehouse?.close();
   },

@@ -12,8 +12,8 @@ import type { Warehouse } from '../lib/warehouse/warehouse.js';
 import { waitFor } from '../lib/wait-for.js';
 import { defaultMapperRegistry } from '../consumers/sink/platform-mappers.js';
 import { createSink, SINK_EVENTS, type Sink } from '../consumers/sink/sink.js';
-import { TABLES } from '../consumers/sink/tables.js';
 import { serve } from './cafe24-ipc.js';
+import { finalCounts } from './final-counts.js';
 
 let warehouse: Warehouse | undefined;
 let sink: Sink | undefined;
@@ -40,8 +40,7 @@ const ipc = serve({
   },
   /** Rows per table, FINAL (what a query sees), and raw records per entity. */
   async counts() {
-    const tables: Record<string, number> = {};
-    for (const table of TABLES) tables[table] = Number((await warehouse!.query<{ c: string }>(`SELECT count() AS c FROM ${table} FINAL`))[0]?.c ?? 0);
+    const tables = await finalCounts(warehouse!);
     const byEntity = Object.fromEntries((await warehouse!.query<{ entity: string; c: string }>(
       'SELECT entity, count() AS c FROM raw_records FINAL GROUP BY entity')).map((r) => [r.entity, Number(r.c)]));
     return { tables, rawByEntity: byEntity };

@@ -52,6 +52,7 @@ import { createLogger } from '../lib/logger.js';
 import { createKeyring, generateKeySpec } from '../lib/secrets.js';
 import { waitFor } from '../lib/wait-for.js';
 import { createCafe24Consumer } from '../consumers/cafe24/cafe24-consumer.js';
+import type { Cafe24Settings } from '../consumers/cafe24/connector-stack.js';
 import { addDays, kstDay } from '../consumers/cafe24/order-windows.js';
 import { buildSyncRequest, publishSyncRequests } from '../producers/sync-requests.js';
 import { connectCafe24 } from '../producers/tenant-admin.js';
@@ -59,6 +60,7 @@ import type { BaselineResult, BaselineRun } from './cafe24-baseline.js';
 import { lowerBound } from './cafe24-bound.js';
 import { startChild, usage, type Child, type Usage } from './cafe24-ipc.js';
 import type { MallCalls, SimInfo, SimStart } from './cafe24-sim.js';
+import { ensureLocalBroker } from '../scripts/kafka/local-broker.js';
 import type { BenchArgs, BenchResult } from './run.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -170,7 +172,8 @@ interface OursResult {
 
 async function measureOurs(s: Settings): Promise<OursResult> {
   const { log } = s;
-  const stopBroker = ensureBroker(log);
+  const broker = ensureLocalBroker(log);
+  process.env.KAFKA_BROKERS = broker.brokers;
   const brokers = process.env.KAFKA_BROKERS!.split(',');
   const prefix = `bench-c24-${randomBytes(4).toString('hex')}.`;
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'bench-cafe24', destination: process.stderr });
@@ -196,7 +199,7 @@ async function measureOurs(s: Settings): Promise<OursResult> {
 
     const consumer = createCafe24Consumer({
       kafka, logger, instanceId: 'bench-0', keyring: createKeyring(generateKeySpec('bench')), buyerHashSalt: SALT,
-      cafe24: { apiBaseTemplate: info.apiBaseTemplate, apiVersion: API_VERSION, clientId: info.clientId, clientSecret: info.clientSecret, lookbackDays: LOOKBACK_DAYS, initialDays: INITIAL_DAYS },
+      cafe24: cafe24Settings(info),
       concurrency: s.concurrency, jobTimeoutMs: s.jobTimeoutMs,
     });
     let joined = false;
@@ -331,7 +334,7 @@ async function measureOurs(s: Settings): Promise<OursResult> {
     await admin.deleteTopics({ topics: specs.map((t) => kafka.topic(t.name)) }).catch(() => undefined);
     await admin.disconnect();
     rmSync(dataDir, { recursive: true, force: true });
-    stopBroker();
+    broker.stop();
   }
 }
 
@@ -376,8 +379,7 @@ async function measureBaseline(s: Settings): Promise<BaselineMeasure> {
     const tokens = await sim.call<unknown[]>('tokens', { mallIds: info.mallIds });
     if (s.baselineLands) await old.call('open', { dataDir: join(dataDir, 'chdb') });
     const args: BaselineRun = {
-      apiBaseTemplate: info.apiBaseTemplate, apiVersion: API_VERSION, clientId: info.clientId, clientSecret: info.clientSecret,
-      lookbackDays: LOOKBACK_DAYS, initialDays: INITIAL_DAYS, batchSize: s.batchSize, salt: SALT, land: s.baselineLands, dataDir,
+      cafe24: cafe24Settings(info), batchSize: s.batchSize, salt: SALT, land: s.baselineLands, dataDir,
       shops: info.mallIds.map((mallId, i) => ({ tenantId: `t-${mallId}`, mallId, tokenResponse: tokens[i] })),
     };
     log(`baseline: ${s.shops} shops in batches of ${s.batchSize}, each batch waiting for its slowest shop, ` +
@@ -439,6 +441,14 @@ function brokerCpuMs(): number {
   }
 }
 
+/** Both sides talk to their simulator with the same settings: only its address and app credentials differ. */
+function cafe24Settings(info: SimInfo): Cafe24Settings {
+  return {
+    apiBaseTemplate: info.apiBaseTemplate, apiVersion: API_VERSION, clientId: info.clientId, clientSecret: info.clientSecret,
+    lookbackDays: LOOKBACK_DAYS, initialDays: INITIAL_DAYS,
+  };
+}
+
 /** Busy CPU time of the whole machine (every process, ours or not), from /proc/stat. */
 function machineBusyMs(): number {
   try {
@@ -448,19 +458,6 @@ function machineBusyMs(): number {
   } catch {
     return 0;
   }
-}
-
-/** KAFKA_BROKERS as given, else the local broker (started if needed); returns how to undo what was started. */
-function ensureBroker(log: (line: string) => void): () => void {
-  if (process.env.KAFKA_BROKERS) return () => undefined;
-  const script = join(ROOT, 'scripts/kafka/local.sh');
-  const running = spawnSync('bash', [script, 'status'], { stdio: 'ignore' }).status === 0;
-  if (!running) {
-    log('starting the local Kafka broker');
-    if (spawnSync('bash', [script, 'up'], { stdio: 'inherit' }).status !== 0) throw new Error('could not start the local Kafka broker');
-  }
-  process.env.KAFKA_BROKERS = `127.0.0.1:${process.env.KAFKA_LOCAL_PORT ?? '19092'}`;
-  return running ? () => undefined : () => void spawnSync('bash', [script, 'down'], { stdio: 'inherit' });
 }
 
 

@@ -20,6 +20,7 @@ import { RowBuffer } from '../consumers/sink/row-buffer.js';
 import { createSink } from '../consumers/sink/sink.js';
 import { TABLES } from '../consumers/sink/tables.js';
 import { createTranslator } from '../consumers/sink/translate.js';
+import { finalCounts } from './final-counts.js';
 
 const env = process.env;
 const endOffsets = JSON.parse(env.END_OFFSETS!) as Record<string, Record<string, string>>;
@@ -60,8 +61,7 @@ clearInterval(sampler);
 const cpu = process.cpuUsage();
 await sink.stop();
 
-const landed: Record<string, number> = {};
-for (const table of TABLES) landed[table] = Number((await warehouse.query<{ c: string }>(`SELECT count() AS c FROM ${table} FINAL`))[0]?.c);
+const landed = await finalCounts(warehouse);
 const correct = TABLES.every((t) => landed[t] === (expected[t] ?? 0));
 
 // Baseline: the old system's pattern, one INSERT statement per row, on a sample of the same records.

@@ -10,7 +10,7 @@
  * rows (a few thousand: at its rate a million rows would take hours), its rate extrapolated.
  * Needs the broker: KAFKA_BROKERS, or the local one (started here when it is not running, stopped afterwards).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,7 @@ import { SINK_DLQ_TOPIC } from '../lib/contracts/dlq.js';
 import { SYNC_RUNS_TOPIC } from '../lib/contracts/sync-run.js';
 import { createKafka } from '../lib/kafka/client.js';
 import { applyTopics, readTopicSpecs } from '../lib/kafka/topics.js';
+import { ensureLocalBroker } from '../scripts/kafka/local-broker.js';
 import type { BenchArgs, BenchResult } from './run.js';
 import { tenantMessages } from './sink-data.js';
 
@@ -33,7 +34,8 @@ const option = (argv: string[], name: string, fallback: number) => {
 export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
   const targetRows = option(argv, '--rows', 1_000_000);
   const baselineRows = option(argv, '--baseline-rows', 2_000);
-  const stopBroker = ensureBroker(log);
+  const broker = ensureLocalBroker(log);
+  process.env.KAFKA_BROKERS = broker.brokers;
   const prefix = `bench-${randomBytes(4).toString('hex')}.`;
   const kafka = createKafka({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: 'bench', topicPrefix: prefix });
   const admin = kafka.kafka.admin();
@@ -108,7 +110,7 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
     await admin.deleteTopics({ topics: topics.map((t) => kafka.topic(t)) }).catch(() => undefined);
     await admin.disconnect();
     rmSync(dataDir, { recursive: true, force: true });
-    stopBroker();
+    broker.stop();
   }
 }
 
@@ -131,17 +133,4 @@ function runWorker(env: Record<string, string>): Promise<WorkerResult> {
     if (code === 0 && line) resolve(JSON.parse(line.slice('RESULT '.length)) as WorkerResult);
     else reject(new Error(`the sink worker exited ${code}: ${out.slice(-2000)}`));
   }));
-}
-
-/** KAFKA_BROKERS as given, else the local broker (started if needed); returns how to undo what was started. */
-function ensureBroker(log: (line: string) => void): () => void {
-  if (process.env.KAFKA_BROKERS) return () => undefined;
-  const script = join(ROOT, 'scripts/kafka/local.sh');
-  const running = spawnSync('bash', [script, 'status'], { stdio: 'ignore' }).status === 0;
-  if (!running) {
-    log('starting the local Kafka broker');
-    if (spawnSync('bash', [script, 'up'], { stdio: 'inherit' }).status !== 0) throw new Error('could not start the local Kafka broker');
-  }
-  process.env.KAFKA_BROKERS = `127.0.0.1:${process.env.KAFKA_LOCAL_PORT ?? '19092'}`;
-  return running ? () => undefined : () => void spawnSync('bash', [script, 'down'], { stdio: 'inherit' });
 }

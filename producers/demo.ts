@@ -6,7 +6,6 @@
  *   npm start -- --shops 50        more demo shops (default 20)
  *   npm start -- --interval 30     seconds between rounds (default 60)
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +25,7 @@ import { createCafe24Consumer } from '../consumers/cafe24/cafe24-consumer.js';
 import { defaultMapperRegistry } from '../consumers/sink/platform-mappers.js';
 import { createSink } from '../consumers/sink/sink.js';
 import { DEFAULT_APP, startCafe24Simulator } from '../simulators/cafe24/simulator.js';
+import { ensureLocalBroker } from '../scripts/kafka/local-broker.js';
 import { fleetSpecs } from '../simulators/cafe24/shop-spec.js';
 import { buildSyncRequest, publishSyncRequests } from './sync-requests.js';
 import { connectCafe24, putTenant } from './tenant-admin.js';
@@ -45,9 +45,12 @@ const config = loadConfigOrExit();
 const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'error', name: 'demo' });
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-if (!process.env.KAFKA_BROKERS) {
-  const up = spawnSync('bash', ['scripts/kafka/local.sh', 'up'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (up.status !== 0) process.exit(1);
+// Left running after the demo: the next `npm start` finds it up.
+try {
+  ensureLocalBroker();
+} catch (error) {
+  process.stderr.write(`demo: ${(error as Error).message}\n`);
+  process.exit(1);
 }
 
 // A development key, kept across runs so the sealed credentials written last time still open.

@@ -7,16 +7,13 @@
  * With CI=true a missing component fails the run instead of being skipped.
  * Extra arguments go to mocha (e.g. `npm test -- test/lib/kafka/runner.test.ts`).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ensureLocalBroker } from './kafka/local-broker.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const env = { ...process.env };
 const cleanups: (() => Promise<void> | void)[] = [];
-
-function localBroker(command: 'up' | 'down' | 'status'): number {
-  return spawnSync('bash', ['scripts/kafka/local.sh', command], { cwd: root, stdio: command === 'status' ? 'ignore' : 'inherit' }).status ?? 1;
-}
 
 if (!env.KAFKA_BROKERS) {
   if (env.KAFKA_TESTCONTAINERS === '1') {
@@ -25,13 +22,14 @@ if (!env.KAFKA_BROKERS) {
     env.KAFKA_BROKERS = container.brokers;
     cleanups.push(() => container.stop());
   } else {
-    const alreadyRunning = localBroker('status') === 0;
-    if (localBroker('up') !== 0) {
-      process.stderr.write('test: could not start the local Kafka broker (see `npm run kafka -- logs`)\n');
+    try {
+      const broker = ensureLocalBroker();
+      env.KAFKA_BROKERS = broker.brokers;
+      cleanups.push(() => broker.stop());
+    } catch (error) {
+      process.stderr.write(`test: ${(error as Error).message}\n`);
       process.exit(1);
     }
-    if (!alreadyRunning) cleanups.push(() => void localBroker('down'));
-    env.KAFKA_BROKERS = `127.0.0.1:${env.KAFKA_LOCAL_PORT ?? '19092'}`;
   }
 }
 

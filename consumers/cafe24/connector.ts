@@ -129,30 +129,25 @@ export function createCafe24Connector({
         return cursor.pending === undefined && cursor.sinceProductNo === undefined && cursor.scanStartedAt === undefined ? text : undefined;
       };
 
+      /** The entities synced from a cursor, in order; each resumes where its cursor says. */
+      const cursorSteps = [
+        ['orders', (shopNo: number, text: string | undefined) => syncOrders(shopNo, readCursor<OrdersCursor>(text))],
+        ['products', (shopNo: number, text: string | undefined) => syncProducts(shopNo, readCursor<ProductsCursor>(text))],
+      ] as const;
+
       for (const shopNo of shops) {
-        if (wanted.has('orders') && done) {
-          const key = `orders:${shopNo}`;
+        for (const [entity, step] of cursorSteps) {
+          if (!wanted.has(entity) || !done) continue;
+          const key = `${entity}:${shopNo}`;
           const finished = finishedEarlier(key);
           if (finished !== undefined) {
             next[key] = finished;
-          } else {
-            const result = await syncOrders(shopNo, readCursor<OrdersCursor>(cursors[key]));
-            next[key] = JSON.stringify(result.cursor);
-            if (result.done) dataAsOf.orders = isoKst(startedAt);
-            else done = false;
+            continue;
           }
-        }
-        if (wanted.has('products') && done) {
-          const key = `products:${shopNo}`;
-          const finished = finishedEarlier(key);
-          if (finished !== undefined) {
-            next[key] = finished;
-          } else {
-            const result = await syncProducts(shopNo, readCursor<ProductsCursor>(cursors[key]));
-            next[key] = JSON.stringify(result.cursor);
-            if (result.done) dataAsOf.products = isoKst(startedAt);
-            else done = false;
-          }
+          const result = await step(shopNo, cursors[key]);
+          next[key] = JSON.stringify(result.cursor);
+          if (result.done) dataAsOf[entity] = isoKst(startedAt);
+          else done = false;
         }
         if (wanted.has('categories') && done) {
           const cacheKey = `${grant.mallId}:${shopNo}`;
