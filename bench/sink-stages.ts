@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBuyerHasher } from '../lib/buyer-hash.js';
 import { acquireEngine } from '../lib/warehouse/chdb-engine.js';
-import { openEmbeddedWarehouse } from '../lib/warehouse/chdb-warehouse.js';
+import { fileInsertSql, INSERT_SETTINGS, openEmbeddedWarehouse, readColumnTypes } from '../lib/warehouse/chdb-warehouse.js';
 import { encodeCompactRows, unionOfKeys } from '../lib/warehouse/encode-rows.js';
 import { migrate } from '../lib/warehouse/migrate.js';
 import { planRowBinary, type RowBinaryPlan } from '../lib/warehouse/row-binary.js';
@@ -59,10 +59,7 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
       for (const table of out.tables()) {
         const tableRows = out.rowsOf(table) as Record<string, unknown>[];
         const columns = unionOfKeys(tableRows);
-        if (!typesOf.has(table)) {
-          const found = await ours.query<{ name: string; type: string }>('SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String}', { db: ours.database, t: table });
-          typesOf.set(table, new Map(found.map((c) => [c.name, c.type])));
-        }
+        if (!typesOf.has(table)) typesOf.set(table, await readColumnTypes(ours, table));
         const key = `${table}(${columns.join(',')})`;
         if (!plans.has(key)) plans.set(key, planRowBinary(columns, typesOf.get(table)!)!);
         const plan = plans.get(key)!;
@@ -70,14 +67,12 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
         cpu.binaryEncode += timeOf(() => (body = plan.encode(tableRows)));
         const file = join(dataDir, `${table}.rowbinary`);
         writeFileSync(file, body);
-        cpu.binaryEngine += (await lease.session.queryAsync(
-          `INSERT INTO ${ours.database}.${table} (${plan.columns.join(', ')}) SETTINGS async_insert = 0, insert_null_as_default = 1, max_threads = 1 ` +
-          `SELECT * FROM file('${file}', 'RowBinary', '${plan.structure.replace(/'/g, "\\'")}')`)).elapsed;
+        cpu.binaryEngine += (await lease.session.queryAsync(fileInsertSql(`${ours.database}.${table}`, plan, file))).elapsed;
         let compact!: ReturnType<typeof encodeCompactRows>;
         cpu.jsonEncode += timeOf(() => (compact = encodeCompactRows(tableRows)));
         cpu.jsonEngine += (await lease.session.insert({
           table: `${json.database}.${table}`, values: compact.body, format: 'JSONCompactEachRow', columns: compact.columns,
-          settings: { async_insert: 0, date_time_input_format: 'best_effort', input_format_null_as_default: 1, max_threads: 1 },
+          settings: { ...INSERT_SETTINGS, max_threads: 1 },
         })).elapsed;
       }
     }

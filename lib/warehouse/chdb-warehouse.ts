@@ -53,7 +53,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
  *   - date_time_input_format=best_effort: ISO with `Z` (JS Dates), `+09:00` (Cafe24) and bare KST strings (Ably);
  *   - input_format_null_as_default=1: a cell sent as null fills the column's DEFAULT (see encode-rows.ts).
  */
-const INSERT_SETTINGS = {
+export const INSERT_SETTINGS = {
   async_insert: 0,
   date_time_input_format: 'best_effort',
   input_format_null_as_default: 1,
@@ -178,10 +178,7 @@ class ChdbWarehouse implements Warehouse {
     if (cached) return cached;
     let types = this.#columnTypes.get(table);
     if (types === undefined) {
-      types = this.query<{ name: string; type: string }>(
-        'SELECT name, type FROM system.columns WHERE database = {database:String} AND table = {table:String}',
-        { database: this.database, table },
-      ).then((found) => new Map(found.map((c) => [c.name, c.type])));
+      types = readColumnTypes(this, table);
       this.#columnTypes.set(table, types);
     }
     const known = await types.catch(() => new Map<string, string>());
@@ -217,11 +214,7 @@ class ChdbWarehouse implements Warehouse {
 
   async #insertFromFile(target: string, plan: RowBinaryPlan, file: string, options: InsertOptions): Promise<void> {
     const token = options.deduplicationToken === undefined ? '' : `, insert_deduplication_token = ${sqlString(options.deduplicationToken)}`;
-    const sql =
-      `INSERT INTO ${target} (${plan.columns.join(', ')}) ` +
-      `SETTINGS ${BINARY_INSERT_SETTINGS}, max_execution_time = ${this.#timeoutSeconds}${token} ` +
-      `SELECT * FROM file(${sqlString(file)}, 'RowBinary', ${sqlString(plan.structure)})`;
-    await this.#track(this.#session.queryAsync(sql));
+    await this.#track(this.#session.queryAsync(fileInsertSql(target, plan, file, `, max_execution_time = ${this.#timeoutSeconds}${token}`)));
   }
 
   async #run(sql: string, params: QueryParams | undefined, format: string): Promise<string> {
@@ -251,6 +244,23 @@ class ChdbWarehouse implements Warehouse {
       throw warehouseError(`warehouse ${this.database} is closed`, { clickhouseCode: 0, type: 'CLOSED', retriable: true });
     }
   }
+}
+
+/** Column name → type of a table, as system.columns spells them (what row-binary.ts plans from). */
+export async function readColumnTypes(warehouse: Warehouse, table: string): Promise<Map<string, string>> {
+  const found = await warehouse.query<{ name: string; type: string }>(
+    'SELECT name, type FROM system.columns WHERE database = {database:String} AND table = {table:String}',
+    { database: warehouse.database, table },
+  );
+  return new Map(found.map((c) => [c.name, c.type]));
+}
+
+/** The INSERT of a RowBinary file into `target`; `moreSettings` (", name = value…") follow the binary ones. */
+export function fileInsertSql(target: string, plan: RowBinaryPlan, file: string, moreSettings = ''): string {
+  return (
+    `INSERT INTO ${target} (${plan.columns.join(', ')}) SETTINGS ${BINARY_INSERT_SETTINGS}${moreSettings} ` +
+    `SELECT * FROM file(${sqlString(file)}, 'RowBinary', ${sqlString(plan.structure)})`
+  );
 }
 
 function encodeOrUndefined(plan: RowBinaryPlan, rows: readonly Row[]): Buffer | undefined {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { acquireEngine } from '../../../lib/warehouse/chdb-engine.js';
-import { BINARY_MIN_ROWS, openEmbeddedWarehouse } from '../../../lib/warehouse/chdb-warehouse.js';
+import { BINARY_MIN_ROWS, INSERT_SETTINGS, openEmbeddedWarehouse, readColumnTypes } from '../../../lib/warehouse/chdb-warehouse.js';
 import { encodeCompactRows, unionOfKeys } from '../../../lib/warehouse/encode-rows.js';
 import { migrate } from '../../../lib/warehouse/migrate.js';
 import { NotBinaryEncodable, parseType, planRowBinary } from '../../../lib/warehouse/row-binary.js';
@@ -102,9 +102,7 @@ describe('row-binary: RowBinary rows typed by the table', function () {
         for (const table of TABLES) {
           const tableRows = rows.rowsOf(table) as Row[];
           assert.ok(tableRows.length >= BINARY_MIN_ROWS, `${table}: enough rows for the binary path`);
-          const columnTypes = await binary.query<{ name: string; type: string }>(
-            'SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String}', { db: binary.database, t: table });
-          const plan = planRowBinary(unionOfKeys(tableRows), new Map(columnTypes.map((c) => [c.name, c.type])));
+          const plan = planRowBinary(unionOfKeys(tableRows), await readColumnTypes(binary, table));
           assert.ok(plan, `${table}: every column has a binary type`);
           plan.encode(tableRows); // throws NotBinaryEncodable if a sink cell would fall back to JSON
 
@@ -113,7 +111,7 @@ describe('row-binary: RowBinary rows typed by the table', function () {
           const { columns, body } = encodeCompactRows(tableRows);
           await lease.session.insert({
             table: `${json.database}.${table}`, values: body, format: 'JSONCompactEachRow', columns,
-            settings: { async_insert: 0, date_time_input_format: 'best_effort', input_format_null_as_default: 1 },
+            settings: INSERT_SETTINGS,
           });
           assert.deepEqual(await contents(binary, table), await contents(json, table), table);
           assert.equal((await contents(binary, table)).length, tableRows.length, `${table}: the retried insert was dropped`);
