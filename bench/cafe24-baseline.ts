@@ -14,9 +14,9 @@
  */
 import { createCafe24ConnectorStack, type Cafe24Settings } from '../consumers/cafe24/connector-stack.js';
 import { grantFromTokenResponse } from '../consumers/cafe24/token-refresher.js';
-import { mapRawResult } from '../consumers/sink/mapper.js';
+import { mapRawResult } from '../lib/model/mapper.js';
 import { defaultMapperRegistry } from '../consumers/sink/platform-mappers.js';
-import { RowBuffer } from '../consumers/sink/row-buffer.js';
+import { RowBuffer } from '../lib/model/row-buffer.js';
 import { createBuyerHasher } from '../lib/buyer-hash.js';
 import type { CredentialsStore } from '../lib/credentials-store.js';
 import { createLogger } from '../lib/logger.js';

@@ -1,5 +1,5 @@
 /** What each sink table holds as a query sees it (FINAL): how the benchmarks check that every row landed once. */
-import { TABLES } from '../consumers/sink/tables.js';
+import { TABLES } from '../lib/model/tables.js';
 import type { Warehouse } from '../lib/warehouse/warehouse.js';
 
 export async function finalCounts(warehouse: Warehouse): Promise<Record<string, number>> {

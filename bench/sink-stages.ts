@@ -21,8 +21,8 @@ import { encodeCompactRows, unionOfKeys } from '../lib/warehouse/encode-rows.js'
 import { migrate } from '../lib/warehouse/migrate.js';
 import { planRowBinary, type RowBinaryPlan } from '../lib/warehouse/row-binary.js';
 import { defaultMapperRegistry } from '../consumers/sink/platform-mappers.js';
-import { RowBuffer } from '../consumers/sink/row-buffer.js';
-import type { TableName } from '../consumers/sink/tables.js';
+import { RowBuffer } from '../lib/model/row-buffer.js';
+import type { TableName } from '../lib/model/tables.js';
 import { createTranslator } from '../consumers/sink/translate.js';
 import type { BenchArgs, BenchResult } from './run.js';
 import { tenantMessages } from './sink-data.js';

@@ -16,9 +16,9 @@ import type { Row } from '../lib/warehouse/warehouse.js';
 import { waitFor } from '../lib/wait-for.js';
 import { createBuyerHasher } from '../lib/buyer-hash.js';
 import { defaultMapperRegistry } from '../consumers/sink/platform-mappers.js';
-import { RowBuffer } from '../consumers/sink/row-buffer.js';
+import { RowBuffer } from '../lib/model/row-buffer.js';
 import { createSink } from '../consumers/sink/sink.js';
-import { TABLES } from '../consumers/sink/tables.js';
+import { TABLES } from '../lib/model/tables.js';
 import { createTranslator } from '../consumers/sink/translate.js';
 import { finalCounts } from './final-counts.js';
 

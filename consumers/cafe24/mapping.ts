@@ -28,14 +28,14 @@
  * order date → the record is rejected (DLQ, reason named). A time outside [2000, fetch + 1 day] (a year 9999) is
  * clamped (required times become the fetch time, optional ones null) and listed in `extra._anomalies`.
  */
-import { RecordRejectedError } from '../sink/errors.js';
-import type { EntityMapper, PlatformMapper, RecordContext, RecordMapper } from '../sink/mapper.js';
-import type { RowWriter } from '../sink/row-buffer.js';
-import type { EpochText, OrderItemRow } from '../sink/tables.js';
+import { RecordRejectedError } from '../../lib/model/errors.js';
+import type { EntityMapper, PlatformMapper, RecordContext, RecordMapper } from '../../lib/model/mapper.js';
+import type { RowWriter } from '../../lib/model/row-buffer.js';
+import type { EpochText, OrderItemRow } from '../../lib/model/tables.js';
 import {
   Anomalies, asObject, cents, decimalText, epochText, flag, identifier, integer, isObject, nonNegativeCents, optionalTime,
   parseSourceTime, requiredTime, text,
-} from '../sink/values.js';
+} from '../../lib/model/values.js';
 
 /** More of one line than any shop sells at once; above it the record is taken as corrupt. */
 export const MAX_PLAUSIBLE_QUANTITY = 100_000;

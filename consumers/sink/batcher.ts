@@ -13,7 +13,7 @@
 import { readHeaders } from '../../lib/kafka/headers.js';
 import type { DlqItem, SourceMessage } from './dlq.js';
 import { compareOffsets, rangeOf, type GroupIntent, type OffsetRange } from './intent.js';
-import { RowBuffer } from './row-buffer.js';
+import { RowBuffer } from '../../lib/model/row-buffer.js';
 import type { Translator } from './translate.js';
 
 export interface BatchLimits {

@@ -10,7 +10,7 @@ import { DlqEntryContract, SINK_DLQ_TOPIC } from '../../lib/contracts/dlq.js';
 import { RawResultContract, type RawResult } from '../../lib/contracts/raw-result.js';
 import { HEADER, readHeaders } from '../../lib/kafka/headers.js';
 import type { OutgoingMessage } from '../../lib/kafka/transaction.js';
-import type { KafkaPosition } from './mapper.js';
+import type { KafkaPosition } from '../../lib/model/mapper.js';
 
 export interface DlqItem {
   reason: string;

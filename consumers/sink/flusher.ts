@@ -21,7 +21,7 @@ import { ATTR, SPAN, TRACER_NAME } from '../../otel/attributes.js';
 import type { Batch } from './batcher.js';
 import { messageDlqItem, type DlqItem } from './dlq.js';
 import { groupIntent, groupToken, messageToken, type GroupIntent } from './intent.js';
-import { TABLE_INDEX, TABLES, type TableName } from './tables.js';
+import { TABLE_INDEX, TABLES, type TableName } from '../../lib/model/tables.js';
 
 export interface FlushGroup {
   readonly intent: GroupIntent;

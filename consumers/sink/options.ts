@@ -9,9 +9,9 @@ import type { KafkaContext } from '../../lib/kafka/client.js';
 import type { RetryPolicy } from '../../lib/retry.js';
 import type { Warehouse } from '../../lib/warehouse/warehouse.js';
 import type { FlushGroup } from './flusher.js';
-import type { MapperRegistry } from './mapper.js';
+import type { MapperRegistry } from '../../lib/model/mapper.js';
 import type { SourceMessage } from './dlq.js';
-import type { TableName } from './tables.js';
+import type { TableName } from '../../lib/model/tables.js';
 import type { Translator } from './translate.js';
 
 /** Settings an operator tunes (config: sink.*, see index.ts). */

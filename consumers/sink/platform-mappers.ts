@@ -4,7 +4,7 @@
  * for platform ably") and can be re-sunk with `replay.ts --from-dlq` once it exists.
  */
 import { cafe24Mapper } from '../cafe24/mapping.js';
-import { createMapperRegistry, type MapperRegistry } from './mapper.js';
+import { createMapperRegistry, type MapperRegistry } from '../../lib/model/mapper.js';
 
 export function defaultMapperRegistry(): MapperRegistry {
   return createMapperRegistry([cafe24Mapper]);

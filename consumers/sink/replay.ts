@@ -24,7 +24,7 @@ import type { Warehouse } from '../../lib/warehouse/warehouse.js';
 import { waitFor } from '../../lib/wait-for.js';
 import { createBuyerHasher } from '../../lib/buyer-hash.js';
 import type { SourceMessage } from './dlq.js';
-import type { MapperRegistry } from './mapper.js';
+import type { MapperRegistry } from '../../lib/model/mapper.js';
 import type { SinkTuning } from './options.js';
 import { createSink } from './sink.js';
 import { createTranslator, type Translator } from './translate.js';

@@ -60,7 +60,7 @@ import { traceOf } from './group-trace.js';
 import { compareOffsets, encodeIntent, nextOffset } from './intent.js';
 import { resolveTuning, WAREHOUSE_RETRY, type SinkOptions } from './options.js';
 import { bufferedBytes, createPartitionState, fetchCommitted, partitionKey, type PartitionState } from './partitions.js';
-import { TABLES } from './tables.js';
+import { TABLES } from '../../lib/model/tables.js';
 import { createTranslator } from './translate.js';
 
 export const SINK_EVENTS = {

@@ -4,9 +4,9 @@
  * replayed older run never moves an entity's freshness back.
  */
 import type { SyncRun } from '../../lib/contracts/sync-run.js';
-import type { KafkaPosition } from './mapper.js';
-import type { RowWriter } from './row-buffer.js';
-import { EARLIEST_PLAUSIBLE_MS, epochText, FUTURE_TOLERANCE_MS } from './values.js';
+import type { KafkaPosition } from '../../lib/model/mapper.js';
+import type { RowWriter } from '../../lib/model/row-buffer.js';
+import { EARLIEST_PLAUSIBLE_MS, epochText, FUTURE_TOLERANCE_MS } from '../../lib/model/values.js';
 
 /**
  * A dataAsOf outside [2000, run end + 1 day] (a connector's bug, e.g. year 9999) is left out of both tables:

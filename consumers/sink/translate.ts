@@ -8,8 +8,8 @@ import { RAW_RESULTS_TOPIC, RawResultContract } from '../../lib/contracts/raw-re
 import { SYNC_RUNS_TOPIC, SyncRunContract } from '../../lib/contracts/sync-run.js';
 import { errorCode, errorMessage } from '../../lib/errors.js';
 import { messageDlqItem, recordDlqItem, type DlqItem, type SourceMessage } from './dlq.js';
-import { mapRawResult, type MapOptions, type MapperRegistry } from './mapper.js';
-import type { RowBuffer } from './row-buffer.js';
+import { mapRawResult, type MapOptions, type MapperRegistry } from '../../lib/model/mapper.js';
+import type { RowBuffer } from '../../lib/model/row-buffer.js';
 import { mapSyncRun } from './sync-runs.js';
 
 /** Writes the message's rows into `out` and its failures into `dlq`. */

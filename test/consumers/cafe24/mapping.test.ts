@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { cafe24Mapper, itemStatus, orderStatus } from '../../../consumers/cafe24/mapping.js';
 import { createBuyerHasher } from '../../../lib/buyer-hash.js';
-import { createMapperRegistry, mapRawResult, type MapOutcome } from '../../../consumers/sink/mapper.js';
-import { RowBuffer } from '../../../consumers/sink/row-buffer.js';
-import type { CategoryRow, OrderItemRow, OrderRow, ProductRow, RawRecordRow, TableName } from '../../../consumers/sink/tables.js';
+import { createMapperRegistry, mapRawResult, type MapOutcome } from '../../../lib/model/mapper.js';
+import { RowBuffer } from '../../../lib/model/row-buffer.js';
+import type { CategoryRow, OrderItemRow, OrderRow, ProductRow, RawRecordRow, TableName } from '../../../lib/model/tables.js';
 import { cafe24Category, cafe24Order, cafe24Product, rawResult } from '../../fixtures/sink-records.js';
 
 const registry = createMapperRegistry([cafe24Mapper]);

@@ -14,7 +14,7 @@ import { disposeTestWarehouse } from '../../helpers/warehouse.js';
 import { testKafka, type TestKafka } from '../../helpers/kafka.js';
 import { cafe24Order, encodeRawResult, rawResult } from '../../fixtures/sink-records.js';
 import { cafe24Mapper } from '../../../consumers/cafe24/mapping.js';
-import { createMapperRegistry, type PlatformMapper } from '../../../consumers/sink/mapper.js';
+import { createMapperRegistry, type PlatformMapper } from '../../../lib/model/mapper.js';
 import { counts, migratedWarehouse, readDlq, testSink, waitForCommittedEnd, withZeros } from './helpers.js';
 
 const TENANT = 'tenant-bad';

@@ -4,7 +4,7 @@ import { openBatchesDue, PartitionBatcher } from '../../../consumers/sink/batche
 import { groupIntent } from '../../../consumers/sink/intent.js';
 import type { SourceMessage } from '../../../consumers/sink/dlq.js';
 import type { Translator } from '../../../consumers/sink/translate.js';
-import type { TableName } from '../../../consumers/sink/tables.js';
+import type { TableName } from '../../../lib/model/tables.js';
 
 /** Each message becomes `rows` raw_records rows (the value's first byte) and maybe a DLQ item. */
 const translate: Translator = (message, out, dlq) => {

@@ -10,7 +10,7 @@ import { waitFor } from '../../../lib/wait-for.js';
 import { defaultMapperRegistry } from '../../../consumers/sink/platform-mappers.js';
 import { createSink, type Sink } from '../../../consumers/sink/sink.js';
 import type { SinkOptions } from '../../../consumers/sink/options.js';
-import { TABLES, type TableName } from '../../../consumers/sink/tables.js';
+import { TABLES, type TableName } from '../../../lib/model/tables.js';
 import { drainTopic, testLogger, type TestKafka } from '../../helpers/kafka.js';
 import { testWarehouse } from '../../helpers/warehouse.js';
 

@@ -15,8 +15,8 @@ import { NotBinaryEncodable, parseType, planRowBinary } from '../../../lib/wareh
 import type { Row, Warehouse } from '../../../lib/warehouse/warehouse.js';
 import { createBuyerHasher } from '../../../lib/buyer-hash.js';
 import { defaultMapperRegistry } from '../../../consumers/sink/platform-mappers.js';
-import { RowBuffer } from '../../../consumers/sink/row-buffer.js';
-import { TABLES, type TableName } from '../../../consumers/sink/tables.js';
+import { RowBuffer } from '../../../lib/model/row-buffer.js';
+import { TABLES, type TableName } from '../../../lib/model/tables.js';
 import { createTranslator } from '../../../consumers/sink/translate.js';
 import { SyncRunContract } from '../../../lib/contracts/sync-run.js';
 import { cafe24Category, cafe24Order, cafe24Product, cafe24ProductSale, encodeRawResult, rawResult } from '../../fixtures/sink-records.js';

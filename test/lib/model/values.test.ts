@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { RecordRejectedError } from '../../../consumers/sink/errors.js';
+import { RecordRejectedError } from '../../../lib/model/errors.js';
 import {
   Anomalies, cents, decimalText, epochText, integer, kstDate, optionalTime, parseSourceTime, requiredTime, timeWindow,
-} from '../../../consumers/sink/values.js';
+} from '../../../lib/model/values.js';
 
 describe('sink values', () => {
   it('reads every date-time shape the sources use; no offset means KST', () => {

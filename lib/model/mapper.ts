@@ -10,10 +10,10 @@
  * names, phones, e-mails and addresses are never stored, and raw_records is stored too). Mappers are pure: same
  * record and context → same rows (re-formed batches rely on it).
  */
-import type { Platform } from '../../lib/contracts/fields.js';
-import type { RawResult } from '../../lib/contracts/raw-result.js';
-import { errorCode, errorMessage } from '../../lib/errors.js';
-import type { BuyerHasher } from '../../lib/buyer-hash.js';
+import type { Platform } from '../contracts/fields.js';
+import type { RawResult } from '../contracts/raw-result.js';
+import { errorCode, errorMessage } from '../errors.js';
+import type { BuyerHasher } from '../buyer-hash.js';
 import { RecordTooLargeError } from './errors.js';
 import type { RowBuffer, RowWriter } from './row-buffer.js';
 import { epochText, timeWindow, type TimeWindow } from './values.js';
