@@ -2,6 +2,11 @@
  * Starts OpenTelemetry for a sellerstream process: the NodeSDK with kafkajs, undici and http instrumentation,
  * W3C trace context (otel/propagation.ts carries it through Kafka headers), and the exporter the config names.
  * Call it first in an entry point, before kafkajs/undici are used, and `shutdown()` on exit (it flushes spans).
+ *
+ * Only traces are configured, and only as the config says: the NodeSDK given no metric readers or log processors
+ * builds OTLP ones from the OTEL_* environment (default localhost:4318) and sends to them on every export and at
+ * shutdown, so both are passed empty. With `none`, the process makes no network attempt for telemetry at all
+ * (test/otel/sdk.test.ts records its connections).
  */
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -34,6 +39,8 @@ export function startTelemetry({ serviceName, exporter, endpoint, spanExporter }
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }),
     spanProcessors: processors,
+    metricReaders: [],
+    logRecordProcessors: [],
     textMapPropagator: new W3CTraceContextPropagator(),
     instrumentations: [new KafkaJsInstrumentation(), new UndiciInstrumentation(), new HttpInstrumentation()],
   });
