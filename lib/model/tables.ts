@@ -164,6 +164,48 @@ export interface ProductDailyStatRow extends Lineage {
   source_updated_at: EpochText;
 }
 
+export interface OrderClaimRow extends Lineage {
+  tenant_id: string;
+  platform: string;
+  shop_no: number;
+  claim_id: string;
+  item_id: string;
+  order_id: string;
+  claim_type: string;
+  status: string;
+  source_status: string;
+  requested_at: EpochText;
+  completed_at: EpochText | null;
+  product_id: string;
+  product_name: string;
+  option_name: string;
+  quantity: number;
+  refund_amount: DecimalText;
+  return_shipping_fee: DecimalText;
+  reason: string;
+  extra: string;
+  source_updated_at: EpochText;
+}
+
+export interface ReviewRow extends Lineage {
+  tenant_id: string;
+  platform: string;
+  shop_no: number;
+  review_id: string;
+  product_id: string;
+  product_name: string;
+  item_id: string;
+  rating: number | null;
+  satisfaction: string;
+  status: string;
+  content: string;
+  image_count: number;
+  has_reply: number;
+  created_at: EpochText;
+  extra: string;
+  source_updated_at: EpochText;
+}
+
 export interface SyncRunRow {
   tenant_id: string;
   platform: string;
@@ -196,6 +238,8 @@ export interface TableRowMap {
   categories: CategoryRow;
   settlements: SettlementRow;
   product_daily_stats: ProductDailyStatRow;
+  order_claims: OrderClaimRow;
+  reviews: ReviewRow;
   sync_runs: SyncRunRow;
   freshness: FreshnessRow;
 }
@@ -204,7 +248,8 @@ export type TableName = keyof TableRowMap;
 
 /** Every table the sink writes, in the order a batch inserts them (fixed, so a re-formed batch repeats it). */
 export const TABLES: readonly TableName[] = [
-  'raw_records', 'orders', 'order_items', 'products', 'categories', 'settlements', 'product_daily_stats', 'sync_runs', 'freshness',
+  'raw_records', 'orders', 'order_items', 'products', 'categories', 'settlements', 'product_daily_stats', 'order_claims', 'reviews',
+  'sync_runs', 'freshness',
 ];
 
 export const TABLE_INDEX: Readonly<Record<TableName, number>> = Object.fromEntries(TABLES.map((t, i) => [t, i])) as Record<TableName, number>;

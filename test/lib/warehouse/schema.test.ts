@@ -25,6 +25,8 @@ const SINK_TABLES = [
   'categories',
   'settlements',
   'product_daily_stats',
+  'order_claims',
+  'reviews',
   'sync_runs',
   'freshness',
 ];
