@@ -27,6 +27,25 @@ const schema = {
     queuedPerPartition: { doc: 'Messages fetched ahead per partition before the partition is paused', format: 'positive-int', default: 8, env: 'RUNNER_QUEUED_PER_PARTITION' },
     lowPriorityShare: { doc: 'Minimum share of job starts reserved for low-priority topics while high has backlog', format: 'ratio', default: 0.2, env: 'RUNNER_LOW_PRIORITY_SHARE' },
   },
+  tiers: {
+    paid: {
+      intervalMinutes: { doc: 'Minutes between two scheduled syncs of a paid tenant', format: 'positive-int', default: 60, env: 'TIER_PAID_INTERVAL_MINUTES' },
+      maxAttempts: { doc: 'Attempts of a paid tenant\'s job, the first included, before sync.dlq', format: 'positive-int', default: 5, env: 'TIER_PAID_MAX_ATTEMPTS' },
+    },
+    free: {
+      intervalMinutes: { doc: 'Minutes between two scheduled syncs of a free tenant', format: 'positive-int', default: 360, env: 'TIER_FREE_INTERVAL_MINUTES' },
+      maxAttempts: { doc: 'Attempts of a free tenant\'s job, the first included, before sync.dlq', format: 'positive-int', default: 2, env: 'TIER_FREE_MAX_ATTEMPTS' },
+    },
+  },
+  scheduler: {
+    tickMs: { doc: 'How often the scheduler leader plans and emits due slots', format: 'positive-int', default: 10_000, env: 'SCHEDULER_TICK_MS' },
+    entities: { doc: 'JSON {platform: {entity: minutes}}: an entity synced at most every N minutes (0: every slot), merged over the defaults', format: 'json-object', default: '', env: 'SCHEDULER_ENTITIES' },
+    windows: { doc: 'JSON {businessType: {avoid: ["11-14"], prefer: ["2-6"]}}: KST hours a business type avoids or prefers', format: 'json-object', default: '', env: 'SCHEDULER_WINDOWS' },
+    catchUpSpreadMinutes: { doc: 'Slots missed while no scheduler led are emitted once, spread over up to this long', format: 'positive-int', default: 15, env: 'SCHEDULER_CATCH_UP_SPREAD_MINUTES' },
+    onboardingDays: { doc: 'How far back the backfill of a new tenant reaches (0: no backfill)', format: 'nat', default: 90, env: 'SCHEDULER_ONBOARDING_DAYS' },
+    onboardingStepDays: { doc: 'Days per request of an onboarding backfill', format: 'positive-int', default: 30, env: 'SCHEDULER_ONBOARDING_STEP_DAYS' },
+    onboardingSpreadMinutes: { doc: 'New tenants\' backfills are spread over this long after they appear', format: 'positive-int', default: 10, env: 'SCHEDULER_ONBOARDING_SPREAD_MINUTES' },
+  },
   warehouse: {
     url: { doc: 'ClickHouse HTTP URL; empty means the embedded chDB engine', format: String, default: '', env: 'CLICKHOUSE_URL' },
     database: { doc: 'ClickHouse database', format: 'sql-identifier', default: 'sellerstream', env: 'CLICKHOUSE_DATABASE' },
@@ -98,6 +117,18 @@ convict.addFormats({
   'api-version': {
     validate(value: unknown) {
       if (!/^\d{4}-\d{2}-\d{2}$/.test(String(value))) throw new Error('must be a YYYY-MM-DD version');
+    },
+  },
+  'json-object': {
+    validate(value: unknown) {
+      if (value === '') return;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(String(value));
+      } catch {
+        throw new Error('must be a JSON object');
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('must be a JSON object');
     },
   },
   'positive-int': {
