@@ -6,7 +6,7 @@
  *     as the sink would have, and its siblings, which did land, are not repeated.
  */
 import type { IHeaders } from 'kafkajs';
-import { DlqEntryContract, SINK_DLQ_TOPIC } from '../../lib/contracts/dlq.js';
+import { DLQ_LIMITS, dlqEntry, SINK_DLQ_TOPIC } from '../../lib/contracts/dlq.js';
 import { RawResultContract, type RawResult } from '../../lib/contracts/raw-result.js';
 import { HEADER, readHeaders } from '../../lib/kafka/headers.js';
 import type { OutgoingMessage } from '../../lib/kafka/transaction.js';
@@ -67,15 +67,15 @@ export function dlqMessage(item: DlqItem, failedAt: Date = new Date()): Outgoing
       ...(tenantId ? { [HEADER.TENANT_ID]: tenantId } : {}),
       ...(item.headers[HEADER.REQUEST_ID] ? { [HEADER.REQUEST_ID]: item.headers[HEADER.REQUEST_ID] } : {}),
     },
-    value: DlqEntryContract.encode({
-      v: 1,
-      reason: item.reason.slice(0, 4000),
-      errorClass: item.errorClass.slice(0, 64),
+    value: dlqEntry({
+      reason: item.reason,
+      errorClass: item.errorClass,
       source: item.source,
-      value: item.value.toString('base64'),
+      value: item.value,
       headers: item.headers,
-      ...(tenantId && /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(tenantId) ? { tenantId } : {}),
-      failedAt: failedAt.toISOString(),
+      ...(tenantId ? { tenantId } : {}),
+      failedAt,
+      maxBytes: DLQ_LIMITS[SINK_DLQ_TOPIC],
     }),
   };
 }

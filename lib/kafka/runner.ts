@@ -22,7 +22,7 @@ import { EventEmitter } from 'node:events';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Admin, Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { Contract } from '../contracts/codec.js';
-import { DlqEntryContract } from '../contracts/dlq.js';
+import { DLQ_LIMITS, dlqEntry } from '../contracts/dlq.js';
 import { DeadlineExceededError, errorCode, errorMessage } from '../errors.js';
 import { jobLogger, type Logger } from '../logger.js';
 import { ATTR, SPAN, TRACER_NAME } from '../../otel/attributes.js';
@@ -325,14 +325,13 @@ export function createRunner<T>(options: RunnerOptions<T>) {
     return {
       topic: dlqTopic,
       key: key ?? job.key,
-      value: DlqEntryContract.encode({
-        v: 1,
-        reason: reason.slice(0, 4000),
-        errorClass: errorClass.slice(0, 64),
-        source: { topic: job.topic, partition: job.partition, offset: job.offset, ...(key === undefined ? {} : { key: key.slice(0, 1024) }) },
-        value: (kafkaMessage.value ?? Buffer.alloc(0)).toString('base64'),
+      value: dlqEntry({
+        reason,
+        errorClass,
+        source: { topic: job.topic, partition: job.partition, offset: job.offset, ...(key === undefined ? {} : { key }) },
+        value: kafkaMessage.value ?? Buffer.alloc(0),
         headers: job.headers,
-        failedAt: new Date().toISOString(),
+        maxBytes: DLQ_LIMITS[dlqTopic],
       }),
     };
   }

@@ -7,7 +7,7 @@ import { encodeRawResultChunks, RAW_RESULTS_TOPIC } from '../contracts/raw-resul
 import { priorityOf, retryTopic, syncTopic, SyncRequestContract, type SyncRequest } from '../contracts/sync-request.js';
 import { SYNC_RUNS_TOPIC, SyncRunContract, type RunStatus } from '../contracts/sync-run.js';
 import { SYNC_STATE_TOPIC, SyncStateContract, syncStateKey } from '../contracts/sync-state.js';
-import { SYNC_DLQ_TOPIC, DlqEntryContract } from '../contracts/dlq.js';
+import { dlqEntry, SYNC_DLQ_TOPIC } from '../contracts/dlq.js';
 import { CredentialsRejectedError, errorCode, errorMessage, isRetriable, RateLimitedError } from '../errors.js';
 import { jobHeaders } from '../kafka/headers.js';
 import type { OutgoingMessage } from '../kafka/transaction.js';
@@ -123,14 +123,13 @@ export function failureMessages({ request, error, startedAt, finishedAt, source,
       topic: SYNC_DLQ_TOPIC,
       key: request.tenantId,
       headers: headersOf(request, 'DlqEntry'),
-      value: DlqEntryContract.encode({
-        v: 1,
-        reason: errorMessage(error).slice(0, 4000),
-        errorClass: errorCode(error).slice(0, 64),
-        source: { topic: source.topic, partition: source.partition, offset: source.offset, key: request.tenantId },
-        value: SyncRequestContract.encode(request).toString('base64'),
+      value: dlqEntry({
+        reason: errorMessage(error),
+        errorClass: errorCode(error),
+        source: { ...source, key: request.tenantId },
+        value: SyncRequestContract.encode(request),
         tenantId: request.tenantId,
-        failedAt: finishedAt.toISOString(),
+        failedAt: finishedAt,
       }),
     },
   ];

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DlqEntryContract } from '../../../lib/contracts/dlq.js';
+import { createHash } from 'node:crypto';
+import { DLQ_LIMITS, DlqEntryContract, SYNC_DLQ_TOPIC } from '../../../lib/contracts/dlq.js';
 import { DeadlineExceededError } from '../../../lib/errors.js';
 import { createRunner, RUNNER_EVENTS, type Runner } from '../../../lib/kafka/runner.js';
 import { waitFor } from '../../../lib/wait-for.js';
@@ -83,6 +84,29 @@ describe('consumer runner (real broker)', function () {
     assert.match(entries[3]!.reason, /empty message/);
     assert.deepEqual(entries.map((e) => e.source.offset), ['0', '1', '2', '3']);
     assert.equal(runner.state, 'running');
+  });
+
+  it('a message too large for its DLQ entry is sent truncated, with its size and sha256, and the partition moves on', async () => {
+    const runner = startRunner(echo);
+    const commitFailures: unknown[] = [];
+    runner.events.on(RUNNER_EVENTS.COMMIT_FAILED, ({ error }) => commitFailures.push(error));
+    await runner.start();
+    // Under the input topic's 1 MiB limit, but its base64 copy is not under the DLQ topic's.
+    const huge = Buffer.alloc(1_000_000, 'x');
+    await kafka.produce('in', [{ key: 'a', value: huge, partition: 0 }, { key: 'b', value: testJob('after-huge', 'b'), partition: 0 }]);
+    const started = Date.now();
+    const [entry] = await kafka.readTopic('dlq', 1, { deadlineMs: 15_000 });
+    const [out] = await kafka.readTopic('out', 1, { deadlineMs: 15_000 });
+    assert.ok(Date.now() - started < 15_000);
+    assert.equal(out!.value!.toString(), 'after-huge');
+    assert.ok(entry!.value!.length <= DLQ_LIMITS[SYNC_DLQ_TOPIC]!);
+    const decoded = DlqEntryContract.decode(entry!.value);
+    assert.ok(decoded.ok);
+    assert.equal(decoded.value.truncated, true);
+    assert.equal(decoded.value.valueBytes, huge.length);
+    assert.equal(decoded.value.valueSha256, createHash('sha256').update(huge).digest('hex'));
+    assert.ok(huge.subarray(0, 600_000).equals(Buffer.from(decoded.value.value, 'base64').subarray(0, 600_000)));
+    assert.deepEqual(commitFailures, [], 'no commit failed, no rejoin');
   });
 
   it('keeps running other tenants\' jobs, on its partition and the others, while one job is slow', async () => {
