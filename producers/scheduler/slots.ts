@@ -21,7 +21,8 @@
  * - **Overlap.** While a link's previous request has not ended, its next slot is held (not skipped): it is
  *   emitted, once, when that request ends, or when the request is older than `staleAfterPeriods` periods.
  * - **Bounded catch-up.** A slot that came due while no leader ran (before `leaderSince`) is emitted once,
- *   delayed by a hashed share of min(catch-up spread, how late it is), so a restart is not a spike.
+ *   delayed by a hashed share of min(catch-up spread, how late it is), so a restart is not a spike; when the
+ *   link's next regular slot follows within the spread, that slot alone covers the gap.
  * - **Onboarding.** A link with no emitted slot gets a backfill first (policy depth, cut into steps, newest
  *   first, on the low-priority topic), spread over `onboarding.spreadMs` after it appeared.
  *
@@ -284,8 +285,11 @@ export function planTick(table: PlanTable, state: SlotState, now: number, policy
         if (Math.max(since[i]!, leaderSince) + spread[i]! * policy.onboarding.spreadMs <= now) emit.backfill(out, i, due);
         continue;
       }
-    } else if (at < leaderSince && leaderSince + spread[i]! * Math.min(catchUpSpreadMs, leaderSince - at) > now) {
-      continue;
+    } else if (at < leaderSince) {
+      const catchUpAt = leaderSince + spread[i]! * Math.min(catchUpSpreadMs, leaderSince - at);
+      const next = due === f.current.start ? f.current.start + periodMs + u * periodMs : slotTime(f.current, u, periodMs);
+      // A regular slot close behind a catch-up would repeat it: then the regular slot alone covers the gap.
+      if (catchUpAt > now || next - catchUpAt < catchUpSpreadMs) continue;
     }
     emit.slot(out, i, due, last);
   }
