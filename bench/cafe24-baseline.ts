@@ -14,8 +14,8 @@
  */
 import { createCafe24ConnectorStack, type Cafe24Settings } from '../consumers/cafe24/connector-stack.js';
 import { grantFromTokenResponse } from '../consumers/cafe24/token-refresher.js';
-import { mapRawResult } from '../lib/model/mapper.js';
-import { defaultMapperRegistry } from '../consumers/sink/platform-mappers.js';
+import { mapRawResult } from '../consumers/sink/map-raw-result.js';
+import { platformModels } from '../consumers/platforms.js';
 import { RowBuffer } from '../lib/model/row-buffer.js';
 import { createBuyerHasher } from '../lib/buyer-hash.js';
 import type { CredentialsStore } from '../lib/credentials-store.js';
@@ -77,7 +77,7 @@ serve({
     for (const s of o.shops) await credentials.put(s.tenantId, 'cafe24', grantFromTokenResponse(s.mallId, s.tokenResponse));
     const { connector, close } = createCafe24ConnectorStack({ cafe24: o.cafe24, credentials, buyerHashSalt: o.salt });
     const log = createLogger({ level: 'warn', name: 'bench-baseline', destination: process.stderr });
-    const registry = defaultMapperRegistry();
+    const registry = platformModels();
     const mapOptions = { hashBuyer: createBuyerHasher(o.salt), maxRecordBytes: 1024 * 1024 };
     const records: Record<string, number> = {};
     const rowsByTable: Record<string, number> = {};
@@ -120,7 +120,7 @@ serve({
           for (const [entity, list] of byEntity) {
             const outcome = mapRawResult(registry, {
               v: 1, requestId, tenantId: shop.tenantId, platform: 'cafe24', entity, chunk: 0, fetchedAt: fetchedAtIso, records: list,
-            }, { topic: 'baseline', partition: 0, offset: String(i) }, mapOptions, rows);
+            }, undefined, { topic: 'baseline', partition: 0, offset: String(i) }, mapOptions, rows);
             if (!outcome.ok || outcome.failures.length > 0) throw new Error(`baseline mapping failed for ${shop.tenantId} ${entity}`);
           }
         }

@@ -10,7 +10,7 @@ import { openEmbeddedWarehouse } from '../lib/warehouse/chdb-warehouse.js';
 import { migrate } from '../lib/warehouse/migrate.js';
 import type { Warehouse } from '../lib/warehouse/warehouse.js';
 import { waitFor } from '../lib/wait-for.js';
-import { defaultMapperRegistry } from '../consumers/sink/platform-mappers.js';
+import { platformModels } from '../consumers/platforms.js';
 import { createSink, SINK_EVENTS, type Sink } from '../consumers/sink/sink.js';
 import { serve } from './cafe24-ipc.js';
 import { finalCounts } from './final-counts.js';
@@ -31,7 +31,7 @@ const ipc = serve({
     warehouse = await openEmbeddedWarehouse({ dataDir: o.dataDir, database: 'bench' });
     await migrate(warehouse);
     const kafka = createKafka({ brokers: o.brokers, clientId: 'bench-cafe24-sink', topicPrefix: o.prefix, logger });
-    sink = createSink({ kafka, warehouse, logger, registry: defaultMapperRegistry(), buyerHashSalt: o.salt });
+    sink = createSink({ kafka, warehouse, logger, registry: platformModels(), buyerHashSalt: o.salt });
     let assigned = false;
     sink.events.on(SINK_EVENTS.ASSIGNED, ({ partitions }) => void (assigned ||= partitions.length > 0));
     sink.events.on(SINK_EVENTS.GROUP_COMMITTED, (g) => ipc.emit('landed', { at: Date.now(), rowsByTable: g.rowsByTable, durationMs: g.durationMs }));

@@ -20,7 +20,7 @@ import { fileInsertSql, INSERT_SETTINGS, openEmbeddedWarehouse, readColumnTypes 
 import { encodeCompactRows, unionOfKeys } from '../lib/warehouse/encode-rows.js';
 import { migrate } from '../lib/warehouse/migrate.js';
 import { planRowBinary, type RowBinaryPlan } from '../lib/warehouse/row-binary.js';
-import { defaultMapperRegistry } from '../consumers/sink/platform-mappers.js';
+import { platformModels } from '../consumers/platforms.js';
 import { RowBuffer } from '../lib/model/row-buffer.js';
 import type { TableName } from '../lib/model/tables.js';
 import { createTranslator } from '../consumers/sink/translate.js';
@@ -41,7 +41,7 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
     await migrate(json);
     // Background merges would land in whichever stage's CPU window they happen to run: measure inserts alone.
     await lease.session.queryAsync('SYSTEM STOP MERGES');
-    const translate = createTranslator({ registry: defaultMapperRegistry(), hashBuyer: createBuyerHasher('bench'), maxRecordBytes: 1 << 20 });
+    const translate = createTranslator({ registry: platformModels(), hashBuyer: createBuyerHasher('bench'), maxRecordBytes: 1 << 20 });
     const plans = new Map<string, RowBinaryPlan>();
     const typesOf = new Map<TableName, Map<string, string>>();
     const cpu = { parse: 0, translate: 0, binaryEncode: 0, binaryEngine: 0, jsonEncode: 0, jsonEngine: 0 };

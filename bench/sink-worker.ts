@@ -15,7 +15,7 @@ import { openEmbeddedWarehouse } from '../lib/warehouse/chdb-warehouse.js';
 import type { Row } from '../lib/warehouse/warehouse.js';
 import { waitFor } from '../lib/wait-for.js';
 import { createBuyerHasher } from '../lib/buyer-hash.js';
-import { defaultMapperRegistry } from '../consumers/sink/platform-mappers.js';
+import { platformModels } from '../consumers/platforms.js';
 import { RowBuffer } from '../lib/model/row-buffer.js';
 import { createSink } from '../consumers/sink/sink.js';
 import { TABLES } from '../lib/model/tables.js';
@@ -34,7 +34,7 @@ const tuning = Object.fromEntries(
 const warehouse = await openEmbeddedWarehouse({ dataDir: env.CHDB_DATA_DIR!, database: 'bench' });
 await migrate(warehouse);
 const kafka = createKafka({ brokers: env.KAFKA_BROKERS!.split(','), clientId: 'bench-sink', topicPrefix: env.TOPIC_PREFIX!, logger });
-const sink = createSink({ kafka, warehouse, logger, registry: defaultMapperRegistry(), buyerHashSalt: 'bench', ...tuning });
+const sink = createSink({ kafka, warehouse, logger, registry: platformModels(), buyerHashSalt: 'bench', ...tuning });
 
 // Where memory goes: V8 heap vs the rest (the engine's native memory, buffers), sampled during the run.
 const memory = { heapMb: 0, externalMb: 0, rssMb: 0 };
@@ -67,7 +67,7 @@ const correct = TABLES.every((t) => landed[t] === (expected[t] ?? 0));
 // Baseline: the old system's pattern, one INSERT statement per row, on a sample of the same records.
 const baselineDb = await openEmbeddedWarehouse({ dataDir: env.CHDB_DATA_DIR!, database: 'bench_baseline' });
 await migrate(baselineDb);
-const translate = createTranslator({ registry: defaultMapperRegistry(), hashBuyer: createBuyerHasher('bench'), maxRecordBytes: 1024 * 1024 });
+const translate = createTranslator({ registry: platformModels(), hashBuyer: createBuyerHasher('bench'), maxRecordBytes: 1024 * 1024 });
 const sample = new RowBuffer();
 readFileSync(env.SAMPLE_FILE!, 'utf8').trim().split('\n').forEach((line, i) => {
   translate({ topic: 'raw.results', partition: 0, offset: String(i), key: undefined, value: Buffer.from(line, 'base64'), headers: {} }, sample, []);

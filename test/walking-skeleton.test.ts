@@ -12,7 +12,7 @@ import { createSyncConsumer } from '../lib/sync/sync-consumer.js';
 import { waitFor } from '../lib/wait-for.js';
 import { migrate } from '../lib/warehouse/migrate.js';
 import type { Warehouse } from '../lib/warehouse/warehouse.js';
-import { defaultMapperRegistry } from '../consumers/sink/platform-mappers.js';
+import { platformModels } from '../consumers/platforms.js';
 import { createSink } from '../consumers/sink/sink.js';
 import { startTelemetry, type Telemetry } from '../otel/sdk.js';
 import { buildSyncRequest, publishSyncRequests } from '../producers/sync-requests.js';
@@ -51,7 +51,7 @@ describe('walking skeleton: request → platform consumer → sink → ClickHous
   });
 
   it('lands the records, commits the cursor, and traces the job end to end', async () => {
-    const sink = createSink({ kafka, warehouse, logger: testLogger(), registry: defaultMapperRegistry(), buyerHashSalt: 'salt', batchAgeMs: 200 });
+    const sink = createSink({ kafka, warehouse, logger: testLogger(), registry: platformModels(), buyerHashSalt: 'salt', batchAgeMs: 200 });
     await sink.start();
     stops.push(() => sink.stop());
     const consumer = createSyncConsumer({

@@ -6,6 +6,9 @@
  * - products changed since the last scan (`updated_start_date`), paged with `since_product_no`, which has no
  *   offset cap (§7.4);
  * - categories, whole, at most once per TTL (they change rarely; §7.6).
+ * The multi-shops come from GET /shops (cached for the TTL). That call is optional: a grant without
+ * `mall.read_store` (403), or a mall that does not serve it (404), syncs shop 1, the shop every mall has, with a
+ * warning in the run, rather than nothing at all.
  * It yields between pages when the job's budget runs low and resumes from the cursor it returns.
  */
 import { LRUCache } from 'lru-cache';
@@ -13,9 +16,10 @@ import { createBuyerHasher } from '../../lib/buyer-hash.js';
 import { RateLimitedError } from '../../lib/errors.js';
 import type { Connector, ConnectorContext, ConnectorResult } from '../../lib/sync/connector.js';
 import type { SyncRequest } from '../../lib/contracts/sync-request.js';
-import { AccessTokenRejectedError, MalformedPayloadError, type AdminApi } from './admin-api.js';
+import { AccessTokenRejectedError, MalformedPayloadError, SourceRejectedError, type AdminApi } from './admin-api.js';
 import { addDays, halve, kstDay, MAX_PAGEABLE_ORDERS, splitRange, type DayWindow } from './order-windows.js';
-import { scrubOrder } from './privacy.js';
+import { scrubRecord } from '../../lib/model/privacy.js';
+import { cafe24Privacy } from './privacy.js';
 import type { Cafe24Grant, TokenRefresher } from './token-refresher.js';
 
 export interface Cafe24ConnectorOptions {
@@ -50,6 +54,14 @@ const SHORT_THROTTLE_MS = 5_000;
 const ORDERS_PAGE = 1000;
 const PRODUCTS_PAGE = 100;
 const CATEGORIES_PAGE = 100;
+/** Refusals of GET /shops that mean "no multi-shop list for this grant", not "this sync cannot work". */
+const SHOPS_OPTIONAL_STATUSES = new Set([403, 404]);
+
+/** A mall's multi-shops, and why discovery fell back to shop 1 when it did. */
+interface ShopList {
+  numbers: number[];
+  warning?: string;
+}
 
 /** A cursor value that is not ours (corrupt, or from an older format) restarts that entity from scratch. */
 function readCursor<T>(text: string | undefined): T {
@@ -69,12 +81,18 @@ export function createCafe24Connector({
 }: Cafe24ConnectorOptions): Connector {
   const hashBuyer = createBuyerHasher(buyerHashSalt);
   const catalogCache = new LRUCache<string, true>({ max: 20_000, ttl: catalogTtlMs });
-  const shopsCache = new LRUCache<string, number[]>({ max: 20_000, ttl: catalogTtlMs });
+  const shopsCache = new LRUCache<string, ShopList>({ max: 20_000, ttl: catalogTtlMs });
 
   return {
     platform: 'cafe24',
     async sync(request: SyncRequest, cursors: Readonly<Record<string, string>>, ctx: ConnectorContext): Promise<ConnectorResult> {
       let grant = await tokens.validGrant(request.tenantId, ctx.signal);
+      const hashMember = (memberId: string) => hashBuyer('cafe24', request.tenantId, memberId);
+      /** The privacy policy is applied here, at the edge, in place, before anything leaves the connector. */
+      const emit = (entity: string, records: unknown[]) => {
+        for (const record of records) scrubRecord(cafe24Privacy, entity, record, hashMember);
+        ctx.emit(entity, records);
+      };
 
       /**
        * One GET of a JSON object holding `listKey` (when given): the token is refreshed once if Cafe24 says it
@@ -110,12 +128,21 @@ export function createCafe24Connector({
       const startedAt = now();
       let done = true;
 
-      const shops = shopsCache.get(grant.mallId) ?? await (async () => {
-        const { shops: list } = await get<{ shops: { shop_no: number | string; active?: string }[] }>('shops', {}, 'shops');
-        const numbers = list.filter((s) => s.active !== 'F').map((s) => Number(s.shop_no)).filter((n) => Number.isInteger(n) && n > 0);
-        shopsCache.set(grant.mallId, numbers);
-        return numbers;
+      const shopList = shopsCache.get(grant.mallId) ?? await (async (): Promise<ShopList> => {
+        let found: ShopList;
+        try {
+          const { shops: list } = await get<{ shops: { shop_no: number | string; active?: string }[] }>('shops', {}, 'shops');
+          found = { numbers: list.filter((s) => s.active !== 'F').map((s) => Number(s.shop_no)).filter((n) => Number.isInteger(n) && n > 0) };
+        } catch (error) {
+          const status = error instanceof SourceRejectedError ? error.context.status : undefined;
+          if (typeof status !== 'number' || !SHOPS_OPTIONAL_STATUSES.has(status)) throw error;
+          ctx.log.warn({ err: error, mallId: grant.mallId }, 'multi-shop discovery refused; syncing shop 1 only');
+          found = { numbers: [1], warning: `multi-shop discovery refused (${(error as Error).message}); synced shop 1 only` };
+        }
+        shopsCache.set(grant.mallId, found);
+        return found;
       })();
+      const shops = shopList.numbers;
 
       /**
        * In a continuation, an entity an earlier job of the same sync finished (its cursor came with the request,
@@ -158,7 +185,7 @@ export function createCafe24Connector({
           dataAsOf.categories = isoKst(startedAt);
         }
       }
-      return { cursors: next, done, dataAsOf };
+      return { cursors: next, done, dataAsOf, ...(shopList.warning ? { warnings: [shopList.warning] } : {}) };
 
       async function syncOrders(shopNo: number, cursor: OrdersCursor): Promise<{ cursor: OrdersCursor; done: boolean }> {
         const today = kstDay(now());
@@ -187,7 +214,7 @@ export function createCafe24Connector({
               shop_no: shopNo, date_type: 'order_date', start_date: window.from, end_date: window.to,
               embed: 'items', limit: ORDERS_PAGE, offset,
             }, 'orders');
-            ctx.emit('orders', orders.map((o) => scrubOrder(o, (member) => hashBuyer('cafe24', request.tenantId, member))));
+            emit('orders', orders);
             if (orders.length < ORDERS_PAGE || offset + ORDERS_PAGE > 15_000) break;
           }
           through = window.to;
@@ -204,7 +231,7 @@ export function createCafe24Connector({
           const { products } = await get<{ products: { product_no: number }[] }>('products', {
             shop_no: shopNo, since_product_no: since, limit: PRODUCTS_PAGE, ...updated,
           }, 'products');
-          ctx.emit('products', products);
+          emit('products', products);
           if (products.length < PRODUCTS_PAGE) break;
           since = Math.max(since, ...products.map((p) => Number(p.product_no)));
         }
@@ -214,7 +241,7 @@ export function createCafe24Connector({
       async function syncCategories(shopNo: number): Promise<void> {
         for (let offset = 0; offset <= 8000; offset += CATEGORIES_PAGE) {
           const { categories } = await get<{ categories: unknown[] }>('categories', { shop_no: shopNo, limit: CATEGORIES_PAGE, offset }, 'categories');
-          ctx.emit('categories', categories);
+          emit('categories', categories);
           if (categories.length < CATEGORIES_PAGE) break;
         }
       }

@@ -13,12 +13,11 @@
  *               raw_records until the schema has an hourly grain (product_daily_stats.stat_hour or a
  *               product_hourly_stats table).
  *
- * Personal data: the Cafe24 connector already strips it (consumers/cafe24/privacy.ts) and sends the buyer as
- * `buyer_hash`; this mapper does not rely on that. It takes `buyer_hash` when present, else hashes `member_id`
- * itself (guests: ''); billing name, e-mail, phones, addresses, the `buyer` and `receivers` embeds are never read.
- * `extra` is built from a whitelist, never by copying the record, so a new PII field in the API cannot leak into
- * a typed table, and raw_records stores the record minus PERSONAL_ORDER_FIELDS / PERSONAL_ITEM_FIELDS (scrubOrder),
- * with `member_id` replaced by `buyer_hash`, the connector's shape, which maps again to the same hash.
+ * Personal data: the Cafe24 privacy policy (privacy.ts) is applied by the connector before a record is emitted and
+ * asserted by the sink before this mapper sees it, so an order comes with `buyer_hash` instead of `member_id`.
+ * This mapper takes `buyer_hash` when present, else hashes `member_id` itself (guests: ''); billing name,
+ * e-mail, phones, addresses, the `buyer` and `receivers` embeds are never read. `extra` is built from a whitelist,
+ * never by copying the record, so a new personal field in the API cannot leak into a typed table.
  *
  * Version columns: orders have no update time in the API (reference §11), so an order's source_updated_at is the
  * fetch time: the newest fetch of an order wins, and a replay of an older fetch never overrides a newer one.
@@ -97,7 +96,7 @@ function mapOrder(record: unknown, ctx: RecordContext, out: RowWriter): string {
   const order = asObject(record, 'order');
   const orderId = identifier(order.order_id, 'order_id');
   const shopNo = shopNoOf(order);
-  const anomalies = new Anomalies();
+  const anomalies = new Anomalies(ctx.scrubbed);
   const { window } = ctx;
   const orderedAt = epochText(requiredTime(order.order_date, 'order_date', window, anomalies));
   const paidAt = optionalTime(order.payment_date, 'payment_date', window, anomalies);
@@ -188,7 +187,7 @@ function mapItem(item: Record<string, unknown>, index: number, facts: OrderFacts
   const computed = item.payment_amount === null || item.payment_amount === undefined;
   const paymentCents = computed ? Math.max(0, unitCents * quantity - discountCents) : nonNegativeCents(item.payment_amount, `${at}payment_amount`);
   const code = text(item.order_status, `${at}order_status`);
-  const anomalies = new Anomalies();
+  const anomalies = new Anomalies(facts.ctx.scrubbed);
   const { window } = facts.ctx;
   return {
     cents: unitCents * quantity,
@@ -234,7 +233,7 @@ function mapProduct(record: unknown, ctx: RecordContext, out: RowWriter): string
   const product = asObject(record, 'product');
   const productId = identifier(product.product_no, 'product_no');
   const shopNo = shopNoOf(product);
-  const anomalies = new Anomalies();
+  const anomalies = new Anomalies(ctx.scrubbed);
   const updatedMs = parseSourceTime(product.updated_date, 'updated_date');
   const sourceUpdatedAt = updatedMs === null ? ctx.fetchedAt : epochText(requiredTime(product.updated_date, 'updated_date', ctx.window, anomalies));
   const variants = Array.isArray(product.variants) ? product.variants.filter(isObject) : undefined;
@@ -313,33 +312,6 @@ function mapCategory(record: unknown, ctx: RecordContext, out: RowWriter): strin
   return `${shopNo}:${categoryId}`;
 }
 
-/**
- * Fields of an order (and its items) that identify or describe a person: buyer and recipient names, contacts,
- * addresses, refund bank accounts, and free text a buyer typed. Removed before raw_records stores the order.
- * (bank_account_no / bank_account_owner_name stay: they are the shop's own deposit account for cash orders.)
- */
-export const PERSONAL_ORDER_FIELDS = [
-  'member_id', 'member_email', 'billing_name', 'buyer', 'receivers', 'social_name', 'social_member_code',
-  'shipping_message', 'additional_order_info_list', 'naverpay_payment_information',
-] as const;
-export const PERSONAL_ITEM_FIELDS = [
-  'refund_bank_name', 'refund_bank_account_no', 'refund_bank_account_holder', 'claim_reason',
-  'additional_option_value', 'additional_option_values',
-] as const;
-
-function scrubOrder(record: unknown, ctx: RecordContext): void {
-  const order = record as Record<string, unknown>;
-  const memberId = typeof order.member_id === 'string' ? order.member_id : '';
-  if (typeof order.buyer_hash !== 'string') order.buyer_hash = ctx.hashBuyer(memberId);
-  for (const field of PERSONAL_ORDER_FIELDS) if (order[field] !== undefined) order[field] = undefined;
-  if (Array.isArray(order.items)) {
-    for (const item of order.items) {
-      if (!isObject(item)) continue;
-      for (const field of PERSONAL_ITEM_FIELDS) if (item[field] !== undefined) item[field] = undefined;
-    }
-  }
-}
-
 /** A report row kept in raw_records only (see the file comment); its id is its grain. */
 function reportRow(...keys: readonly string[]): EntityMapper {
   const map: RecordMapper = (record) => {
@@ -359,7 +331,7 @@ export const cafe24Mapper: PlatformMapper = {
   platform: 'cafe24',
   version: 1,
   entities: {
-    orders: { map: mapOrder, scrub: scrubOrder },
+    orders: { map: mapOrder },
     products: { map: mapProduct },
     categories: { map: mapCategory },
     productsales: reportRow('collection_date', 'collection_hour', 'product_no', 'variants_code'),

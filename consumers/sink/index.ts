@@ -10,7 +10,7 @@ import { createLogger } from '../../lib/logger.js';
 import { migrate } from '../../lib/warehouse/migrate.js';
 import { openWarehouse } from '../../lib/warehouse/open-warehouse.js';
 import { startTelemetry } from '../../otel/sdk.js';
-import { defaultMapperRegistry } from './platform-mappers.js';
+import { platformModels } from '../platforms.js';
 import { createSink, SINK_EVENTS } from './sink.js';
 
 const config = loadConfigOrExit();
@@ -31,7 +31,7 @@ const kafka = createKafka({
   brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-sink`, topicPrefix: config.kafka.topicPrefix, connectionTimeoutMs: config.kafka.connectionTimeoutMs, logger,
 });
 const sink = createSink({
-  kafka, warehouse, logger, registry: defaultMapperRegistry(), buyerHashSalt: config.secrets.buyerHashSalt, ...config.sink,
+  kafka, warehouse, logger, registry: platformModels(), buyerHashSalt: config.secrets.buyerHashSalt, ...config.sink,
 });
 sink.events.on(SINK_EVENTS.TRANSITION, ({ to }) => {
   if (to === 'crashed') void shutdown(1);

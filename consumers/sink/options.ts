@@ -9,7 +9,7 @@ import type { KafkaContext } from '../../lib/kafka/client.js';
 import type { RetryPolicy } from '../../lib/retry.js';
 import type { Warehouse } from '../../lib/warehouse/warehouse.js';
 import type { FlushGroup } from './flusher.js';
-import type { MapperRegistry } from '../../lib/model/mapper.js';
+import type { ModelRegistry } from '../../lib/model/registry.js';
 import type { SourceMessage } from './dlq.js';
 import type { TableName } from '../../lib/model/tables.js';
 import type { Translator } from './translate.js';
@@ -59,7 +59,7 @@ export interface SinkOptions extends Partial<SinkTuning> {
   warehouse: Warehouse;
   logger: Logger;
   /** The platform mappers (consumers/<platform>/mapping.ts). */
-  registry: MapperRegistry;
+  registry: ModelRegistry;
   /** Salt of the buyer-id hash (config secrets.buyerHashSalt). */
   buyerHashSalt: string;
   /** Consumer group (base name; the Kafka context's prefix is prepended). @default 'sink' */

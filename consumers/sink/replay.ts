@@ -24,7 +24,7 @@ import type { Warehouse } from '../../lib/warehouse/warehouse.js';
 import { waitFor } from '../../lib/wait-for.js';
 import { createBuyerHasher } from '../../lib/buyer-hash.js';
 import type { SourceMessage } from './dlq.js';
-import type { MapperRegistry } from '../../lib/model/mapper.js';
+import type { ModelRegistry } from '../../lib/model/registry.js';
 import type { SinkTuning } from './options.js';
 import { createSink } from './sink.js';
 import { createTranslator, type Translator } from './translate.js';
@@ -34,7 +34,7 @@ export interface ReplayOptions extends Partial<SinkTuning> {
   kafka: KafkaContext;
   warehouse: Warehouse;
   logger: Logger;
-  registry: MapperRegistry;
+  registry: ModelRegistry;
   buyerHashSalt: string;
   plan: ReplayPlan;
 }
@@ -162,14 +162,14 @@ async function main(argv: string[]): Promise<void> {
   const { createLogger } = await import('../../lib/logger.js');
   const { openWarehouse } = await import('../../lib/warehouse/open-warehouse.js');
   const { migrate } = await import('../../lib/warehouse/migrate.js');
-  const { defaultMapperRegistry } = await import('./platform-mappers.js');
+  const { platformModels } = await import('../platforms.js');
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.log.level, name: 'sink-replay', destination: process.stderr });
   const warehouse = await openWarehouse(config.warehouse);
   try {
     await migrate(warehouse);
     const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-replay`, topicPrefix: config.kafka.topicPrefix, logger });
-    const report = await replay({ kafka, warehouse, logger, registry: defaultMapperRegistry(), buyerHashSalt: config.secrets.buyerHashSalt, plan });
+    const report = await replay({ kafka, warehouse, logger, registry: platformModels(), buyerHashSalt: config.secrets.buyerHashSalt, plan });
     process.stdout.write(`${JSON.stringify(report)}\n`);
   } finally {
     await warehouse.close();

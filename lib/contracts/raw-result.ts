@@ -1,10 +1,15 @@
 /**
  * A chunk of source records of one entity, as fetched: the input of the sink and of every replay.
- * Records stay the source's JSON; the platform's mapper types them in the sink. Key: tenantId. Topic: raw.results.
+ * Records stay the source's JSON (scrubbed of personal data); the platform's mapper types them in the sink.
+ * Key: tenantId. Topic: raw.results.
+ *
+ * `sizes` gives each record's length in bytes as it stands in the chunk, so the sink can store every record's text
+ * as it arrived (a slice of the message) without serialising the parsed record again; a chunk without it, or
+ * whose sizes do not fit its bytes, is still valid and the sink serialises the parsed records instead.
  */
 import { defineContract } from './codec.js';
 import { entity, platform, requestId, tenantId } from './fields.js';
-import { array, integer, isoDateTime, json, literal, object, type Infer } from './schema.js';
+import { array, integer, isoDateTime, json, literal, object, optional, type Infer } from './schema.js';
 
 /** A chunk holds at most this many records and about this many bytes of them, well under Kafka's message limit. */
 export const MAX_RECORDS_PER_CHUNK = 500;
@@ -20,6 +25,7 @@ export const rawResultV1 = object({
   entity: entity(),
   chunk: integer({ min: 0 }),
   fetchedAt: isoDateTime(),
+  sizes: optional(array(integer({ min: 1 }), { max: MAX_RECORDS_PER_CHUNK })),
   records: array(json(), { max: MAX_RECORDS_PER_CHUNK }),
 });
 
@@ -28,26 +34,28 @@ export const RawResultContract = defineContract('RawResult', 1, rawResultV1);
 export const RAW_RESULTS_TOPIC = 'raw.results';
 
 /** What every chunk of one entity's records shares: the RawResult without its chunk number and records. */
-export type RawResultEnvelope = Omit<RawResult, 'chunk' | 'records'>;
+export type RawResultEnvelope = Omit<RawResult, 'chunk' | 'sizes' | 'records'>;
 
 const COMMA = Buffer.from(',');
 const CLOSE = Buffer.from(']}');
 
 /**
  * Records → RawResult message values, bounded by MAX_RECORDS_PER_CHUNK and MAX_CHUNK_BYTES, each record
- * serialised once: its UTF-8 JSON both sizes the chunk and is copied into it (the value is the envelope's JSON
- * with the records spliced in, the same JSON RawResultContract.encode writes). A record above MAX_RECORD_BYTES
- * cannot travel on Kafka: it is left out and counted.
+ * serialised once: its UTF-8 JSON sizes the chunk, is listed in `sizes` and is copied in (the value is the
+ * envelope's JSON with the records spliced in, the same JSON RawResultContract.encode writes). A record above
+ * MAX_RECORD_BYTES cannot travel on Kafka: it is left out and counted.
  */
 export function encodeRawResultChunks(envelope: RawResultEnvelope, records: readonly unknown[]): { values: Buffer[]; oversize: number } {
   const values: Buffer[] = [];
   let parts: Buffer[] = [];
+  let sizes: number[] = [];
   let count = 0;
   let bytes = 0;
   let oversize = 0;
   const flush = () => {
-    values.push(Buffer.concat([envelopeHead(envelope, values.length), ...parts, CLOSE]));
+    values.push(Buffer.concat([envelopeHead(envelope, values.length, sizes), ...parts, CLOSE]));
     parts = [];
+    sizes = [];
     count = 0;
     bytes = 0;
   };
@@ -60,6 +68,7 @@ export function encodeRawResultChunks(envelope: RawResultEnvelope, records: read
     if (count > 0 && (count >= MAX_RECORDS_PER_CHUNK || bytes + json.length > MAX_CHUNK_BYTES)) flush();
     if (count > 0) parts.push(COMMA);
     parts.push(json);
+    sizes.push(json.length);
     count++;
     bytes += json.length;
   }
@@ -67,9 +76,39 @@ export function encodeRawResultChunks(envelope: RawResultEnvelope, records: read
   return { values, oversize };
 }
 
-/** `{…envelope, "chunk":n, …, "records":[`: the contract-checked JSON of the envelope, open at its records. */
-function envelopeHead(envelope: RawResultEnvelope, chunk: number): Buffer {
-  const empty = RawResultContract.encode({ ...envelope, chunk, records: [] }).toString('utf8');
+/** `{…envelope, "chunk":n, …, "sizes":[…], "records":[`: the contract-checked envelope, open at its records. */
+function envelopeHead(envelope: RawResultEnvelope, chunk: number, sizes: number[]): Buffer {
+  // The contract checks `sizes` against `records` only by bound; the records spliced in below are what it counts.
+  const empty = RawResultContract.encode({ ...envelope, chunk, sizes, records: [] }).toString('utf8');
   if (!empty.endsWith('"records":[]}')) throw new TypeError('RawResult JSON must end with its records');
   return Buffer.from(empty.slice(0, -2));
+}
+
+/**
+ * Where each record's text lies in a chunk's bytes, from its `sizes` (byte ranges `[start, end)`, in order), or
+ * undefined when the chunk carries no sizes or they do not fit its bytes: the records must run, comma-separated,
+ * from a `[` to the `]}` that ends the message, each starting with `{` or `[` and ending with `}` or `]`. A chunk
+ * written by encodeRawResultChunks always passes; the checks are cheap rather than a full parse, so a chunk
+ * crafted to pass with wrong sizes could misplace boundaries between its records, but a slice never holds bytes
+ * from outside the records array, all of which the sink parsed and checked.
+ */
+export function recordSpans(value: Buffer, result: Pick<RawResult, 'sizes' | 'records'>): Uint32Array | undefined {
+  const { sizes, records } = result;
+  if (sizes === undefined || sizes.length !== records.length || sizes.length === 0) return undefined;
+  let total = sizes.length - 1;
+  for (const size of sizes) total += size;
+  const end = value.length - 2;
+  let start = end - total;
+  if (start < 1 || value[start - 1] !== 0x5b || value[end] !== 0x5d || value[end + 1] !== 0x7d) return undefined;
+  const spans = new Uint32Array(sizes.length * 2);
+  for (let i = 0; i < sizes.length; i++) {
+    const stop = start + (sizes[i] as number);
+    const first = value[start];
+    const last = value[stop - 1];
+    if ((first !== 0x7b && first !== 0x5b) || (last !== 0x7d && last !== 0x5d) || (i < sizes.length - 1 && value[stop] !== 0x2c)) return undefined;
+    spans[2 * i] = start;
+    spans[2 * i + 1] = stop;
+    start = stop + 1;
+  }
+  return spans;
 }

@@ -33,8 +33,11 @@ export interface RawRecordRow {
   kafka_topic: string;
   kafka_partition: number;
   kafka_offset: number;
-  /** The record's JSON text, as the source returned it. */
-  payload: string;
+  /**
+   * The record's JSON as it arrived in its RawResult (scrubbed at the connector): UTF-8 bytes sliced from the
+   * Kafka message, so neither a decode nor a second serialisation happens on the way to the engine.
+   */
+  payload: Uint8Array;
 }
 
 export interface OrderRow extends Lineage {

@@ -63,6 +63,11 @@ export class Anomalies {
   fields: string[] | undefined;
   original: Record<string, unknown> | undefined;
 
+  /** `scrubbed`: personal fields the sink removed from the record (RecordContext.scrubbed), noted as `privacy:<path>`. */
+  constructor(scrubbed: readonly string[] = []) {
+    for (const path of scrubbed) this.note(`privacy:${path}`, '[removed]');
+  }
+
   note(field: string, original: unknown): void {
     (this.fields ??= []).push(field);
     (this.original ??= {})[field] = original;

@@ -64,17 +64,18 @@ function rowEncoder(columns: readonly string[]): RowEncoder {
   const key = columns.join(',');
   let encoder = encoders.get(key);
   if (encoder === undefined) {
-    const reads = columns.map((column, i) => `const c${i} = row[${JSON.stringify(column)}];`).join('\n');
+    const reads = columns.map((column, i) => `let c${i} = row[${JSON.stringify(column)}];`).join('\n');
     const checks = columns
-      .map((_, i) => `if (typeof c${i} === 'number' && c${i} - c${i} !== 0) fail(${i}, c${i});`)
+      .map((_, i) => `if (typeof c${i} === 'number' && c${i} - c${i} !== 0) fail(${i}, c${i}); else if (c${i} instanceof Uint8Array) c${i} = text(c${i});`)
       .join('\n');
     const cells = columns.map((_, i) => `c${i}`).join(', ');
     const compiled = new Function(
       'fail',
       'slow',
+      'text',
       `return function encodeRow(row) {\n${reads}\n${checks}\n` +
         `const cells = [${cells}];\ntry { return JSON.stringify(cells); } catch (error) { return slow(cells, error); }\n};`,
-    ) as (fail: (index: number, value: number) => never, slow: (cells: unknown[], error: unknown) => string) => RowEncoder;
+    ) as (fail: (index: number, value: number) => never, slow: (cells: unknown[], error: unknown) => string, text: (bytes: Uint8Array) => string) => RowEncoder;
     encoder = compiled(
       (index, value) => {
         throw nonFinite(columns[index] as string, value);
@@ -83,6 +84,7 @@ function rowEncoder(columns: readonly string[]): RowEncoder {
         if (error instanceof TypeError && /BigInt/i.test(error.message)) return JSON.stringify(cells, replaceCell);
         throw error;
       },
+      utf8Text,
     );
     if (encoders.size >= MAX_CACHED_ENCODERS) encoders.clear();
     encoders.set(key, encoder);
@@ -93,8 +95,21 @@ function rowEncoder(columns: readonly string[]): RowEncoder {
 /** JSONEachRow: one object per line. The server adapter's payload (every server version parses it). */
 export function encodeJsonEachRow(rows: readonly Row[]): Buffer {
   const lines = new Array<string>(rows.length);
-  for (let i = 0; i < rows.length; i++) lines[i] = JSON.stringify(rows[i], replaceCell);
+  for (let i = 0; i < rows.length; i++) lines[i] = JSON.stringify(withTextCells(rows[i] as Row), replaceCell);
   return Buffer.from(lines.join('\n'), 'utf8');
+}
+
+const decoder = new TextDecoder();
+const utf8Text = (bytes: Uint8Array): string => decoder.decode(bytes);
+
+/** The row with its byte cells (UTF-8 text kept as bytes, e.g. raw_records.payload) as strings, for JSON. */
+function withTextCells(row: Row): Row {
+  let copy: Record<string, unknown> | undefined;
+  for (const key in row) {
+    const value = row[key];
+    if (value instanceof Uint8Array) (copy ??= { ...row })[key] = utf8Text(value);
+  }
+  return copy ?? row;
 }
 
 /** Column names of a batch: the union of its rows' keys, in first-seen order, each checked as an identifier. */

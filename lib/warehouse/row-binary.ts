@@ -172,8 +172,10 @@ function writerOf(kind: Kind): CellWriter {
     }
     case 'string':
       return (out, value) => {
-        if (typeof value !== 'string') throw new NotBinaryEncodable(`not a string: ${typeof value}`);
-        out.string(value);
+        if (typeof value === 'string') return out.string(value);
+        // UTF-8 bytes as they came (a record's JSON sliced from its Kafka message): written without a decode.
+        if (value instanceof Uint8Array) return out.bytes(value);
+        throw new NotBinaryEncodable(`not a string: ${typeof value}`);
       };
     case 'int': {
       const bounds = INT_RANGE[`${kind.signed ? 's' : 'u'}${kind.bytes}`] as IntRange;
@@ -304,6 +306,13 @@ class ByteWriter {
     this.varint(bytes);
     this.#ensure(bytes);
     this.#pos += this.#buf.write(value, this.#pos, 'utf8');
+  }
+
+  bytes(value: Uint8Array): void {
+    this.varint(value.length);
+    this.#ensure(value.length);
+    this.#buf.set(value, this.#pos);
+    this.#pos += value.length;
   }
 
   f64(value: number): void {

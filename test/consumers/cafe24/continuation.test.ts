@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { createCafe24Consumer } from '../../../consumers/cafe24/cafe24-consumer.js';
-import { defaultMapperRegistry } from '../../../consumers/sink/platform-mappers.js';
+import { platformModels } from '../../../consumers/platforms.js';
 import { createSink } from '../../../consumers/sink/sink.js';
 import { createPublisher } from '../../../lib/kafka/publisher.js';
 import { createKeyring, generateKeySpec } from '../../../lib/secrets.js';
@@ -27,7 +27,7 @@ describe('cafe24: a sync longer than its budget continues in continuation reques
     const warehouse = await testWarehouse();
     await migrate(warehouse);
     const publisher = await createPublisher(kafka);
-    const sink = createSink({ kafka, warehouse, logger: testLogger(), registry: defaultMapperRegistry(), buyerHashSalt: 's', batchAgeMs: 200 });
+    const sink = createSink({ kafka, warehouse, logger: testLogger(), registry: platformModels(), buyerHashSalt: 's', batchAgeMs: 200 });
     // A 2.5 s budget (yield at 70 %) against ~150 ms calls: the sync needs several jobs.
     const consumer = createCafe24Consumer({
       kafka, instanceId: uniqueName('cont'), logger: testLogger(), keyring: createKeyring(generateKeySpec('k')), cafe24: { ...cafe24Settings(sim), initialDays: 300 },

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { createCafe24Consumer } from '../../../consumers/cafe24/cafe24-consumer.js';
-import { defaultMapperRegistry } from '../../../consumers/sink/platform-mappers.js';
+import { platformModels } from '../../../consumers/platforms.js';
 import { createSink } from '../../../consumers/sink/sink.js';
 import { createPublisher, type Publisher } from '../../../lib/kafka/publisher.js';
 import { createKeyring, generateKeySpec } from '../../../lib/secrets.js';
@@ -36,7 +36,7 @@ describe('cafe24 end to end into ClickHouse', function () {
     warehouse = await testWarehouse();
     await migrate(warehouse);
     publisher = await createPublisher(kafka);
-    const sink = createSink({ kafka, warehouse, logger: testLogger(), registry: defaultMapperRegistry(), buyerHashSalt: 'salt', batchAgeMs: 200 });
+    const sink = createSink({ kafka, warehouse, logger: testLogger(), registry: platformModels(), buyerHashSalt: 'salt', batchAgeMs: 200 });
     const consumer = createCafe24Consumer({
       kafka, instanceId: uniqueName('e2e'), logger: testLogger(), keyring: createKeyring(generateKeySpec('e2e')), cafe24: cafe24Settings(sim), buyerHashSalt: 'salt',
     });

@@ -14,7 +14,8 @@ import { disposeTestWarehouse } from '../../helpers/warehouse.js';
 import { testKafka, type TestKafka } from '../../helpers/kafka.js';
 import { cafe24Order, encodeRawResult, rawResult } from '../../fixtures/sink-records.js';
 import { cafe24Mapper } from '../../../consumers/cafe24/mapping.js';
-import { createMapperRegistry, type PlatformMapper } from '../../../lib/model/mapper.js';
+import type { PlatformMapper } from '../../../lib/model/mapper.js';
+import { cafe24ModelsWith } from '../../helpers/models.js';
 import { counts, migratedWarehouse, readDlq, testSink, waitForCommittedEnd, withZeros } from './helpers.js';
 
 const TENANT = 'tenant-bad';
@@ -173,7 +174,7 @@ describe('sink: a batch the warehouse refuses', function () {
         },
       },
     };
-    const sink = testSink(kafka, warehouse, { registry: createMapperRegistry([buggy]), batchRows: 100_000, batchAgeMs: 2_000 });
+    const sink = testSink(kafka, warehouse, { registry: cafe24ModelsWith(buggy), batchRows: 100_000, batchAgeMs: 2_000 });
     try {
       const messages = [1, 9, 1, 1].map((shopNo, i) => ({
         key: TENANT, value: encodeRawResult(rawResult(TENANT, 'orders', [cafe24Order(100 + i, { shopNo, items: 1 })])),

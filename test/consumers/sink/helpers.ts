@@ -7,7 +7,7 @@ import { DlqEntryContract, SINK_DLQ_TOPIC, type DlqEntry } from '../../../lib/co
 import { migrate } from '../../../lib/warehouse/migrate.js';
 import type { Warehouse } from '../../../lib/warehouse/warehouse.js';
 import { waitFor } from '../../../lib/wait-for.js';
-import { defaultMapperRegistry } from '../../../consumers/sink/platform-mappers.js';
+import { platformModels } from '../../../consumers/platforms.js';
 import { createSink, type Sink } from '../../../consumers/sink/sink.js';
 import type { SinkOptions } from '../../../consumers/sink/options.js';
 import { TABLES, type TableName } from '../../../lib/model/tables.js';
@@ -26,7 +26,7 @@ export function testSink(kafka: TestKafka, warehouse: Warehouse, overrides: Part
     kafka,
     warehouse,
     logger: testLogger(),
-    registry: defaultMapperRegistry(),
+    registry: platformModels(),
     buyerHashSalt: 'test-salt',
     batchRows: 2_000,
     batchAgeMs: 200,

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { RAW_RESULTS_TOPIC } from '../../../lib/contracts/raw-result.js';
 import type { Warehouse } from '../../../lib/warehouse/warehouse.js';
 import { cafe24Mapper } from '../../../consumers/cafe24/mapping.js';
-import { createMapperRegistry, type PlatformMapper } from '../../../lib/model/mapper.js';
+import type { PlatformMapper } from '../../../lib/model/mapper.js';
+import { cafe24ModelsWith } from '../../helpers/models.js';
 import { RecordRejectedError } from '../../../lib/model/errors.js';
 import { replay } from '../../../consumers/sink/replay.js';
 import { parseReplayArgs } from '../../../consumers/sink/replay-args.js';
@@ -55,7 +56,7 @@ describe('sink: replay', function () {
   });
 
   const replayWith = (mapper: PlatformMapper, argv: string[]) => replay({
-    kafka, warehouse, logger: testLogger(), registry: createMapperRegistry([mapper]), buyerHashSalt: 'test-salt',
+    kafka, warehouse, logger: testLogger(), registry: cafe24ModelsWith(mapper), buyerHashSalt: 'test-salt',
     batchAgeMs: 100, sessionTimeoutMs: 6_000, plan: parseReplayArgs(argv),
   });
 
@@ -67,7 +68,7 @@ describe('sink: replay', function () {
       ...tenants.map((tenant, t) => ({ key: tenant, value: encodeRawResult(rawResult(tenant, 'orders', orders.slice(t * 30, t * 30 + 30))) })),
       { key: 'tenant-r1', value: encodeRawResult(rawResult('tenant-r1', 'categories', categories)) },
     ]);
-    sink = testSink(kafka, warehouse, { registry: createMapperRegistry([mapperV1]) });
+    sink = testSink(kafka, warehouse, { registry: cafe24ModelsWith(mapperV1) });
     await sink.start();
     await waitForCommittedEnd(kafka, RAW_RESULTS_TOPIC);
     const dlq = await readDlq(kafka);

@@ -14,7 +14,7 @@ import { migrate } from '../../../lib/warehouse/migrate.js';
 import { NotBinaryEncodable, parseType, planRowBinary } from '../../../lib/warehouse/row-binary.js';
 import type { Row, Warehouse } from '../../../lib/warehouse/warehouse.js';
 import { createBuyerHasher } from '../../../lib/buyer-hash.js';
-import { defaultMapperRegistry } from '../../../consumers/sink/platform-mappers.js';
+import { platformModels } from '../../../consumers/platforms.js';
 import { RowBuffer } from '../../../lib/model/row-buffer.js';
 import { TABLES, type TableName } from '../../../lib/model/tables.js';
 import { createTranslator } from '../../../consumers/sink/translate.js';
@@ -160,7 +160,7 @@ async function contents(warehouse: Warehouse, table: TableName): Promise<string[
 function sinkRowsOfEveryTable(): RowBuffer {
   const n = BINARY_MIN_ROWS + 4;
   const out = new RowBuffer();
-  const translate = createTranslator({ registry: defaultMapperRegistry(), hashBuyer: createBuyerHasher('salt'), maxRecordBytes: 1 << 20 });
+  const translate = createTranslator({ registry: platformModels(), hashBuyer: createBuyerHasher('salt'), maxRecordBytes: 1 << 20 });
   const fetchedAt = new Date(Date.now() - 60_000).toISOString();
   const seq = Array.from({ length: n }, (_, i) => i + 2);
   const messages = [
