@@ -31,7 +31,7 @@ import { createGroupConsumer, createTransactionalProducer, type KafkaContext } f
 import { decodeCompleted, Dispatcher, encodeCompleted, partitionId, type CommitOffset, type Entry, type PriorityClass } from './dispatcher.js';
 import { readHeaders } from './headers.js';
 import { createStateMachine, RUNNER_STATES, type RunnerState } from './runner-states.js';
-import { createTransactionalCommitter, StaleUnitError, type OutgoingMessage, type TopicOffsets } from './transaction.js';
+import { createTransactionalCommitter, OutputRefusedError, StaleUnitError, type OutgoingMessage, type TopicOffsets } from './transaction.js';
 
 export type { OutgoingMessage };
 
@@ -92,6 +92,9 @@ export interface RunnerOptions<T> {
   onTransactionSent?: (jobs: number) => Promise<void> | void;
 }
 
+/** ok; failed (its failure handler's output committed); poison (undecodable: DLQ); refused (the broker refused its output: DLQ). */
+export type JobOutcome = 'ok' | 'failed' | 'poison' | 'refused';
+
 export const RUNNER_EVENTS = {
   TRANSITION: 'runner.transition',
   JOB_COMMITTED: 'job.committed',
@@ -102,7 +105,7 @@ export const RUNNER_EVENTS = {
 
 export interface RunnerEventMap {
   [RUNNER_EVENTS.TRANSITION]: [{ from: RunnerState; to: RunnerState }];
-  [RUNNER_EVENTS.JOB_COMMITTED]: [{ topic: string; partition: number; offset: string; key: string; outcome: 'ok' | 'failed' | 'poison'; durationMs: number }];
+  [RUNNER_EVENTS.JOB_COMMITTED]: [{ topic: string; partition: number; offset: string; key: string; outcome: JobOutcome; durationMs: number }];
   [RUNNER_EVENTS.JOB_FAILED]: [{ topic: string; partition: number; offset: string; key: string; error: unknown }];
   [RUNNER_EVENTS.COMMIT_FAILED]: [{ topic: string; partition: number; offset: string; error: unknown }];
   [RUNNER_EVENTS.REBALANCED]: [{ reason: string }];
@@ -234,7 +237,7 @@ export function createRunner<T>(options: RunnerOptions<T>) {
     }, parent);
     const spanContext = trace.setSpan(parent, span);
     const jobLog = jobLogger(log, { tenantId: job.key, requestId: job.headers.requestId ?? '-', traceId: traceIdOf(spanContext) });
-    let outcome: 'ok' | 'failed' | 'poison' = 'ok';
+    let outcome: JobOutcome = 'ok';
     try {
       const messages = await context.with(spanContext, async () => {
         if (!decoded.ok) {
@@ -260,8 +263,16 @@ export function createRunner<T>(options: RunnerOptions<T>) {
         }
       });
       if (!dispatcher.isCurrent(entry) || !committer) return; // its partition was taken away meanwhile
-      const outgoing = messages.map((m) => ({ ...m, topic: kafka.topic(m.topic), headers: injectTraceHeaders({ ...m.headers }, spanContext) }));
-      await committer.commit({ messages: outgoing, entry });
+      const traced = (list: OutgoingMessage[]) => list.map((m) => ({ ...m, topic: kafka.topic(m.topic), headers: injectTraceHeaders({ ...m.headers }, spanContext) }));
+      const refusal = await commitFirstAccepted(entry, [
+        traced(messages),
+        (refused) => traced([dlqMessage(kafkaMessage, job, `the broker refused the job's output (${refused})`, refused)]),
+        () => [],
+      ]);
+      if (refusal) {
+        outcome = 'refused';
+        jobLog.error({ refusal }, 'the broker refused the job\'s output; its input went to the DLQ instead');
+      }
       span.setAttribute(ATTR.OUTCOME, outcome);
       safeEmit(RUNNER_EVENTS.JOB_COMMITTED, { topic: job.topic, partition: job.partition, offset: job.offset, key: job.key, outcome, durationMs: Date.now() - started });
     } catch (error) {
@@ -278,6 +289,24 @@ export function createRunner<T>(options: RunnerOptions<T>) {
       if (running.size === 0) idle?.();
       pump();
     }
+  }
+
+  /**
+   * Commits the first output the broker accepts: the job's own, else (it refused a record: too large, invalid)
+   * the next, so one job's refused output fails that job alone and never its partition. Returns the refusal.
+   */
+  async function commitFirstAccepted(entry: Entry<Fetched>, outputs: [OutgoingMessage[], ...((refusal: string) => OutgoingMessage[])[]]): Promise<string | undefined> {
+    let refusal: string | undefined;
+    for (const [i, output] of outputs.entries()) {
+      try {
+        await committer!.commit({ messages: typeof output === 'function' ? output(refusal!) : output, entry });
+        return refusal;
+      } catch (error) {
+        if (!(error instanceof OutputRefusedError) || i === outputs.length - 1 || !committer) throw error;
+        refusal ??= error.refusal;
+      }
+    }
+    return refusal;
   }
 
   /**

@@ -5,6 +5,11 @@
  * Jobs finish concurrently but a producer holds one transaction at a time, so finished jobs queue here and are
  * committed as a group: one transaction carries every job that finished while the previous one was committing.
  * That keeps the commit cost per job small when many jobs run at once.
+ *
+ * A failed transaction is retried as a group (a broker restart, a coordinator moving), except when the broker
+ * refused a record itself (too large, invalid: `isRecordRefused`): that never passes, and it would fail every
+ * job of the group with it. The group is then committed job by job, and the one job whose output is refused
+ * fails alone with OutputRefusedError (its runner replaces the output by a DLQ entry); the others commit.
  */
 import type { Producer, Transaction } from 'kafkajs';
 import type { Logger } from '../logger.js';
@@ -30,6 +35,29 @@ export interface TopicOffsets {
 export class StaleUnitError extends Error {
   constructor() {
     super('unit left out of the transaction: its partition was reassigned');
+  }
+}
+
+/**
+ * Errors with which the broker refuses a record or batch itself (kafkajs marks them not retriable): the same
+ * records are refused however often they are sent. Not PRODUCER_FENCED and the like: those are the producer's.
+ */
+const RECORD_REFUSALS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'INVALID_TIMESTAMP', 'INVALID_REQUIRED_ACKS']);
+
+/** The broker's refusal of a record, found in kafkajs's cause chain (it wraps the protocol error when it gives up). */
+export function recordRefusal(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const { name, type, retriable } = e as Error & { type?: string; retriable?: boolean };
+    if (name === 'KafkaJSProtocolError' && retriable === false && type && RECORD_REFUSALS.has(type)) return type;
+  }
+  return undefined;
+}
+
+/** The broker refused this unit's output (`refusal`: the protocol error type); its group's other units committed. */
+export class OutputRefusedError extends Error {
+  constructor(readonly refusal: string, options: { cause: unknown }) {
+    super(`the broker refused the output: ${refusal}`, options);
+    this.name = 'OutputRefusedError';
   }
 }
 
@@ -134,6 +162,17 @@ export function createTransactionalCommitter<U extends CommitUnit>({
         return;
       } catch (error) {
         if (transaction?.isActive()) await transaction.abort().catch(() => undefined);
+        const refusal = recordRefusal(error);
+        if (refusal !== undefined) {
+          if (group.length === 1) {
+            logger.warn({ err: error, refusal }, 'the broker refused a job\'s output');
+            group[0]!.reject(new OutputRefusedError(refusal, { cause: error }));
+          } else {
+            logger.warn({ refusal, jobs: group.length }, 'the broker refused a record of a group commit; committing its jobs one by one');
+            for (const p of group) await commitGroup([p]);
+          }
+          return;
+        }
         if (attempt >= retry.maxAttempts || closed) {
           for (const p of group) p.reject(error);
           return;

@@ -109,6 +109,38 @@ describe('consumer runner (real broker)', function () {
     assert.deepEqual(commitFailures, [], 'no commit failed, no rejoin');
   });
 
+  it('a job whose output the broker refuses (too large) goes to the DLQ alone: the others of its group commit at once, no rejoin', async () => {
+    let started = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const runner = startRunner(async (job) => {
+      // Every job finishes at the same moment, so their outputs share group commits with the refused one.
+      if (++started === 12) release();
+      await gate;
+      const value = job.value.id === 'huge' ? Buffer.alloc(2 * 1024 * 1024, 'x') : Buffer.from(job.value.id);
+      return [{ topic: 'out', key: job.value.tenant, value }];
+    }, { concurrency: 16 });
+    const events: string[] = [];
+    runner.events.on(RUNNER_EVENTS.COMMIT_FAILED, () => events.push('commit failed'));
+    await runner.start();
+    runner.events.on(RUNNER_EVENTS.REBALANCED, ({ reason }) => events.push(`rebalanced: ${reason}`));
+    await kafka.produce('in', Array.from({ length: 12 }, (_, i) => ({ value: testJob(i === 5 ? 'huge' : `ok${i}`), partition: i % 4 })));
+    const startedAt = Date.now();
+    const out = await kafka.readTopic('out', 11, { deadlineMs: 10_000 });
+    assert.deepEqual(out.map((m) => m.value!.toString()).sort(), Array.from({ length: 12 }, (_, i) => `ok${i}`).filter((id) => id !== 'ok5').sort());
+    const [entry] = await kafka.readTopic('dlq', 1, { deadlineMs: 10_000 });
+    const decoded = DlqEntryContract.decode(entry!.value);
+    assert.ok(decoded.ok);
+    assert.equal(decoded.value.errorClass, 'MESSAGE_TOO_LARGE');
+    assert.equal(TestJobContract.decode(Buffer.from(decoded.value.value, 'base64')).ok, true, 'the entry holds the job\'s input');
+    await waitFor(async () => {
+      const [offsets] = await kafka.admin.fetchOffsets({ groupId: kafka.topic('group'), topics: [kafka.topic('in')] });
+      return offsets!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0) === 12;
+    }, { deadlineMs: 10_000, description: 'every offset committed, the refused job\'s too' });
+    assert.ok(Date.now() - startedAt < 10_000);
+    assert.deepEqual(events, [], 'no failed commit, no rejoin');
+  });
+
   it('keeps running other tenants\' jobs, on its partition and the others, while one job is slow', async () => {
     let releaseSlow!: () => void;
     const slowReleased = new Promise<void>((resolve) => (releaseSlow = resolve));
