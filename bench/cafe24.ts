@@ -172,7 +172,7 @@ interface OursResult {
 
 async function measureOurs(s: Settings): Promise<OursResult> {
   const { log } = s;
-  const broker = ensureLocalBroker(log);
+  const broker = await ensureLocalBroker(log);
   process.env.KAFKA_BROKERS = broker.brokers;
   const brokers = process.env.KAFKA_BROKERS!.split(',');
   const prefix = `bench-c24-${randomBytes(4).toString('hex')}.`;

@@ -34,7 +34,7 @@ const option = (argv: string[], name: string, fallback: number) => {
 export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
   const targetRows = option(argv, '--rows', 1_000_000);
   const baselineRows = option(argv, '--baseline-rows', 2_000);
-  const broker = ensureLocalBroker(log);
+  const broker = await ensureLocalBroker(log);
   process.env.KAFKA_BROKERS = broker.brokers;
   const prefix = `bench-${randomBytes(4).toString('hex')}.`;
   const kafka = createKafka({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: 'bench', topicPrefix: prefix });

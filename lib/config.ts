@@ -14,7 +14,8 @@ const schema = {
     level: { doc: 'pino log level', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', env: 'LOG_LEVEL' },
   },
   kafka: {
-    brokers: { doc: 'Comma-separated bootstrap brokers', format: 'broker-list', default: '127.0.0.1:19092', env: 'KAFKA_BROKERS' },
+    brokers: { doc: 'Comma-separated bootstrap brokers; unset, the local broker at 127.0.0.1:KAFKA_LOCAL_PORT', format: 'broker-list', default: '127.0.0.1:19092', env: 'KAFKA_BROKERS' },
+    localPort: { doc: 'Port of the local broker (`npm run kafka`); the default of KAFKA_BROKERS follows it', format: 'port', default: 19092, env: 'KAFKA_LOCAL_PORT' },
     clientId: { doc: 'Kafka client id prefix', format: String, default: 'sellerstream', env: 'KAFKA_CLIENT_ID' },
     topicPrefix: { doc: 'Prepended to every topic and group name (several environments on one cluster)', format: 'topic-prefix', default: '', env: 'KAFKA_TOPIC_PREFIX' },
     connectionTimeoutMs: { doc: 'Broker connection timeout', format: 'nat', default: 3000, env: 'KAFKA_CONNECTION_TIMEOUT_MS' },
@@ -174,7 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const props = config.getProperties();
   return {
     ...props,
-    kafka: { ...props.kafka, brokers: props.kafka.brokers.split(',').map((b) => b.trim()) },
+    kafka: { ...props.kafka, brokers: (env.KAFKA_BROKERS ? props.kafka.brokers : `127.0.0.1:${props.kafka.localPort}`).split(',').map((b) => b.trim()) },
     otel: { ...props.otel, exporter: props.otel.exporter as 'none' | 'console' | 'otlp' },
   };
 }
@@ -191,6 +192,18 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
     return loadConfig(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
+/** The meaning and default of a setting, by its env var (for --help, lib/cli.ts). */
+export function describeEnv(name: string, node: unknown = schema): { doc: string; default: unknown } | undefined {
+  const leaf = node as { env?: unknown; doc?: string; default?: unknown };
+  if (typeof node !== 'object' || node === null) return undefined;
+  if (typeof leaf.env === 'string') return leaf.env === name ? { doc: leaf.doc ?? '', default: leaf.default } : undefined;
+  for (const child of Object.values(node)) {
+    const found = describeEnv(name, child);
+    if (found) return found;
+  }
+  return undefined;
+}
+
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }

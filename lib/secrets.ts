@@ -26,7 +26,9 @@ export function createKeyring(spec: string): Keyring {
     keys.set(id, key);
     activeId ??= id;
   }
-  if (!activeId) throw new SecretsError('no secrets key configured (SECRETS_KEYS)');
+  if (!activeId) {
+    throw new SecretsError('no secrets key configured: SECRETS_KEYS is not set; print a fresh key with `npm run secrets -- new-key` and set SECRETS_KEYS to it');
+  }
   const sealingId = activeId;
 
   return {
@@ -55,7 +57,7 @@ export function createKeyring(spec: string): Keyring {
   };
 }
 
-/** A fresh key spec for development and tests: never use in production. */
+/** A fresh random key spec, `keyId:base64(32 bytes)` (`npm run secrets -- new-key` prints one). */
 export function generateKeySpec(id = 'dev'): string {
   return `${id}:${randomBytes(32).toString('base64')}`;
 }

@@ -37,10 +37,46 @@ export interface ApplyOptions {
   prefix?: string;
   /** Partition counts are divided by this (tests use 8 to keep a local broker light); never below 1. */
   partitionDivisor?: number;
+  /**
+   * How long answers that pass are retried: a broker that just started, or just created a topic, answers
+   * UNKNOWN_TOPIC_OR_PARTITION or LEADER_NOT_AVAILABLE for a while, and a concurrent apply makes some creates
+   * TOPIC_ALREADY_EXISTS. Each retry starts over from what the cluster has, so a half-done apply completes.
+   * @default 60_000
+   */
+  deadlineMs?: number;
 }
 
-export async function applyTopics(admin: Admin, specs: TopicSpec[], { prefix = '', partitionDivisor = 1 }: ApplyOptions = {}): Promise<TopicChange[]> {
+/** Kafka's answers that pass by themselves while a broker or a topic is still starting (or another apply races). */
+const PASSING = new Set([
+  'UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_OR_FOLLOWER', 'NOT_LEADER_FOR_PARTITION',
+  'BROKER_NOT_AVAILABLE', 'NOT_CONTROLLER', 'REQUEST_TIMED_OUT', 'TOPIC_ALREADY_EXISTS',
+]);
+
+export async function applyTopics(admin: Admin, specs: TopicSpec[], { deadlineMs = 60_000, ...options }: ApplyOptions = {}): Promise<TopicChange[]> {
   const changes: TopicChange[] = [];
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      await applyOnce(admin, specs, options, changes);
+      return changes;
+    } catch (error) {
+      if (!passes(error) || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+/** Every error of a kafkajs failure (an aggregate holds one per topic) is one that passes. */
+function passes(error: unknown): boolean {
+  const e = error as { type?: string; name?: string; errors?: unknown[]; cause?: unknown } | undefined;
+  if (!e) return false;
+  if (Array.isArray(e.errors) && e.errors.length > 0) return e.errors.every(passes);
+  if (e.type && PASSING.has(e.type)) return true;
+  if (e.name === 'KafkaJSConnectionError' || e.name === 'KafkaJSRequestTimeoutError') return true;
+  return e.cause !== undefined && e.cause !== error && passes(e.cause);
+}
+
+async function applyOnce(admin: Admin, specs: TopicSpec[], { prefix = '', partitionDivisor = 1 }: ApplyOptions, changes: TopicChange[]): Promise<void> {
   const brokers = (await admin.describeCluster()).brokers.length;
   const wanted = specs.map((s) => ({
     ...s,
@@ -58,24 +94,23 @@ export async function applyTopics(admin: Admin, specs: TopicSpec[], { prefix = '
       replicationFactor: t.replication,
       configEntries: Object.entries(t.configs).map(([name, value]) => ({ name, value })),
     }));
-    await admin.createTopics({ topics, waitForLeaders: true });
-    // A fresh partition's leader can still refuse ListOffsets for a moment after creation: wait until it answers.
-    await waitFor(async () => {
-      await Promise.all(missing.map((t) => admin.fetchTopicOffsets(t.name)));
-      return true;
-    }, { deadlineMs: 30_000, description: 'the new topics to serve offsets' });
+    // kafkajs's own wait for leaders gives up on the first UNKNOWN_TOPIC_OR_PARTITION: the wait below retries it.
+    await admin.createTopics({ topics, waitForLeaders: false });
     for (const t of missing) changes.push({ topic: t.name, action: 'created', detail: `${t.partitions} partitions × ${t.replication}` });
   }
+  // Created now or by an attempt that failed half-way: every partition led and serving offsets before we return.
+  const fresh = wanted.filter((t) => changes.some((c) => c.action === 'created' && c.topic === t.name));
+  if (fresh.length > 0) await servingTopics(admin, fresh);
 
-  const present = wanted.filter((t) => existing.has(t.name));
-  if (present.length === 0) return changes;
+  const present = wanted.filter((t) => existing.has(t.name) && !fresh.includes(t));
+  if (present.length === 0) return;
 
   const { topics: metadata } = await admin.fetchTopicMetadata({ topics: present.map((t) => t.name) });
   const grow: { topic: string; count: number }[] = [];
   for (const t of present) {
     const current = metadata.find((m) => m.name === t.name)?.partitions.length ?? 0;
     if (t.partitions > current) grow.push({ topic: t.name, count: t.partitions });
-    if (t.partitions < current) changes.push({ topic: t.name, action: 'cannot-shrink', detail: `has ${current}, wants ${t.partitions}; left as is` });
+    if (t.partitions < current) record(changes, { topic: t.name, action: 'cannot-shrink', detail: `has ${current}, wants ${t.partitions}; left as is` });
   }
   if (grow.length > 0) {
     await admin.createPartitions({ topicPartitions: grow });
@@ -103,5 +138,20 @@ export async function applyTopics(admin: Admin, specs: TopicSpec[], { prefix = '
     });
     changes.push({ topic: t.name, action: 'configs', detail: differing.map(([n, v]) => `${n}=${v} (was ${current.get(n) ?? 'unset'})`).join(', ') });
   }
-  return changes;
+}
+
+/** A retried attempt finds what an earlier one noted (a topic it cannot shrink) again: noted once. */
+function record(changes: TopicChange[], change: TopicChange): void {
+  if (!changes.some((c) => c.topic === change.topic && c.action === change.action)) changes.push(change);
+}
+
+/** Every partition led and answering ListOffsets: a fresh partition's leader can refuse it for a while after creation. */
+async function servingTopics(admin: Admin, topics: { name: string; partitions: number }[]): Promise<void> {
+  await waitFor(async () => {
+    const { topics: metadata } = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
+    const led = topics.every((t) => metadata.find((m) => m.name === t.name)?.partitions.filter((p) => p.leader >= 0).length === t.partitions);
+    if (!led) return false;
+    await Promise.all(topics.map((t) => admin.fetchTopicOffsets(t.name)));
+    return true;
+  }, { deadlineMs: 30_000, intervalMs: 100, description: 'the new topics to have leaders and serve offsets' });
 }
