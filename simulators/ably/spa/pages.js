@@ -101,10 +101,15 @@
       el.innerHTML = cards.map(function (x) { return '<div class="el-card summary-card"><div class="label">' + x[0] + '</div><div class="value">' + app.esc(x[1]) + '</div></div>'; }).join('');
     });
   };
-  pages['/sales/order'] = function (app) {
-    var el = app.frame('주문 관리');
+  /* /sales/order/prepare is the same table preset to paid orders not yet prepared (b.3). */
+  function orderPage(title, preset) {
+    return function (app) {
+      return ordersInto(app, app.frame(title), preset);
+    };
+  }
+  function ordersInto(app, el, preset) {
     var r = range(app, 30);
-    var q = Object.assign({ date_type: params().get('date_type') || 'ordered_at', start_date: r.start, end_date: r.end }, paging());
+    var q = Object.assign({ date_type: params().get('date_type') || 'ordered_at', start_date: r.start, end_date: r.end }, preset, paging());
     return app.api('/seller/order_items/', { query: q }).then(function (reply) {
       var cols = [['상품주문번호', function (x) { return x.sno; }], ['주문번호', function (x) { return x.order_sno; }],
         ['주문일시', function (x) { return x.ordered_at; }], ['상태', function (x) { return x.status; }], ['상품명', function (x) { return x.goods_name; }],
@@ -113,7 +118,9 @@
       el.className = '';
       el.innerHTML = '<div class="filters">' + app.esc(q.start_date) + ' ~ ' + app.esc(q.end_date) + '</div>' + tableHtml(app, cols, reply.order_items, 2) + pager(app, reply);
     });
-  };
+  }
+  pages['/sales/order'] = orderPage('주문 관리', {});
+  pages['/sales/order/prepare'] = orderPage('배송 준비', { 'processing_status[]': '1', 'processing_sub_status[]': '0' });
   pages['/sales/claims'] = function (app) {
     var el = app.frame('취소/반품');
     var tab = params().get('tab') === 'return' ? 'return' : 'cancel';

@@ -45,11 +45,11 @@ describe('ably simulator: the seller web app in Chromium', function () {
 
       await page.goto(`${sim.webUrl}/sales/order?per_page=30`, { waitUntil: 'domcontentloaded' });
       await page.waitForSelector('.el-table__fixed-body-wrapper tr.el-table__row');
-      const [fixed, body] = await page.evaluate(() => [
+      const [fixed, body] = await page.evaluate((): Array<Array<string | null | undefined>> => [
         [...document.querySelectorAll('.el-table__fixed-body-wrapper tr')].map((tr) => tr.querySelector('td')?.textContent),
         [...document.querySelectorAll('.el-table__body-wrapper tr')].map((tr) => tr.querySelector('td')?.textContent),
       ]);
-      assert.equal(fixed.length, 30);
+      assert.equal(fixed?.length, 30);
       assert.deepEqual(fixed, body, 'the fixed and the body table pair by row index');
     } finally {
       await context.close();
