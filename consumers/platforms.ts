@@ -4,10 +4,12 @@
  */
 import { createModelRegistry, type ModelRegistry } from '../lib/model/registry.js';
 import type { PlatformModule } from '../lib/platform-module.js';
+import { ablyPlatform } from './ably/platform.js';
 import { cafe24Platform } from './cafe24/platform.js';
 
 export const PLATFORMS: readonly PlatformModule[] = [
   cafe24Platform,
+  ablyPlatform,
 ];
 
 /** The model side of every platform: what the sink, replays and benches receive. */

@@ -70,6 +70,18 @@ const schema = {
     lookbackDays: { doc: 'Orders placed this many days back are fetched again for status changes', format: 'positive-int', default: 15, env: 'CAFE24_LOOKBACK_DAYS' },
     initialDays: { doc: 'How far back a first sync reaches', format: 'positive-int', default: 90, env: 'CAFE24_INITIAL_DAYS' },
   },
+  ably: {
+    apiBaseUrl: { doc: 'Ably seller-center JSON API origin', format: String, default: 'https://api.a-bly.com', env: 'ABLY_API_BASE_URL' },
+    webUrl: { doc: 'Ably seller web app origin (login page; sent as Origin/Referer)', format: String, default: 'https://my.a-bly.com', env: 'ABLY_WEB_URL' },
+    hostRatePerSec: { doc: 'Calls per second to the Ably API from this process (one egress IP)', format: 'positive-int', default: 5, env: 'ABLY_HOST_RATE_PER_SEC' },
+    accountRatePerSec: { doc: 'Calls per second per Ably seller account', format: 'positive-int', default: 2, env: 'ABLY_ACCOUNT_RATE_PER_SEC' },
+    lookbackDays: { doc: 'Ably orders, claims and reviews this many days back are fetched again for status changes', format: 'positive-int', default: 7, env: 'ABLY_LOOKBACK_DAYS' },
+    initialDays: { doc: 'How far back a first Ably sync reaches', format: 'positive-int', default: 90, env: 'ABLY_INITIAL_DAYS' },
+    browserPages: { doc: 'Browser pages (logins) open at once in this process', format: 'positive-int', default: 4, env: 'ABLY_BROWSER_PAGES' },
+    browserRetireAfter: { doc: 'Logins a Chromium serves before it is replaced', format: 'positive-int', default: 100, env: 'ABLY_BROWSER_RETIRE_AFTER' },
+    browserMaxRssMb: { doc: 'Resident memory of a Chromium (all its processes) above which it is replaced', format: 'positive-int', default: 1024, env: 'ABLY_BROWSER_MAX_RSS_MB' },
+    evidenceDir: { doc: 'Where screenshots of failed browser logins are written', format: String, default: '.local/ably-evidence', env: 'ABLY_EVIDENCE_DIR' },
+  },
   sink: {
     batchRows: { doc: 'Rows of all open batches (all partitions and tables) at which they are sealed and flushed together', format: 'positive-int', default: 25_000, env: 'SINK_BATCH_ROWS' },
     batchBytes: { doc: 'Bytes of consumed messages of all open batches at which they are sealed and flushed', format: 'positive-int', default: 16 * 1024 * 1024, env: 'SINK_BATCH_BYTES' },

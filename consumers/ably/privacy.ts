@@ -16,25 +16,26 @@ const ORDER_PERSON = [
   'buyer_name', 'buyer_tel', 'buyer_phone', 'buyer_email', 'buyer', 'receiver_name', 'receiver_tel', 'receiver_phone',
   'receiver_addr', 'receiver_address', 'receiver_addr_detail', 'receiver_postcode', 'receiver_zipcode', 'receiver',
   'postcode', 'zipcode', 'address', 'addr', 'tel', 'phone', 'email', 'memo', 'delivery_memo', 'invoice', 'invoice_number',
-  'member', 'member_name', 'user_name', 'nickname', 'refund_account', 'refund_bank_account', 'refund_account_holder',
+  'member', 'member_name', 'user_name', 'user_sno', 'nickname', 'refund_account', 'refund_bank_account', 'refund_account_holder',
 ] as const;
 
 /** Claims add what the buyer typed and the pickup address of a return. */
 const CLAIM_PERSON = [...ORDER_PERSON, 'user_comment', 'detail_reason', 'return_addr', 'return_address', 'pickup_address', 'return_delivery'] as const;
 
 /** A reviewer: name, account, body measurements. */
-const REVIEW_PERSON = ['writer_name', 'writer', 'user_name', 'nickname', 'member', 'member_name', 'height', 'weight', 'user'] as const;
+const REVIEW_PERSON = ['writer_name', 'writer', 'user_name', 'user_sno', 'nickname', 'member', 'member_name', 'height', 'weight', 'user'] as const;
 
 export const ablyPrivacy: PrivacyPolicy = {
   platform: 'ably',
   entities: {
-    // One record per order: { order_sno, buyer id, order_items: [the API's order lines] } (connector.ts).
-    orders: { personal: ORDER_PERSON, buyerId: 'user_sno' },
-    order_cancels: { personal: CLAIM_PERSON, buyerId: 'user_sno' },
+    // One record per order: { order_sno, buyer_key, order_items: [the API's order lines] } (entity-steps.ts);
+    // buyer_key is the buyer's identity (member number, else phone digits), replaced by its salted hash.
+    orders: { personal: ORDER_PERSON, buyerId: 'buyer_key' },
+    order_cancels: { personal: CLAIM_PERSON },
     goods: { personal: [] },
     goods_option_stats: { personal: [] },
     balance_accounts: { personal: ['account_holder', 'account_number', 'bank_account'] },
-    reviews: { personal: REVIEW_PERSON, buyerId: 'user_sno' },
+    reviews: { personal: REVIEW_PERSON },
     contact_rooms: { personal: [...ORDER_PERSON, 'latest_message', 'messages'] },
   },
 };

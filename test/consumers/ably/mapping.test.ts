@@ -38,7 +38,7 @@ describe('ably mapping', () => {
   });
 
   it('maps one grouped order: one orders row from all its lines, one order_items row per line', () => {
-    const order = { order_sno: 900, ordered_at: '2026-11-28 10:00:00', user_sno: 55, order_items: [line(1), line(2, { status: 'CANCELLED', ea: 1, exact_amount: 19_900, exact_coupon_discount: 0 })] };
+    const order = { order_sno: 900, ordered_at: '2026-11-28 10:00:00', buyer_key: '55', order_items: [line(1), line(2, { status: 'CANCELLED', ea: 1, exact_amount: 19_900, exact_coupon_discount: 0 })] };
     const { id, rows } = map('orders', order);
     assert.equal(id, '900');
     const [row] = rows<Record<string, unknown>>('orders');

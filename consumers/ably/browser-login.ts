@@ -1,0 +1,60 @@
+/**
+ * The browser login, as a state machine with explicit outcomes (reference c.4): open the login page in a fresh
+ * context, fill `input[name=email]` / `input[name=password]`, press the "로그인" button, and wait for one of:
+ *   - the session cookie `ably-seller-admin-jwt-token` (success: its token goes to the HTTP path);
+ *   - the form's error text saying the password is wrong → LoginRefusedError('invalid_credentials');
+ *   - anything else by the deadline (the challenge not passed, a captcha, an unexpected page, layout drift) →
+ *     ChallengeUnpassedError with the URL, the page's text and a full-page screenshot written to `evidenceDir`.
+ * Nothing is blocked on the login page (its scripts are the challenge).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BrowserPool } from './browser-pool.js';
+import { ChallengeUnpassedError, type BrowserLogin } from './login.js';
+import { ABLY_USER_AGENT, LoginRefusedError } from './seller-api.js';
+
+export const SESSION_COOKIE = 'ably-seller-admin-jwt-token';
+const WRONG_PASSWORD = /비밀번호를 확인|invalid credentials/i;
+
+export interface BrowserLoginOptions {
+  pool: BrowserPool;
+  /** The web app's origin: `https://my.a-bly.com`. */
+  webUrl: string;
+  /** Where screenshots of failed logins go. @default os tmp `ably-evidence` */
+  evidenceDir: string;
+  /** How long the page may take to reach an outcome. @default 20_000 */
+  outcomeTimeoutMs?: number;
+}
+
+export function createBrowserLogin({ pool, webUrl, evidenceDir, outcomeTimeoutMs = 20_000 }: BrowserLoginOptions): BrowserLogin {
+  return ({ tenantId, email, password, signal }) => pool.withPage(async (page) => {
+    await page.setUserAgent(ABLY_USER_AGENT);
+    await page.setExtraHTTPHeaders({ 'Accept-Language': 'ko-KR,ko;q=0.9' });
+    await page.emulateTimezone('Asia/Seoul');
+    await page.goto(`${webUrl}/login?redirect=%2Fdashboard`, { waitUntil: 'domcontentloaded' });
+    const form = await page.waitForSelector('input[name="email"]', { timeout: 5_000 }).catch(() => null);
+    if (!form) return fail('the login form has no input[name=email] (layout drift?)');
+    await page.type('input[name="email"]', email);
+    await page.type('input[name="password"]', password);
+    await page.click('form button[type="submit"], button.el-button');
+    const outcome = await page.waitForFunction((cookie: string, wrong: string) => {
+      if (document.cookie.split('; ').some((c) => c.startsWith(`${cookie}=`) && c.length > cookie.length + 1)) return 'token';
+      const error = document.querySelector('.el-form-item__error')?.textContent ?? '';
+      return new RegExp(wrong, 'i').test(error) ? 'wrong' : false;
+    }, { timeout: outcomeTimeoutMs, polling: 100 }, SESSION_COOKIE, WRONG_PASSWORD.source).then(async (handle) => String(await handle.jsonValue())).catch(() => 'timeout');
+    if (outcome === 'wrong') throw new LoginRefusedError(`ably ${tenantId} browser login: wrong password`, 'invalid_credentials', { tenantId });
+    const cookie = (await page.cookies()).find((c) => c.name === SESSION_COOKIE);
+    if (outcome === 'token' && cookie?.value) return { token: decodeURIComponent(cookie.value) };
+    return fail('no session after the login (challenge not passed or unexpected page)');
+
+    async function fail(reason: string): Promise<never> {
+      const text = (await page.evaluate(() => document.body?.innerText ?? '').catch(() => '')).slice(0, 300);
+      await mkdir(evidenceDir, { recursive: true });
+      const screenshot = join(evidenceDir, `${tenantId}-${Date.now()}.png`);
+      await page.screenshot({ path: screenshot as `${string}.png`, fullPage: true }).catch(() => undefined);
+      throw new ChallengeUnpassedError(`ably ${tenantId} browser login: ${reason}; url ${page.url()}; screenshot ${screenshot}`, {
+        context: { tenantId, url: page.url(), text, screenshot },
+      });
+    }
+  }, signal);
+}

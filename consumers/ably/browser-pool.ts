@@ -1,0 +1,217 @@
+/**
+ * The browser pool (Crawlee's BrowserPool as the anchor), for the few logins the JSON API refuses. One Chromium
+ * per consumer process by default; an isolated context per login (`browser.createBrowserContext()`, cookies and
+ * storage of one seller never meet another's); at most `maxOpenPages` pages at once (callers queue); a browser is
+ * retired after `retireAfterPages` pages or once its process group passes `maxRssMb`, drained (no new pages) and
+ * closed when its last page is. Every page and context is closed in `finally`; a page that hangs past
+ * `pageTimeoutMs` has its context closed by the watchdog and its caller gets a retriable error.
+ *
+ * Crashes: a browser that disconnects (killed, OOM) is dropped at once; pages in flight fail with a retriable
+ * TransientSourceError (their jobs retry), and the next page launches a fresh browser. No zombie is left behind:
+ * puppeteer starts Chromium as its own process group leader (detached), Node reaps the main process, and the
+ * whole group is SIGKILLed after a close that hangs and after a crash, so the renderers, zygote and GPU helpers
+ * die with it (c.2 "kill the process group").
+ */
+import { EventEmitter } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
+import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer';
+import { defaultBrowserArgs, resolveBrowserExecutable } from '../../lib/browser/executable.js';
+import { TransientSourceError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+
+export interface BrowserPoolOptions {
+  /** Pages open at once over the pool (Crawlee: 20 per browser). @default 4 */
+  maxOpenPages: number;
+  /** Pages a browser serves before it is retired (Crawlee: 100). @default 100 */
+  retireAfterPages: number;
+  /** Resident memory of a browser's process group above which it is retired. @default 1024 */
+  maxRssMb: number;
+  /** Watchdog on one page's work. @default 30_000 */
+  pageTimeoutMs: number;
+  /** CDP protocol timeout (c.2: set it, never the 180 s default). @default 30_000 */
+  protocolTimeoutMs: number;
+  /** How long a close may take before the process group is killed. @default 5_000 */
+  closeTimeoutMs: number;
+}
+
+export const DEFAULT_BROWSER_POOL_OPTIONS: BrowserPoolOptions = {
+  maxOpenPages: 4, retireAfterPages: 100, maxRssMb: 1024, pageTimeoutMs: 30_000, protocolTimeoutMs: 30_000, closeTimeoutMs: 5_000,
+};
+
+interface Slot {
+  browser: Browser;
+  pid: number | undefined;
+  pages: number;
+  active: number;
+  retired: boolean;
+}
+
+export interface BrowserPoolStats {
+  launches: number;
+  retired: number;
+  crashes: number;
+  pagesOpened: number;
+  openPages: number;
+}
+
+/** Resident memory (MB) of every process in the group led by `pid` (Chromium and its helpers). */
+export function groupRssMb(pid: number): number {
+  let kb = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) !== pid) continue;
+      kb += Number(fields[21]) * 4;
+    } catch {
+      // the process ended while we read
+    }
+  }
+  return kb / 1024;
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+export function createBrowserPool(options: Partial<BrowserPoolOptions> & { logger?: Logger } = {}) {
+  const o = { ...DEFAULT_BROWSER_POOL_OPTIONS, ...options };
+  const events = new EventEmitter();
+  const stats: BrowserPoolStats = { launches: 0, retired: 0, crashes: 0, pagesOpened: 0, openPages: 0 };
+  let current: Slot | undefined;
+  let launching: Promise<Slot> | undefined;
+  const all = new Set<Slot>();
+  const waiters: (() => void)[] = [];
+  let destroyed = false;
+
+  async function launch(): Promise<Slot> {
+    const executable = await resolveBrowserExecutable();
+    const browser = await puppeteer.launch({
+      executablePath: executable.path, headless: true, args: defaultBrowserArgs(), protocolTimeout: o.protocolTimeoutMs, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+    });
+    const slot: Slot = { browser, pid: browser.process()?.pid, pages: 0, active: 0, retired: false };
+    all.add(slot);
+    stats.launches += 1;
+    options.logger?.info({ executable: executable.path, source: executable.source, pid: slot.pid }, 'browser launched');
+    events.emit('browserLaunched', slot.pid);
+    browser.once('disconnected', () => {
+      if (!all.has(slot)) return;
+      all.delete(slot);
+      if (!slot.retired) stats.crashes += 1;
+      if (current === slot) current = undefined;
+      killGroup(slot.pid);
+      events.emit(slot.retired ? 'browserClosed' : 'browserCrashed', slot.pid);
+    });
+    return slot;
+  }
+
+  async function browserSlot(): Promise<Slot> {
+    if (current && !current.retired && current.browser.connected) return current;
+    launching ??= launch().then((slot) => (current = slot)).finally(() => { launching = undefined; });
+    return launching;
+  }
+
+  async function close(slot: Slot): Promise<void> {
+    all.delete(slot);
+    const timer = setTimeout(() => killGroup(slot.pid), o.closeTimeoutMs);
+    try {
+      await slot.browser.close();
+    } catch {
+      killGroup(slot.pid);
+    } finally {
+      clearTimeout(timer);
+      killGroup(slot.pid);
+    }
+  }
+
+  function retire(slot: Slot): void {
+    if (slot.retired) return;
+    slot.retired = true;
+    stats.retired += 1;
+    if (current === slot) current = undefined;
+    events.emit('browserRetired', slot.pid);
+    if (slot.active === 0) void close(slot);
+  }
+
+  async function openSlot(signal: AbortSignal): Promise<void> {
+    while (stats.openPages >= o.maxOpenPages) {
+      signal.throwIfAborted();
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+    stats.openPages += 1;
+  }
+
+  function releaseSlot(): void {
+    stats.openPages -= 1;
+    waiters.shift()?.();
+  }
+
+  /** Runs `work` on a fresh page in its own context; page and context are closed whatever happens. */
+  async function withPage<T>(work: (page: Page, context: BrowserContext) => Promise<T>, signal: AbortSignal): Promise<T> {
+    if (destroyed) throw new Error('browser pool destroyed');
+    await openSlot(signal);
+    let slot: Slot | undefined;
+    let context: BrowserContext | undefined;
+    let watchdog: NodeJS.Timeout | undefined;
+    let detach = () => {};
+    try {
+      slot = await browserSlot();
+      slot.active += 1;
+      slot.pages += 1;
+      stats.pagesOpened += 1;
+      const owner = slot;
+      context = await owner.browser.createBrowserContext();
+      const page = await context.newPage();
+      page.setDefaultTimeout(o.pageTimeoutMs);
+      const crashed = new Promise<never>((_, reject) => {
+        const onDisconnect = () => reject(new TransientSourceError('ably login: the browser disconnected mid-page', { context: { pid: owner.pid } }));
+        const onAbort = () => reject(signal.reason);
+        owner.browser.once('disconnected', onDisconnect);
+        signal.addEventListener('abort', onAbort, { once: true });
+        detach = () => {
+          owner.browser.off('disconnected', onDisconnect);
+          signal.removeEventListener('abort', onAbort);
+        };
+        watchdog = setTimeout(() => {
+          reject(new TransientSourceError(`ably login: page hung past ${o.pageTimeoutMs} ms`, { context: { pid: owner.pid } }));
+          void context?.close().catch(() => undefined);
+        }, o.pageTimeoutMs);
+      });
+      crashed.catch(() => undefined);
+      return await Promise.race([work(page, context), crashed]);
+    } finally {
+      clearTimeout(watchdog);
+      detach();
+      if (context && slot?.browser.connected) await context.close().catch(() => undefined);
+      events.emit('pageClosed');
+      releaseSlot();
+      if (slot) {
+        slot.active -= 1;
+        if (!slot.retired && slot.pid !== undefined && (slot.pages >= o.retireAfterPages || groupRssMb(slot.pid) > o.maxRssMb)) retire(slot);
+        else if (slot.retired && slot.active === 0 && all.has(slot)) void close(slot);
+      }
+    }
+  }
+
+  return {
+    withPage,
+    events,
+    stats,
+    /** The main process id of the current browser (tests kill it). */
+    currentPid: () => current?.pid,
+    async destroy(): Promise<void> {
+      destroyed = true;
+      await launching?.catch(() => undefined);
+      await Promise.all([...all].map((slot) => close(slot)));
+      current = undefined;
+    },
+  };
+}
+
+export type BrowserPool = ReturnType<typeof createBrowserPool>;

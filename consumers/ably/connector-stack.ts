@@ -1,0 +1,71 @@
+/**
+ * The Ably connector with what it stands on: the request pacer, the seller API (one undici pool), the session
+ * pool and login paths over the sealed credentials, the browser pool (launched only when a login needs it) and
+ * the platform's circuit breaker. The consumer group, the tests and the bench assemble it here, once.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CredentialsStore } from '../../lib/credentials-store.js';
+import type { Logger } from '../../lib/logger.js';
+import { createBrowserLogin } from './browser-login.js';
+import { createBrowserPool, type BrowserPoolOptions } from './browser-pool.js';
+import { createCircuitBreaker, type BreakerOptions } from './circuit-breaker.js';
+import { createAblyConnector } from './connector.js';
+import { createSessionProvider } from './login.js';
+import { createRequestPacer, type PacerPolicy } from './request-pacer.js';
+import { createSellerApi } from './seller-api.js';
+import { createSessionPool } from './session-pool.js';
+
+export interface AblySettings {
+  apiBaseUrl: string;
+  webUrl: string;
+  hostRatePerSec: number;
+  accountRatePerSec: number;
+  lookbackDays: number;
+  initialDays: number;
+  browserPages: number;
+  browserRetireAfter: number;
+  browserMaxRssMb: number;
+  evidenceDir: string;
+}
+
+export interface AblyConnectorStackOptions {
+  ably: AblySettings;
+  credentials: CredentialsStore;
+  buyerHashSalt: string;
+  logger?: Logger;
+  pacer?: Partial<PacerPolicy>;
+  breaker?: BreakerOptions;
+  browser?: Partial<BrowserPoolOptions>;
+  /** The clock date ranges and session ages are judged by (tests pass the simulator's). */
+  now?: () => number;
+}
+
+export function createAblyConnectorStack({ ably, credentials, buyerHashSalt, logger, pacer, breaker, browser, now }: AblyConnectorStackOptions) {
+  const api = createSellerApi({
+    apiBaseUrl: ably.apiBaseUrl, webOrigin: ably.webUrl,
+    pacer: createRequestPacer({ hostRatePerSec: ably.hostRatePerSec, hostBurst: ably.hostRatePerSec * 2, accountRatePerSec: ably.accountRatePerSec, accountBurst: ably.accountRatePerSec * 2, ...pacer }),
+  });
+  const browsers = createBrowserPool({
+    maxOpenPages: ably.browserPages, retireAfterPages: ably.browserRetireAfter, maxRssMb: ably.browserMaxRssMb, logger, ...browser,
+  });
+  const sessions = createSessionProvider({
+    api, credentials, pool: createSessionPool({ now }), now,
+    browserLogin: createBrowserLogin({ pool: browsers, webUrl: ably.webUrl, evidenceDir: ably.evidenceDir || join(tmpdir(), 'ably-evidence') }),
+  });
+  const circuit = createCircuitBreaker(breaker);
+  const connector = createAblyConnector({ api, sessions, breaker: circuit, buyerHashSalt, lookbackDays: ably.lookbackDays, initialDays: ably.initialDays, now });
+  return {
+    connector,
+    api,
+    browsers,
+    sessions,
+    breaker: circuit,
+    async close() {
+      await browsers.destroy();
+      await api.close();
+    },
+  };
+}
+
+export type AblyConnectorStack = ReturnType<typeof createAblyConnectorStack>;

@@ -1,0 +1,32 @@
+/** Entry point of an Ably consumer instance: `tsx consumers/ably/index.ts` (scale by adding instances). */
+import { loadConfigOrExit } from '../../lib/config.js';
+import { createKafka } from '../../lib/kafka/client.js';
+import { createLogger } from '../../lib/logger.js';
+import { createKeyring } from '../../lib/secrets.js';
+import { startTelemetry } from '../../otel/sdk.js';
+import { createAblyConsumer } from './ably-consumer.js';
+
+const config = loadConfigOrExit();
+const telemetry = startTelemetry({ serviceName: `${config.otel.serviceName}-ably`, exporter: config.otel.exporter, endpoint: config.otel.endpoint });
+const logger = createLogger({ level: config.log.level, name: 'ably' });
+const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-ably`, topicPrefix: config.kafka.topicPrefix, logger });
+const consumer = createAblyConsumer({
+  kafka, logger, instanceId: config.instanceId, keyring: createKeyring(config.secrets.keys), ably: config.ably,
+  buyerHashSalt: config.secrets.buyerHashSalt, concurrency: config.runner.concurrency, jobTimeoutMs: config.runner.jobTimeoutMs,
+  lowShare: config.runner.lowPriorityShare, drainTimeoutMs: config.runner.drainTimeoutMs,
+});
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining');
+    void consumer.stop().then(() => telemetry.shutdown()).then(() => process.exit(0), (error) => {
+      logger.error({ err: error }, 'unclean stop');
+      process.exit(1);
+    });
+  });
+}
+await consumer.start();
+logger.info('ably consumer running');
