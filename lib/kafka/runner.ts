@@ -21,7 +21,7 @@
 import { EventEmitter } from 'node:events';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Admin, Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
-import type { Contract } from '../contracts/codec.js';
+import type { Contract, Decoded } from '../contracts/codec.js';
 import { DLQ_LIMITS, dlqEntry } from '../contracts/dlq.js';
 import { DeadlineExceededError, errorCode, errorMessage } from '../errors.js';
 import { jobLogger, type Logger } from '../logger.js';
@@ -77,6 +77,8 @@ export interface RunnerOptions<T> {
   logger: Logger;
   /** The tenant a job belongs to (for per-tenant exclusivity); defaults to the message key. */
   keyOf?: (value: T) => string;
+  /** Why a valid message is still not for this runner (another platform's request): it goes to the DLQ as a contract error. */
+  misplaced?: (value: T) => string | undefined;
   /** Epoch ms before which a job must not start (retries). */
   notBeforeOf?: (value: T) => number | undefined;
   /** @default 16 */ concurrency?: number;
@@ -171,7 +173,7 @@ export function createRunner<T>(options: RunnerOptions<T>) {
       if (!isRunning() || isStale()) return;
       // Take no more than the window's room; the rest is fetched again after the partition resumes.
       if (dispatcher.heldIn(topic, partition) >= queuedPerPartition) break;
-      const decoded = contract.decode(kafkaMessage.value);
+      const decoded = decodeFor(kafkaMessage.value);
       const key = decoded.ok && options.keyOf ? options.keyOf(decoded.value) : kafkaMessage.key?.toString() ?? id;
       const notBefore = decoded.ok ? options.notBeforeOf?.(decoded.value) ?? 0 : 0;
       dispatcher.push({ topic, partition, offset: BigInt(kafkaMessage.offset), key, priority, notBefore, message: { kafkaMessage, decoded } });
@@ -179,6 +181,13 @@ export function createRunner<T>(options: RunnerOptions<T>) {
     }
     if (dispatcher.heldIn(topic, partition) >= queuedPerPartition) consumer?.pause([{ topic, partitions: [partition] }]);
     pump();
+  }
+
+  /** The message as a job, or why it cannot be one (it does not meet the contract, or is not for this runner). */
+  function decodeFor(value: Buffer | null): Decoded<T> {
+    const decoded = contract.decode(value);
+    const misplaced = decoded.ok ? options.misplaced?.(decoded.value) : undefined;
+    return misplaced === undefined ? decoded : { ok: false, reason: `${contract.name}: ${misplaced}` };
   }
 
   /** The group's committed offsets and their metadata: which offsets above each commit point are done. */

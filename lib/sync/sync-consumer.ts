@@ -47,7 +47,6 @@ export function createSyncConsumer({
     const request = job.value;
     const startedAt = new Date();
     started.set(job, startedAt);
-    if (request.platform !== platform) throw new TypeError(`a ${request.platform} request on the ${platform} topic`);
     const stored = (await stateStore.get(request.tenantId, platform))?.cursors ?? {};
     const cursors = request.reason === 'continuation' && request.cursor ? { ...stored, ...request.cursor } : stored;
     const fetched = new Map<string, FetchedRecords>();
@@ -78,6 +77,8 @@ export function createSyncConsumer({
     dlqTopic: SYNC_DLQ_TOPIC,
     logger,
     keyOf: (r) => r.tenantId,
+    // Never a retry: re-published, it would land on the other platform's retry topic.
+    misplaced: (r) => (r.platform === platform ? undefined : `a ${r.platform} request on the ${platform} topic`),
     notBeforeOf: (r) => (r.notBefore ? Date.parse(r.notBefore) : undefined),
     handle,
     onFailure: (job, error) => failureMessages({

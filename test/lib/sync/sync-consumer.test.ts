@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { RawResultContract, SyncRequestContract, SyncRunContract, type SyncRequest } from '../../../lib/contracts/index.js';
+import { DlqEntryContract, RawResultContract, SyncRequestContract, SyncRunContract, type SyncRequest } from '../../../lib/contracts/index.js';
 import { TransientSourceError } from '../../../lib/errors.js';
 import type { Connector } from '../../../lib/sync/connector.js';
 import { createSyncConsumer } from '../../../lib/sync/sync-consumer.js';
 import { TIER_POLICIES } from '../../../lib/sync/tiers.js';
-import { testKafka, testLogger, uniqueName, type TestKafka } from '../../helpers/kafka.js';
+import { drainTopic, testKafka, testLogger, uniqueName, type TestKafka } from '../../helpers/kafka.js';
 
 const fastRetry = {
   paid: { ...TIER_POLICIES.paid, retry: { initialMs: 200, maxMs: 400, multiplier: 2, jitter: 0, maxAttempts: 3 } },
@@ -91,6 +91,30 @@ describe('sync consumer (real broker)', function () {
     assert.deepEqual(runs.map((r) => [r.status, r.attempt]), [['retrying', 1], ['succeeded', 2]]);
     assert.equal(runs[0]!.errorClass, 'TRANSIENT_SOURCE');
     assert.ok(Date.parse(runs[1]!.startedAt) - Date.parse(runs[0]!.startedAt) >= 200, 'the retry waited for its not-before time');
+  });
+
+  it('a request of another platform on this platform\'s topic goes to the DLQ as a contract error, never to a retry topic', async () => {
+    const synced: string[] = [];
+    await start({
+      platform: 'cafe24',
+      async sync(r) {
+        synced.push(r.tenantId);
+        return { cursors: {}, done: true };
+      },
+    });
+    await publish(request('lost', { platform: 'ably' }));
+    await publish(request('lost'));
+    const runs = runsOf(await kafka.readTopic('sync.runs', 1));
+    const [entry] = (await kafka.readTopic('sync.dlq', 1)).map((m) => DlqEntryContract.decode(m.value));
+    assert.ok(entry?.ok);
+    assert.equal(entry.value.errorClass, 'CONTRACT');
+    assert.match(entry.value.reason, /ably request on the cafe24 topic/);
+    assert.equal(SyncRequestContract.decode(Buffer.from(entry.value.value, 'base64')).ok, true, 'the original request, replayable');
+    assert.deepEqual(synced, ['lost'], 'only the cafe24 request ran');
+    assert.deepEqual(runs.map((r) => r.platform), ['cafe24']);
+    assert.deepEqual(await drainTopic(kafka, 'sync.ably.retry'), []);
+    assert.deepEqual(await drainTopic(kafka, 'sync.cafe24.retry'), []);
+    assert.equal((await drainTopic(kafka, 'sync.runs')).length, 1, 'no run event for a request that was not understood');
   });
 
   it('serves paid (high) requests before a backlog of free (low) ones, keeping a share for low', async () => {
