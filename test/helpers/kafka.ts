@@ -1,6 +1,8 @@
 /**
  * The real broker for tests: KAFKA_BROKERS (scripts/test.ts sets it after starting the local broker). Each test
- * gets its own topic prefix and group names, so tests never see each other's messages.
+ * gets its own topic prefix and group names, so tests never see each other's messages. Every prefix handed out
+ * is remembered, and the run's root hook (root-hooks.ts) deletes their topics at the end: a run leaves nothing in
+ * the broker (one suite used to leave ~1,600 partition directories behind).
  */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +24,26 @@ export const testLogger = () => createLogger({ level: process.env.TEST_LOG_LEVEL
 
 export const uniqueName = (label: string) => `${label}-${randomBytes(4).toString('hex')}`;
 
+/** The topic prefixes this process handed out, whose topics the root hook deletes at the end of the run. */
+export const testPrefixes = new Set<string>();
+
+/** A unique topic prefix (`label-1a2b3c4d.`), for this process or for a child given it as KAFKA_TOPIC_PREFIX. */
+export function testPrefix(label: string): string {
+  const prefix = `${uniqueName(label)}.`;
+  testPrefixes.add(prefix);
+  return prefix;
+}
+
+/** Deletes every topic whose name starts with one of the prefixes; returns how many. */
+export async function deleteTopicsWithPrefixes(admin: Admin, prefixes: Iterable<string>): Promise<number> {
+  const wanted = [...prefixes];
+  if (wanted.length === 0) return 0;
+  const topics = (await admin.listTopics()).filter((name) => wanted.some((p) => name.startsWith(p)));
+  // Small batches: one DeleteTopics request per few hundred partitions keeps within the request timeout.
+  for (let i = 0; i < topics.length; i += 50) await admin.deleteTopics({ topics: topics.slice(i, i + 50), timeout: 30_000 });
+  return topics.length;
+}
+
 export interface TestKafka extends KafkaContext {
   prefix: string;
   admin: Admin;
@@ -34,7 +56,7 @@ export interface TestKafka extends KafkaContext {
 }
 
 export async function testKafka(label = 't'): Promise<TestKafka> {
-  const prefix = `${uniqueName(label)}.`;
+  const prefix = testPrefix(label);
   const ctx = createKafka({ brokers: testBrokers(), clientId: 'sellerstream-test', topicPrefix: prefix, logger: testLogger() });
   const admin = ctx.kafka.admin();
   await admin.connect();

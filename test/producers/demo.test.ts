@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { uniqueName } from '../helpers/kafka.js';
+import { testPrefix } from '../helpers/kafka.js';
 
 describe('the demo (npm start -- --once)', function () {
   this.timeout(240_000);
@@ -13,7 +13,7 @@ describe('the demo (npm start -- --once)', function () {
     const dataDir = mkdtempSync(join(tmpdir(), 'sellerstream-demo-'));
     try {
       const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../producers/demo.ts', import.meta.url)), '--once', '--shops', '6'], {
-        env: { ...process.env, CHDB_DATA_DIR: dataDir, LOG_LEVEL: 'error', KAFKA_TOPIC_PREFIX: `${uniqueName('demo')}.` },
+        env: { ...process.env, CHDB_DATA_DIR: dataDir, LOG_LEVEL: 'error', KAFKA_TOPIC_PREFIX: testPrefix('demo') },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       let out = '';
