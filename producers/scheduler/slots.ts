@@ -21,8 +21,9 @@
  * - **Overlap.** While a link's previous request has not ended, its next slot is held (not skipped): it is
  *   emitted, once, when that request ends, or when the request is older than `staleAfterPeriods` periods.
  * - **Bounded catch-up.** A slot that came due while no leader ran (before `leaderSince`) is emitted once,
- *   delayed by a hashed share of min(catch-up spread, how late it is), so a restart is not a spike; when the
- *   link's next regular slot follows within the spread, that slot alone covers the gap.
+ *   delayed by a hashed share of min(catch-up spread, how late it is), so a restart is not a spike, and kept a
+ *   spread ahead of the link's next regular slot where the takeover leaves room (it is never folded into it,
+ *   so no slot is lost).
  * - **Onboarding.** A link with no emitted slot gets a backfill first (policy depth, cut into steps, newest
  *   first, on the low-priority topic), spread over `onboarding.spreadMs` after it appeared.
  *
@@ -286,10 +287,15 @@ export function planTick(table: PlanTable, state: SlotState, now: number, policy
         continue;
       }
     } else if (at < leaderSince) {
-      const catchUpAt = leaderSince + spread[i]! * Math.min(catchUpSpreadMs, leaderSince - at);
+      let catchUpAt = leaderSince + spread[i]! * Math.min(catchUpSpreadMs, leaderSince - at);
       const next = due === f.current.start ? f.current.start + periodMs + u * periodMs : slotTime(f.current, u, periodMs);
-      // A regular slot close behind a catch-up would repeat it: then the regular slot alone covers the gap.
-      if (catchUpAt > now || next - catchUpAt < catchUpSpreadMs) continue;
+      // Keep a spread's distance from the next regular slot where the takeover leaves room for it; with less
+      // room, spread over the first half of it (the catch-up is never folded into the regular slot).
+      if (next - catchUpAt < catchUpSpreadMs) {
+        const room = next - leaderSince;
+        catchUpAt = room >= catchUpSpreadMs ? next - catchUpSpreadMs : leaderSince + spread[i]! * room / 2;
+      }
+      if (catchUpAt > now) continue;
     }
     emit.slot(out, i, due, last);
   }

@@ -129,13 +129,21 @@ describe('scheduler slots (pure planner)', () => {
     const table = compileTable(fleet, policy);
     const state = warm(table, T0, policy);
     const back = T0 + 3 * HOUR + 30 * MINUTE; // down for three and a half hours
-    const emissions = simulate(table, state, back, back + 15 * MINUTE - 1, 10_000, policy, back);
-    const perLink = new Map<number, number>();
-    for (const e of emissions) perLink.set(e.row, (perLink.get(e.row) ?? 0) + 1);
-    // Every link missed slots; each gets one catch-up, or its regular slot in this quarter hour, never both.
-    const caughtUp = emissions.filter((e) => e.slotStart + table.phase[e.row]! * HOUR < back);
-    assert.ok(caughtUp.length > 1_000, `${caughtUp.length} catch-ups`);
-    assert.ok([...perLink.values()].every((n) => n === 1), 'one request per link');
+    const emissions = simulate(table, state, back, back + 2 * HOUR, 10_000, policy, back);
+    // Every link missed three slots and gets one catch-up for the latest; then its frames follow one by one.
+    const caughtUp = emissions.filter((e) => e.slotStart + table.phase[e.row]! * HOUR <= back);
+    const rows = new Set(caughtUp.map((e) => e.row));
+    assert.equal(rows.size, caughtUp.length, 'at most one catch-up per link');
+    // Only a link whose regular slot follows within the first tick has its catch-up in that slot.
+    for (let row = 0; row < table.size; row++) {
+      if (!rows.has(row)) assert.ok(emissions.find((e) => e.row === row)!.at <= back + 10_000, `link ${row} lost its catch-up`);
+    }
+    assert.ok(caughtUp.length > 1_990);
+    assert.ok(caughtUp.every((e) => e.at <= back + 15 * MINUTE), 'within the spread (and the tick after it)');
+    for (let row = 0; row < table.size; row++) {
+      const frames = emissions.filter((e) => e.row === row).map((e) => e.slotStart);
+      for (let k = 1; k < frames.length; k++) assert.equal(frames[k]! - frames[k - 1]!, HOUR, 'no frame missed after the catch-up');
+    }
     const first = emissions.filter((e) => e.at === back).length;
     assert.ok(first < 150, `${first} of ${emissions.length} at the first tick: spread, not a spike`);
   });
