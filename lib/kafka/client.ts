@@ -2,6 +2,7 @@
  * Factories for the kafkajs client, producers and consumers, with the settings every part of sellerstream
  * shares. Topic names pass through `topicName()` so one cluster can hold several environments (tests too).
  */
+import { usesNativeCrc32c } from './native-crc32c.js';
 import { Kafka, logLevel, Partitioners, type Consumer, type ConsumerConfig, type Producer, type ProducerConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from '../logger.js';
 
@@ -43,6 +44,7 @@ export function createKafka({ brokers, clientId, connectionTimeoutMs = 3000, top
     },
     retry: { initialRetryTime: 300, retries: 8 },
   });
+  if (!usesNativeCrc32c()) logger?.warn('kafkajs loaded before lib/kafka/native-crc32c.ts: batches are produced with its JavaScript CRC32C (slower)');
   return {
     kafka,
     topic: (name) => `${topicPrefix}${name}`,
