@@ -4,8 +4,9 @@
  * last line printed is the result as one JSON object (DESIGN "Benchmarks"). Benchmarks are not timed tests: they
  * measure ours against the baseline, both in the same run.
  */
-import { existsSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseCommand, UsageError } from '../lib/cli.js';
 
 export interface BenchResult {
   bench: string;
@@ -28,11 +29,24 @@ export interface BenchArgs {
 
 export type BenchModule = { run(args: BenchArgs): Promise<BenchResult> };
 
+/** The benchmarks, each named by the first line of its module's doc comment: `npm run bench -- NAME [options]`. */
+const dir = fileURLToPath(new URL('.', import.meta.url));
+const benches = Object.fromEntries(readdirSync(dir).flatMap((file) => {
+  const usage = /^\/\*\*\n \* `npm run bench -- ([a-z0-9-]+)([^`]*)`/.exec(readFileSync(`${dir}${file}`, 'utf8'));
+  return usage && usage[1] !== 'run' ? [[usage[1]!, `npm run bench -- ${usage[1]}${usage[2]}`]] : [];
+}));
 const [name, ...rest] = process.argv.slice(2);
-if (!name || !/^[a-z0-9][a-z0-9-]*$/.test(name) || name === 'run' || !existsSync(fileURLToPath(new URL(`./${name}.ts`, import.meta.url)))) {
-  process.stderr.write(`usage: npm run bench -- <name> [--json]   (name: a bench/<name>.ts module; got ${JSON.stringify(name ?? '')})\n`);
-  process.exit(2);
-}
+// The options after the name are the bench's own: only the name (and --help) are read here.
+parseCommand({
+  usage: 'npm run bench -- NAME [--json] [options]',
+  description: 'Runs one benchmark, ours against its baseline in the same run, and prints its report; with --json the last\n'
+    + 'line is one JSON object (bench, metric, unit, value, baseline, ratio; bound and of_bound where a bound applies).\n'
+    + 'Benchmarks that need Kafka use KAFKA_BROKERS, or start the local broker and stop it afterwards.',
+  positionals: benches,
+  options: { json: { type: 'boolean', description: 'end with the result as one JSON line (each bench\'s own options: above)' } },
+  env: ['KAFKA_BROKERS', 'KAFKA_LOCAL_PORT'],
+}, [...(name && !name.startsWith('-') ? [name] : []), ...process.argv.slice(2).filter((a) => a === '--help' || a === '-h')]);
+if (!name) throw new UsageError(`give a benchmark: ${Object.keys(benches).join(', ')}`);
 const json = rest.includes('--json');
 const mod = (await import(`./${name}.js`)) as BenchModule;
 const result = await mod.run({ json, argv: rest.filter((a) => a !== '--json'), log: (line) => process.stdout.write(`${line}\n`) });

@@ -27,7 +27,7 @@ export interface CommandSpec<O extends Record<string, CommandOption>> {
   /** Positional arguments it takes (sub-commands), each with its meaning; none when absent. */
   positionals?: Record<string, string>;
   /** Environment variables it reads: names from the config schema, or [name, meaning] for others. */
-  env?: (string | [string, string])[];
+  env?: readonly (string | readonly [string, string])[];
 }
 
 export type CommandValues<O extends Record<string, CommandOption>> = {
@@ -120,8 +120,8 @@ export function helpText<O extends Record<string, CommandOption>>(spec: CommandS
   table([...options, ['-h, --help', 'print this help and exit']]);
   if (spec.env && spec.env.length > 0) {
     lines.push('environment:');
-    table(spec.env.map((entry) => {
-      if (Array.isArray(entry)) return entry;
+    table(spec.env.map((entry): [string, string] => {
+      if (typeof entry !== 'string') return [entry[0], entry[1]];
       const described = describeEnv(entry);
       if (!described) throw new Error(`${entry} is not in the config schema: give its meaning as [name, meaning]`);
       return [entry, `${described.doc}${described.default === '' ? '' : ` (default ${described.default})`}`];

@@ -1,16 +1,15 @@
 /**
  * `npm start`: the whole pipeline on this machine. Boots the local Kafka broker if none is configured, applies
  * topics, starts the Cafe24 simulator with demo shops, the Cafe24 consumer group and the sink on the embedded
- * ClickHouse engine, syncs every shop, prints a summary, and keeps syncing on an interval until Ctrl-C.
- *   npm start -- --once            one round, then exit 0
- *   npm start -- --shops 50        more demo shops (default 20)
- *   npm start -- --interval 30     seconds between rounds (default 60)
+ * ClickHouse engine, syncs every shop, prints a summary, and keeps syncing on an interval until Ctrl-C (or SIGTERM:
+ * `npm start` execs tsx, so a signal to npm reaches this process, which stops everything it started and exits 0).
+ * Options: `npm start -- --help`.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { loadConfigOrExit } from '../lib/config.js';
+import { parseCommand, UsageError } from '../lib/cli.js';
+import { loadConfig } from '../lib/config.js';
 import { createCredentialsStore } from '../lib/credentials-store.js';
 import { createKafka } from '../lib/kafka/client.js';
 import { createPublisher } from '../lib/kafka/publisher.js';
@@ -31,33 +30,39 @@ import { buildSyncRequest, publishSyncRequests } from './sync-requests.js';
 import { connectCafe24, putTenant } from './tenant-admin.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const { values: args } = parseArgs({
-  options: { once: { type: 'boolean', default: false }, shops: { type: 'string', default: '20' }, interval: { type: 'string', default: '60' } },
+const { values: args } = parseCommand({
+  usage: 'npm start -- [--once] [--shops N] [--interval S]',
+  description: 'The whole pipeline on this machine: starts the local Kafka broker unless KAFKA_BROKERS is set (and leaves it\n'
+    + 'running), applies topics, starts the Cafe24 simulator with demo shops, the Cafe24 consumer and the sink on the\n'
+    + 'embedded ClickHouse engine, then syncs every shop in rounds, printing a summary per round, until Ctrl-C.\n'
+    + 'Without SECRETS_KEYS it seals credentials with a development key kept in .local/demo-secrets-key.',
+  options: {
+    once: { type: 'boolean', default: false, description: 'run one round, then exit 0' },
+    shops: { type: 'string', default: '20', value: 'N', description: 'demo shops, 1..5000' },
+    interval: { type: 'string', default: '60', value: 'S', description: 'seconds between rounds' },
+  },
+  env: ['KAFKA_BROKERS', 'KAFKA_LOCAL_PORT', 'KAFKA_TOPIC_PREFIX', 'CHDB_DATA_DIR', 'CLICKHOUSE_URL', 'SECRETS_KEYS', 'BUYER_HASH_SALT',
+    'RUNNER_CONCURRENCY', 'RUNNER_JOB_TIMEOUT_MS', ['LOG_LEVEL', 'pino log level of the pipeline (default error: the summary stays readable)']],
 });
 const shopCount = Number(args.shops);
 const intervalMs = Number(args.interval) * 1000;
-if (!Number.isInteger(shopCount) || shopCount < 1 || shopCount > 5000 || !(intervalMs > 0)) {
-  process.stderr.write('usage: npm start -- [--once] [--shops 1..5000] [--interval seconds]\n');
-  process.exit(2);
-}
+if (!Number.isInteger(shopCount) || shopCount < 1 || shopCount > 5000) throw new UsageError('--shops must be an integer from 1 to 5000');
+if (!(intervalMs > 0)) throw new UsageError('--interval must be a positive number of seconds');
 
-const config = loadConfigOrExit();
+const config = loadConfig();
 const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'error', name: 'demo' });
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 // Left running after the demo: the next `npm start` finds it up.
-try {
-  ensureLocalBroker();
-} catch (error) {
-  process.stderr.write(`demo: ${(error as Error).message}\n`);
-  process.exit(1);
-}
+await ensureLocalBroker((line) => say(`kafka: ${line}`));
 
 // A development key, kept across runs so the sealed credentials written last time still open.
 const keySpec = config.secrets.keys || (() => {
   const file = `${root}.local/demo-secrets-key`;
   mkdirSync(`${root}.local`, { recursive: true });
-  if (!existsSync(file)) writeFileSync(file, generateKeySpec('demo'), { mode: 0o600 });
+  const created = !existsSync(file);
+  if (created) writeFileSync(file, generateKeySpec('demo'), { mode: 0o600 });
+  say(`secrets: SECRETS_KEYS is not set; ${created ? 'created' : 'using'} the development key .local/demo-secrets-key (\`npm run secrets -- new-key\` makes one to set)`);
   return readFileSync(file, 'utf8').trim();
 })();
 const keyring = createKeyring(keySpec);
@@ -120,18 +125,22 @@ async function round(n: number): Promise<void> {
   say(`  rows: ${tables.map((t, i) => `${t} ${counts[i]}`).join(', ')}`);
 }
 
-let stopping = false;
-async function shutdown(code: number): Promise<never> {
-  stopping = true;
-  await cafe24.stop().catch(() => undefined);
-  await sink.stop().catch(() => undefined);
-  await publisher.close().catch(() => undefined);
-  await warehouse.close().catch(() => undefined);
-  await sim.close().catch(() => undefined);
-  process.exit(code);
+let stopping: Promise<never> | undefined;
+/** Once, however many signals and failures ask for it: everything started here stops, then the process exits. */
+function shutdown(code: number): Promise<never> {
+  stopping ??= (async () => {
+    await cafe24.stop().catch(() => undefined);
+    await sink.stop().catch(() => undefined);
+    await publisher.close().catch(() => undefined);
+    await warehouse.close().catch(() => undefined);
+    await sim.close().catch(() => undefined);
+    process.exit(code);
+  })();
+  return stopping;
 }
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+say(`syncing ${tenants.length} shops${args.once ? ' once' : ` every ${intervalMs / 1000} s`} (Ctrl-C to stop)`);
 
 try {
   for (let n = 1; !stopping; n++) {
@@ -141,8 +150,11 @@ try {
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 } catch (error) {
-  logger.error({ err: error }, 'demo failed');
-  process.stderr.write(`demo failed: ${(error as Error).message}\n`);
-  await shutdown(1);
+  // A round cut short by the shutdown (its warehouse closed) is not a failure.
+  if (!stopping) {
+    logger.error({ err: error }, 'demo failed');
+    process.stderr.write(`demo failed: ${(error as Error).message}\n`);
+    await shutdown(1);
+  }
 }
 await shutdown(0);

@@ -1,17 +1,30 @@
-/** Entry point of a Cafe24 consumer instance: `tsx consumers/cafe24/index.ts` (scale by adding instances). */
-import { loadConfigOrExit } from '../../lib/config.js';
+/** Entry point of a Cafe24 consumer instance: `npm run cafe24` (scale by adding instances); `--help` says more. */
+import { parseCommand } from '../../lib/cli.js';
+import { loadConfig } from '../../lib/config.js';
+import { waitForBroker } from '../../lib/kafka/broker-check.js';
 import { createKafka } from '../../lib/kafka/client.js';
 import { createLogger } from '../../lib/logger.js';
 import { createKeyring } from '../../lib/secrets.js';
 import { startTelemetry } from '../../otel/sdk.js';
 import { createCafe24Consumer } from './cafe24-consumer.js';
 
-const config = loadConfigOrExit();
+parseCommand({
+  usage: 'npm run cafe24',
+  description: 'One Cafe24 consumer instance (group cafe24): takes sync requests from sync.cafe24.high/.low/.retry, syncs\n'
+    + 'each tenant\'s mall through the Admin API and commits its records, run event and cursor in one transaction.\n'
+    + 'Scale by running more instances, each with its own stable INSTANCE_ID. SIGTERM drains in-flight jobs.',
+  env: ['KAFKA_BROKERS', 'KAFKA_LOCAL_PORT', 'KAFKA_TOPIC_PREFIX', 'INSTANCE_ID', 'SECRETS_KEYS', 'BUYER_HASH_SALT',
+    'CAFE24_API_BASE_TEMPLATE', 'CAFE24_CLIENT_ID', 'CAFE24_CLIENT_SECRET', 'CAFE24_API_VERSION', 'CAFE24_LOOKBACK_DAYS', 'CAFE24_INITIAL_DAYS',
+    'RUNNER_CONCURRENCY', 'RUNNER_JOB_TIMEOUT_MS', 'RUNNER_DRAIN_TIMEOUT_MS', 'RUNNER_LOW_PRIORITY_SHARE', 'OTEL_TRACES_EXPORTER', 'LOG_LEVEL'],
+});
+const config = loadConfig();
+// Sealed OAuth tokens need the key: without it, say so before anything starts.
+const keyring = createKeyring(config.secrets.keys);
 const telemetry = startTelemetry({ serviceName: `${config.otel.serviceName}-cafe24`, exporter: config.otel.exporter, endpoint: config.otel.endpoint });
 const logger = createLogger({ level: config.log.level, name: 'cafe24' });
 const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-cafe24`, topicPrefix: config.kafka.topicPrefix, logger });
 const consumer = createCafe24Consumer({
-  kafka, logger, instanceId: config.instanceId, keyring: createKeyring(config.secrets.keys), cafe24: config.cafe24,
+  kafka, logger, instanceId: config.instanceId, keyring, cafe24: config.cafe24,
   buyerHashSalt: config.secrets.buyerHashSalt, concurrency: config.runner.concurrency, jobTimeoutMs: config.runner.jobTimeoutMs,
   lowShare: config.runner.lowPriorityShare, drainTimeoutMs: config.runner.drainTimeoutMs,
 });
@@ -28,5 +41,6 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     });
   });
 }
+await waitForBroker(config.kafka.brokers);
 await consumer.start();
 logger.info('cafe24 consumer running');

@@ -4,7 +4,9 @@
  * SIGTERM/SIGINT drains it (pending batches land and commit, or are left with their intent) and exits 0.
  * A crashed consumer exits 1, for the supervisor to restart.
  */
-import { loadConfigOrExit } from '../../lib/config.js';
+import { parseCommand } from '../../lib/cli.js';
+import { loadConfig } from '../../lib/config.js';
+import { waitForBroker } from '../../lib/kafka/broker-check.js';
 import { createKafka } from '../../lib/kafka/client.js';
 import { createLogger } from '../../lib/logger.js';
 import { migrate } from '../../lib/warehouse/migrate.js';
@@ -13,7 +15,17 @@ import { startTelemetry } from '../../otel/sdk.js';
 import { platformModels } from '../platforms.js';
 import { createSink, SINK_EVENTS } from './sink.js';
 
-const config = loadConfigOrExit();
+parseCommand({
+  usage: 'npm run sink',
+  description: 'One ClickHouse sink instance (group sink): consumes raw.results and sync.runs, maps records into the\n'
+    + 'analytics tables and inserts them in batches; offsets commit only after ClickHouse took a batch, so a crash\n'
+    + 'loses and duplicates nothing. Bad input goes to sink.dlq. SIGTERM lands or hands back pending batches.',
+  env: ['KAFKA_BROKERS', 'KAFKA_LOCAL_PORT', 'KAFKA_TOPIC_PREFIX', 'INSTANCE_ID', 'CLICKHOUSE_URL', 'CLICKHOUSE_DATABASE', 'CHDB_DATA_DIR',
+    'BUYER_HASH_SALT', 'SINK_BATCH_ROWS', 'SINK_BATCH_BYTES', 'SINK_BATCH_AGE_MS', 'SINK_MAX_RECORD_BYTES', 'SINK_MAX_BUFFERED_BYTES',
+    'SINK_DRAIN_TIMEOUT_MS', 'SINK_SESSION_TIMEOUT_MS', 'OTEL_TRACES_EXPORTER', 'LOG_LEVEL'],
+});
+const config = loadConfig();
+await waitForBroker(config.kafka.brokers);
 const telemetry = startTelemetry({ serviceName: `${config.otel.serviceName}-sink`, exporter: config.otel.exporter, endpoint: config.otel.endpoint });
 const logger = createLogger({ level: config.log.level, name: 'sink' }).child({ instanceId: config.instanceId });
 

@@ -1,16 +1,8 @@
 /**
- * The replay command line, parsed into a plan; pure, so every flag combination is unit-tested.
- *
- *   --from-dlq                         re-sink entries of sink.dlq (each unwrapped to its original message)
- *   --topic raw.results|sync.runs      re-sink a source topic
- *   --since ISO  --until ISO           by message time (Kafka timestamps), half-open [since, until)
- *   --partition N --from-offset A --to-offset B
- *                                      one partition, offsets A..B inclusive
- *   --tenant ID                        only messages of this tenant (others are skipped, not re-sunk)
- *   --run-id ID                        names the run (its consumer group and token namespace); without it the run is
- *                                      named by the mapper versions, so repeating a replay is a no-op
- *   --timeout-ms N                     give up after N ms (default 600000)
+ * The replay command line (REPLAY_COMMAND, which `--help` prints), parsed into a plan; pure, so every flag
+ * combination is unit-tested.
  */
+import { parseOptions, UsageError } from '../../lib/cli.js';
 import { RAW_RESULTS_TOPIC } from '../../lib/contracts/raw-result.js';
 import { SINK_DLQ_TOPIC } from '../../lib/contracts/dlq.js';
 import { SYNC_RUNS_TOPIC } from '../../lib/contracts/sync-run.js';
@@ -27,26 +19,38 @@ export interface ReplayPlan {
   timeoutMs: number;
 }
 
-export class ReplayUsageError extends Error {}
+export class ReplayUsageError extends UsageError {}
 
 const REPLAYABLE = [RAW_RESULTS_TOPIC, SYNC_RUNS_TOPIC];
 
-const OPTIONS = ['from-dlq', 'topic', 'since', 'until', 'partition', 'from-offset', 'to-offset', 'tenant', 'run-id', 'timeout-ms'];
+export const REPLAY_COMMAND = {
+  usage: 'npm run replay -- --from-dlq | --topic raw.results|sync.runs [--since ISO] [--until ISO] [--tenant ID] …',
+  description: 'Re-sinks messages, idempotently: entries of sink.dlq (each unwrapped to the message that failed, after a\n'
+    + 'mapper fix) or a range of raw.results / sync.runs (to rebuild tables). A replay killed half-way resumes when run\n'
+    + 'again; a finished one, run again, does nothing. Prints its report as one JSON line. docs/replay.md has more.',
+  options: {
+    'from-dlq': { type: 'boolean', description: 're-sink entries of sink.dlq' },
+    topic: { type: 'string', value: 'T', description: 're-sink a source topic: raw.results or sync.runs' },
+    since: { type: 'string', value: 'ISO', description: 'from this message time (Kafka timestamps), inclusive' },
+    until: { type: 'string', value: 'ISO', description: 'up to this message time, exclusive' },
+    partition: { type: 'string', value: 'N', description: 'one partition (with --from-offset and --to-offset)' },
+    'from-offset': { type: 'string', value: 'A', description: 'first offset, inclusive' },
+    'to-offset': { type: 'string', value: 'B', description: 'last offset, inclusive' },
+    tenant: { type: 'string', value: 'ID', description: 'only this tenant\'s messages (others are skipped)' },
+    'run-id': { type: 'string', value: 'ID', description: 'names the run (group and token namespace); default: the mapper versions' },
+    'timeout-ms': { type: 'string', value: 'N', description: 'give up after N ms (default 600000)' },
+  },
+  env: ['KAFKA_BROKERS', 'KAFKA_LOCAL_PORT', 'KAFKA_TOPIC_PREFIX', 'CLICKHOUSE_URL', 'CLICKHOUSE_DATABASE', 'CHDB_DATA_DIR', 'BUYER_HASH_SALT', 'LOG_LEVEL'],
+} as const;
 
 export function parseReplayArgs(argv: readonly string[]): ReplayPlan {
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith('--')) throw new ReplayUsageError(`unexpected argument ${arg}`);
-    const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
-    if (!OPTIONS.includes(name)) throw new ReplayUsageError(`unknown option --${name}`);
-    if (name === 'from-dlq') flags.set(name, true);
-    else {
-      const value = inline ?? argv[++i];
-      if (value === undefined || value.startsWith('--')) throw new ReplayUsageError(`--${name} needs a value`);
-      flags.set(name, value);
-    }
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseOptions(REPLAY_COMMAND, argv).values;
+  } catch (error) {
+    throw new ReplayUsageError((error as Error).message);
   }
+  const flags = new Map(Object.entries(values).filter((e): e is [string, string | true] => e[1] !== undefined && e[1] !== false));
   const fromDlq = flags.get('from-dlq') === true;
   const topic = flags.get('topic') as string | undefined;
   if (fromDlq === (topic !== undefined)) throw new ReplayUsageError('give exactly one of --from-dlq or --topic <raw.results|sync.runs>');

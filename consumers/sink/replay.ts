@@ -148,22 +148,19 @@ function tenantOf(message: SourceMessage, fromDlq: boolean): string | undefined 
 
 /** `tsx consumers/sink/replay.ts …`: the command line (replay-args.ts), on the configured Kafka and warehouse. */
 async function main(argv: string[]): Promise<void> {
-  const { parseReplayArgs, ReplayUsageError } = await import('./replay-args.js');
-  let plan: ReplayPlan;
-  try {
-    plan = parseReplayArgs(argv);
-  } catch (error) {
-    if (!(error instanceof ReplayUsageError)) throw error;
-    process.stderr.write(`replay: ${error.message}\nsee consumers/sink/replay-args.ts or docs/replay.md for usage\n`);
-    process.exit(2);
-  }
-  const { loadConfigOrExit } = await import('../../lib/config.js');
+  const { parseCommand } = await import('../../lib/cli.js');
+  const { parseReplayArgs, REPLAY_COMMAND } = await import('./replay-args.js');
+  parseCommand(REPLAY_COMMAND, argv);
+  const plan = parseReplayArgs(argv);
+  const { loadConfig } = await import('../../lib/config.js');
+  const { waitForBroker } = await import('../../lib/kafka/broker-check.js');
   const { createKafka } = await import('../../lib/kafka/client.js');
   const { createLogger } = await import('../../lib/logger.js');
   const { openWarehouse } = await import('../../lib/warehouse/open-warehouse.js');
   const { migrate } = await import('../../lib/warehouse/migrate.js');
   const { platformModels } = await import('../platforms.js');
-  const config = loadConfigOrExit();
+  const config = loadConfig();
+  await waitForBroker(config.kafka.brokers);
   const logger = createLogger({ level: config.log.level, name: 'sink-replay', destination: process.stderr });
   const warehouse = await openWarehouse(config.warehouse);
   try {
@@ -177,8 +174,9 @@ async function main(argv: string[]): Promise<void> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(() => process.exit(0), (error) => {
-    process.stderr.write(`replay failed: ${(error as Error).stack ?? error}\n`);
-    process.exit(1);
+  main(process.argv.slice(2)).then(() => process.exit(0), async (error) => {
+    const { commandFailed } = await import('../../lib/cli.js');
+    const { REPLAY_COMMAND } = await import('./replay-args.js');
+    commandFailed(REPLAY_COMMAND, error);
   });
 }

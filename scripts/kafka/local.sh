@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A real single-node Apache Kafka (KRaft, broker+controller in one JVM) on 127.0.0.1, for tests and the demo.
-#   npm run kafka -- up | down | status | logs
+#   npm run kafka -- up | down | status | logs [N] | reset | --help
 # Jars come from Maven Central through mvn (pinned in pom.xml) and are cached outside git;
 # the broker's data and pid live in .local/kafka/ (git-ignored). `up` is idempotent.
 set -euo pipefail
@@ -15,6 +15,32 @@ controller_port="$((port + 1))"
 pidfile="$state/broker.pid"
 logfile="$state/broker.log"
 log_opt="-Dlog4j2.configurationFile=$here/log4j2.properties"
+
+usage() {
+  cat <<EOF
+usage: npm run kafka -- up | down | status | logs [N] | reset
+
+A real single-node Apache Kafka $version (KRaft, broker and controller in one JVM) on 127.0.0.1, for the demo,
+the tests and the benchmarks. Its jars come from Maven Central on first use (cached); its data lives in $state.
+
+commands:
+  up        start it and wait until it serves (idempotent: a running broker is left as it is)
+  down      stop it
+  status    say whether it runs (exit 3 when not)
+  logs [N]  the last N lines of its log (default 100)
+  reset     stop it and delete its data
+
+options:
+  -h, --help  print this help and exit
+
+environment:
+  KAFKA_LOCAL_PORT           its port (default 19092; the controller takes the next one); clients follow it
+  KAFKA_LOCAL_DIR            its data, pid and log directory (default .local/kafka)
+  KAFKA_LOCAL_START_TIMEOUT  seconds 'up' waits for it to serve (default 90)
+  KAFKA_HEAP_OPTS            JVM heap options (default -Xms256m -Xmx768m)
+  SELLERSTREAM_CACHE         where the jars are cached (default ~/.cache/sellerstream)
+EOF
+}
 
 running() { [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
@@ -83,5 +109,6 @@ case "${1:-status}" in
   status) if running; then echo "kafka: running (pid $(cat "$pidfile")) on 127.0.0.1:$port, version $version"; else echo "kafka: not running"; exit 3; fi ;;
   logs) tail -n "${2:-100}" "$logfile" ;;
   reset) down; rm -rf "$state"; echo "kafka: state removed" ;;
-  *) echo "usage: npm run kafka -- up|down|status|logs [N]|reset" >&2; exit 2 ;;
+  -h|--help|help) usage ;;
+  *) echo "kafka: unknown command ${1}: npm run kafka -- up|down|status|logs [N]|reset (see --help)" >&2; exit 2 ;;
 esac
