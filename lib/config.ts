@@ -89,7 +89,7 @@ const schema = {
     maxRecordBytes: { doc: 'A source record whose JSON is longer goes to sink.dlq instead of the tables', format: 'positive-int', default: 1024 * 1024, env: 'SINK_MAX_RECORD_BYTES' },
     maxBufferedBytes: { doc: 'Consumed but uncommitted bytes above which fetching pauses', format: 'positive-int', default: 64 * 1024 * 1024, env: 'SINK_MAX_BUFFERED_BYTES' },
     drainTimeoutMs: { doc: 'On SIGTERM, how long pending batches may take to land', format: 'positive-int', default: 30_000, env: 'SINK_DRAIN_TIMEOUT_MS' },
-    sessionTimeoutMs: { doc: 'How soon a dead sink\'s partitions move to another instance', format: 'positive-int', default: 30_000, env: 'SINK_SESSION_TIMEOUT_MS' },
+    sessionTimeoutMs: { doc: 'How soon a dead sink\'s partitions move to another instance', format: 'positive-int', default: 6_000, env: 'SINK_SESSION_TIMEOUT_MS' },
     maxBytesPerPartition: { doc: 'Fetch size per partition', format: 'positive-int', default: 1024 * 1024, env: 'SINK_MAX_BYTES_PER_PARTITION' },
   },
   otel: {

@@ -5,7 +5,7 @@
  * fetches bought no speed, only memory. A one-second age bound keeps a trickle of small jobs fresh in Grafana.
  */
 import type { Logger } from '../../lib/logger.js';
-import type { KafkaContext } from '../../lib/kafka/client.js';
+import { GROUP_TIMING, type KafkaContext } from '../../lib/kafka/client.js';
 import type { RetryPolicy } from '../../lib/retry.js';
 import type { Warehouse } from '../../lib/warehouse/warehouse.js';
 import type { FlushGroup } from './flusher.js';
@@ -28,7 +28,7 @@ export interface SinkTuning {
   maxBufferedBytes: number;
   /** On SIGTERM, how long pending batches may take to land before the process leaves anyway. @default 30_000 */
   drainTimeoutMs: number;
-  /** Kafka session timeout: how soon a dead sink's partitions move to another instance. @default 30_000 */
+  /** Kafka session timeout: how soon a dead sink's partitions move to another instance. @default GROUP_TIMING.sessionTimeoutMs (6 s) */
   sessionTimeoutMs: number;
   /** Per-partition fetch size (kafkajs maxBytesPerPartition). @default 1 MiB */
   maxBytesPerPartition: number;
@@ -41,7 +41,7 @@ export const DEFAULT_SINK_TUNING: SinkTuning = {
   maxRecordBytes: 1024 * 1024,
   maxBufferedBytes: 64 * 1024 * 1024,
   drainTimeoutMs: 30_000,
-  sessionTimeoutMs: 30_000,
+  sessionTimeoutMs: GROUP_TIMING.sessionTimeoutMs,
   maxBytesPerPartition: 1024 * 1024,
 };
 
@@ -76,7 +76,7 @@ export interface SinkOptions extends Partial<SinkTuning> {
   endOffsets?: ReadonlyMap<string, ReadonlyMap<number, string>>;
   /** Warehouse back-off. @default WAREHOUSE_RETRY */
   retry?: RetryPolicy;
-  /** Kafka heartbeat interval. @default 3_000 */
+  /** Kafka heartbeat interval. @default GROUP_TIMING.heartbeatIntervalMs */
   heartbeatIntervalMs?: number;
   onStage?: (stage: SinkStage) => Promise<void> | void;
 }

@@ -47,7 +47,7 @@ import { CompressionTypes, type Admin, type Consumer, type EachBatchPayload, typ
 import { RAW_RESULTS_TOPIC } from '../../lib/contracts/raw-result.js';
 import { SYNC_RUNS_TOPIC } from '../../lib/contracts/sync-run.js';
 import { errorMessage } from '../../lib/errors.js';
-import { createGroupConsumer, createIdempotentProducer } from '../../lib/kafka/client.js';
+import { createGroupConsumer, createIdempotentProducer, GROUP_TIMING } from '../../lib/kafka/client.js';
 import { createStateMachine, RUNNER_STATES, type RunnerState } from '../../lib/kafka/runner-states.js';
 import { backoff } from '../../lib/retry.js';
 import { ATTR, SPAN, TRACER_NAME } from '../../otel/attributes.js';
@@ -417,7 +417,7 @@ export function createSink(options: SinkOptions) {
       await producer.connect();
       consumer = createGroupConsumer(kafka, groupId, {
         sessionTimeout: tuning.sessionTimeoutMs,
-        heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+        heartbeatInterval: options.heartbeatIntervalMs ?? GROUP_TIMING.heartbeatIntervalMs,
         maxBytesPerPartition: tuning.maxBytesPerPartition,
         maxBytes: Math.max(tuning.maxBytesPerPartition * 4, 16 * 1024 * 1024),
       });

@@ -71,15 +71,28 @@ export function createIdempotentProducer(ctx: KafkaContext): Producer {
 }
 
 /**
+ * How the group notices a dead member, shared by the runner and the sink. Neither ever makes kafkajs wait for
+ * work (their eachBatch only queues; jobs and flushes run beside it, and the runner heartbeats while jobs run),
+ * so none of these depends on a job's budget:
+ * - sessionTimeoutMs: a member silent this long is dead and its partitions move. The broker's minimum
+ *   (group.min.session.timeout.ms, 6 s), so a replacement after a kill -9 owns the partitions and commits in
+ *   under 10 s (measured in test/lib/kafka/runner.test.ts) instead of 30-46 s;
+ * - heartbeatIntervalMs: a sixth of it, so a late heartbeat or two (a busy event loop) still keeps the session;
+ * - rebalanceTimeoutMs: how long a rebalance waits for live members to rejoin; they rejoin at their next
+ *   heartbeat, so this only bounds a member that is stuck.
+ */
+export const GROUP_TIMING = { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000, rebalanceTimeoutMs: 15_000 } as const;
+
+/**
  * A group consumer that reads only committed transactions (the default `readUncommitted: false`) and never
  * auto-commits: offsets move only inside a transaction (platform consumers) or after ClickHouse took a batch (sink).
  */
 export function createGroupConsumer(ctx: KafkaContext, groupId: string, overrides: Partial<ConsumerConfig> = {}): Consumer {
   return ctx.kafka.consumer({
     groupId,
-    sessionTimeout: 30_000,
-    rebalanceTimeout: 60_000,
-    heartbeatInterval: 3_000,
+    sessionTimeout: GROUP_TIMING.sessionTimeoutMs,
+    rebalanceTimeout: GROUP_TIMING.rebalanceTimeoutMs,
+    heartbeatInterval: GROUP_TIMING.heartbeatIntervalMs,
     // Small fetches: a fetch is handed over whole, so smaller ones keep other partitions flowing.
     maxBytesPerPartition: 256 * 1024,
     maxWaitTimeInMs: 250,

@@ -27,7 +27,7 @@ import { DeadlineExceededError, errorCode, errorMessage } from '../errors.js';
 import { jobLogger, type Logger } from '../logger.js';
 import { ATTR, SPAN, TRACER_NAME } from '../../otel/attributes.js';
 import { extractTraceContext, injectTraceHeaders, traceIdOf } from '../../otel/propagation.js';
-import { createGroupConsumer, createTransactionalProducer, type KafkaContext } from './client.js';
+import { createGroupConsumer, createTransactionalProducer, GROUP_TIMING, type KafkaContext } from './client.js';
 import { decodeCompleted, Dispatcher, encodeCompleted, partitionId, type CommitOffset, type Entry, type PriorityClass } from './dispatcher.js';
 import { readHeaders } from './headers.js';
 import { createStateMachine, RUNNER_STATES, type RunnerState } from './runner-states.js';
@@ -88,8 +88,9 @@ export interface RunnerOptions<T> {
   queuedPerPartition?: number;
   /** @default 0.2 */ lowShare?: number;
   /** @default 60_000 */ transactionTimeoutMs?: number;
-  /** How long the group waits for a silent member before reassigning its partitions. @default 30_000 */
+  /** How long the group waits for a silent member before reassigning its partitions. @default GROUP_TIMING.sessionTimeoutMs */
   sessionTimeoutMs?: number;
+  /** @default GROUP_TIMING.heartbeatIntervalMs */ heartbeatIntervalMs?: number;
   /** Called between sending a transaction and committing it; crash tests stop the process here. */
   onTransactionSent?: (jobs: number) => Promise<void> | void;
 }
@@ -116,13 +117,11 @@ export interface RunnerEventMap {
 type Fetched = { kafkaMessage: KafkaMessage; decoded: ReturnType<Contract<unknown>['decode']> };
 type Unit = { messages: OutgoingMessage[]; entry: Entry<Fetched> };
 
-const HEARTBEAT_INTERVAL_MS = 3_000;
-
 export function createRunner<T>(options: RunnerOptions<T>) {
   const {
     kafka, groupId, instanceId, inputs, contract, handle, onFailure, dlqTopic, logger,
     concurrency = 16, jobTimeoutMs = 30_000, drainTimeoutMs = 45_000, queuedPerPartition = 32, lowShare = 0.2,
-    transactionTimeoutMs = 60_000, sessionTimeoutMs = 30_000,
+    transactionTimeoutMs = 60_000, sessionTimeoutMs = GROUP_TIMING.sessionTimeoutMs, heartbeatIntervalMs = GROUP_TIMING.heartbeatIntervalMs,
   } = options;
   const events = new EventEmitter<RunnerEventMap>();
   const log = logger.child({ groupId, instanceId });
@@ -399,7 +398,7 @@ export function createRunner<T>(options: RunnerOptions<T>) {
         producer, groupId: fullGroupId, logger: log, offsetsFor, onCommitted,
         isStale: (unit) => !dispatcher.isCurrent(unit.entry), onSent: options.onTransactionSent,
       });
-      consumer = createGroupConsumer(kafka, fullGroupId, { sessionTimeout: sessionTimeoutMs });
+      consumer = createGroupConsumer(kafka, fullGroupId, { sessionTimeout: sessionTimeoutMs, heartbeatInterval: heartbeatIntervalMs });
       consumer.on(consumer.events.REBALANCING, () => resetAfterRebalance('rebalancing'));
       consumer.on(consumer.events.GROUP_JOIN, () => resetAfterRebalance('group join'));
       consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -413,7 +412,7 @@ export function createRunner<T>(options: RunnerOptions<T>) {
       heartbeatTimer = setInterval(() => {
         // kafkajs heartbeats only around handler calls; with all partitions paused behind long jobs it would not.
         if (running.size > 0) heartbeat?.().catch(() => undefined);
-      }, HEARTBEAT_INTERVAL_MS);
+      }, heartbeatIntervalMs);
       heartbeatTimer.unref();
       machine.transitionTo(RUNNER_STATES.RUNNING);
       pump();

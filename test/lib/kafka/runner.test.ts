@@ -272,6 +272,22 @@ describe('consumer runner (real broker)', function () {
       assert.ok(!second.output().includes('COMMITTED 1'), 'offset 1 was not redone');
     });
 
+    it('after a kill -9, a replacement owns the partitions and commits within 10 s (default group timings)', async () => {
+      const first = spawnRunner({});
+      await waitFor(() => first.output().includes('READY'), { deadlineMs: 30_000, description: 'runner ready' });
+      await kafka.produce('in', [{ value: testJob('before-kill') }]);
+      await waitFor(() => first.output().includes('COMMITTED'), { deadlineMs: 30_000, description: 'a first commit' });
+      first.child.kill('SIGKILL');
+      await new Promise((resolve) => first.child.once('exit', resolve));
+      const killedAt = Date.now();
+      const second = spawnRunner({});
+      await kafka.produce('in', [0, 1, 2, 3].map((partition) => ({ value: testJob(`after-kill-${partition}`), partition })));
+      await waitFor(() => (second.output().match(/COMMITTED/g) ?? []).length >= 4, { deadlineMs: 45_000, description: 'the replacement to commit on every partition' });
+      const rejoinMs = Date.now() - killedAt;
+      process.stdout.write(`      rejoin after kill -9: ${rejoinMs} ms to the replacement's commits on all 4 partitions\n`);
+      assert.ok(rejoinMs <= 10_000, `took ${rejoinMs} ms`);
+    });
+
     it('SIGTERM drains and leaves the group cleanly', async () => {
       const proc = spawnRunner({});
       await waitFor(() => proc.output().includes('READY'), { deadlineMs: 30_000, description: 'runner ready' });
