@@ -43,9 +43,9 @@ const CLOSE = Buffer.from(']}');
  * Records → RawResult message values, bounded by MAX_RECORDS_PER_CHUNK and MAX_CHUNK_BYTES, each record
  * serialised once: its UTF-8 JSON sizes the chunk, is listed in `sizes` and is copied in (the value is the
  * envelope's JSON with the records spliced in, the same JSON RawResultContract.encode writes). A record above
- * MAX_RECORD_BYTES cannot travel on Kafka: it is left out and counted.
+ * MAX_RECORD_BYTES cannot travel on Kafka: it is left out and counted. Chunks are numbered from `firstChunk`.
  */
-export function encodeRawResultChunks(envelope: RawResultEnvelope, records: readonly unknown[]): { values: Buffer[]; oversize: number } {
+export function encodeRawResultChunks(envelope: RawResultEnvelope, records: readonly unknown[], firstChunk = 0): { values: Buffer[]; oversize: number } {
   const values: Buffer[] = [];
   let parts: Buffer[] = [];
   let sizes: number[] = [];
@@ -53,7 +53,7 @@ export function encodeRawResultChunks(envelope: RawResultEnvelope, records: read
   let bytes = 0;
   let oversize = 0;
   const flush = () => {
-    values.push(Buffer.concat([envelopeHead(envelope, values.length, sizes), ...parts, CLOSE]));
+    values.push(Buffer.concat([envelopeHead(envelope, firstChunk + values.length, sizes), ...parts, CLOSE]));
     parts = [];
     sizes = [];
     count = 0;

@@ -3,7 +3,7 @@
  * outcome (success, continuation, retry, dead, needs re-auth) is tested without a broker.
  */
 import { randomUUID } from 'node:crypto';
-import { encodeRawResultChunks, RAW_RESULTS_TOPIC } from '../contracts/raw-result.js';
+import { RAW_RESULTS_TOPIC } from '../contracts/raw-result.js';
 import { priorityOf, retryTopic, syncTopic, SyncRequestContract, type SyncRequest } from '../contracts/sync-request.js';
 import { SYNC_RUNS_TOPIC, SyncRunContract, type RunStatus } from '../contracts/sync-run.js';
 import { SYNC_STATE_TOPIC, SyncStateContract, syncStateKey } from '../contracts/sync-state.js';
@@ -13,18 +13,16 @@ import { jobHeaders } from '../kafka/headers.js';
 import type { OutgoingMessage } from '../kafka/transaction.js';
 import { backoff, hasAttemptsLeft, type RetryPolicy } from '../retry.js';
 import type { ConnectorResult } from './connector.js';
+import type { EntityChunks } from './fetched-chunks.js';
 import { TIER_POLICIES } from './tiers.js';
 
-export interface FetchedRecords {
-  entity: string;
-  records: unknown[];
-}
 
 export interface SuccessInput {
   request: SyncRequest;
   startedAt: Date;
   finishedAt: Date;
-  fetched: FetchedRecords[];
+  /** The job's records, already in RawResult chunks (fetched-chunks.ts). */
+  fetched: EntityChunks[];
   storedCursors: Readonly<Record<string, string>>;
   result: ConnectorResult;
 }
@@ -57,10 +55,8 @@ export function successMessages({ request, startedAt, finishedAt, fetched, store
   const messages: OutgoingMessage[] = [];
   const counts: Record<string, number> = {};
   const fetchedAt = finishedAt.toISOString();
-  for (const { entity, records } of fetched) {
-    const envelope = { v: 1 as const, requestId: request.requestId, tenantId: request.tenantId, platform: request.platform, entity, fetchedAt };
-    const { values, oversize } = encodeRawResultChunks(envelope, records);
-    counts[entity] = (counts[entity] ?? 0) + records.length - oversize;
+  for (const { entity, values, count, oversize } of fetched) {
+    counts[entity] = (counts[entity] ?? 0) + count;
     if (oversize > 0) counts[`${entity}_oversize`] = oversize;
     for (const value of values) messages.push({ topic: RAW_RESULTS_TOPIC, key: request.tenantId, headers: headersOf(request, 'RawResult'), value });
   }

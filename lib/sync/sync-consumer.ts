@@ -10,7 +10,8 @@ import type { KafkaContext } from '../kafka/client.js';
 import { createRunner, type Job, type JobContext } from '../kafka/runner.js';
 import type { Logger } from '../logger.js';
 import type { Connector } from './connector.js';
-import { failureMessages, successMessages, type FetchedRecords } from './job-outcome.js';
+import { createFetchedChunks } from './fetched-chunks.js';
+import { failureMessages, successMessages } from './job-outcome.js';
 import { createYieldPolicy } from './yield-policy.js';
 import { createStateStore } from './state-store.js';
 import type { TierPolicy } from './tiers.js';
@@ -49,19 +50,15 @@ export function createSyncConsumer({
     started.set(job, startedAt);
     const stored = (await stateStore.get(request.tenantId, platform))?.cursors ?? {};
     const cursors = request.reason === 'continuation' && request.cursor ? { ...stored, ...request.cursor } : stored;
-    const fetched = new Map<string, FetchedRecords>();
+    const fetched = createFetchedChunks(request);
     const shouldYield = createYieldPolicy({ startedAtMs: startedAt.getTime(), budgetMs: jobTimeoutMs, yieldAtShare });
     const result = await connector.sync(request, cursors, {
       signal: ctx.signal,
       log: ctx.log,
-      emit(entity, records) {
-        let bucket = fetched.get(entity);
-        if (!bucket) fetched.set(entity, (bucket = { entity, records: [] }));
-        for (const record of records) bucket.records.push(record);
-      },
+      emit: (entity, records) => fetched.add(entity, records),
       shouldYield: () => shouldYield(Date.now()),
     });
-    return successMessages({ request, startedAt, finishedAt: new Date(), fetched: [...fetched.values()], storedCursors: stored, result });
+    return successMessages({ request, startedAt, finishedAt: new Date(), fetched: fetched.entities(), storedCursors: stored, result });
   }
 
   const runner = createRunner<SyncRequest>({

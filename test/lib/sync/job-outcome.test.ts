@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { DlqEntryContract, RawResultContract, SyncRequestContract, SyncRunContract, SyncStateContract, type SyncRequest } from '../../../lib/contracts/index.js';
 import { CredentialsRejectedError, RateLimitedError, TransientSourceError, ContractError } from '../../../lib/errors.js';
 import type { OutgoingMessage } from '../../../lib/kafka/transaction.js';
+import { createFetchedChunks } from '../../../lib/sync/fetched-chunks.js';
 import { failureMessages, successMessages } from '../../../lib/sync/job-outcome.js';
 import { TIER_POLICIES } from '../../../lib/sync/tiers.js';
 
@@ -15,14 +16,18 @@ const on = (messages: OutgoingMessage[], topic: string) => messages.filter((m) =
 
 describe('job outcome', () => {
   it('success: chunked records, merged cursor, a succeeded run with counts', () => {
-    const records = Array.from({ length: 1201 }, (_, i) => ({ id: i }));
+    const fetched = createFetchedChunks(request);
+    fetched.add('orders', Array.from({ length: 700 }, (_, i) => ({ id: i })));
+    fetched.add('orders', Array.from({ length: 501 }, (_, i) => ({ id: 700 + i })));
     const out = successMessages({
-      request, startedAt, finishedAt, fetched: [{ entity: 'orders', records }], storedCursors: { products: 'p9', orders: 'o1' },
+      request, startedAt, finishedAt, fetched: fetched.entities(), storedCursors: { products: 'p9', orders: 'o1' },
       result: { cursors: { orders: 'o2' }, done: true },
     });
     const chunks = on(out, 'raw.results').map((m) => RawResultContract.decode(m.value));
-    assert.deepEqual(chunks.map((c) => c.ok && c.value.records.length), [500, 500, 201]);
-    assert.deepEqual(chunks.map((c) => c.ok && c.value.chunk), [0, 1, 2]);
+    // Each emit is chunked as it comes (≤ 500 records a chunk), numbered on across emits.
+    assert.deepEqual(chunks.map((c) => c.ok && c.value.records.length), [500, 200, 500, 1]);
+    assert.deepEqual(chunks.map((c) => c.ok && c.value.chunk), [0, 1, 2, 3]);
+    assert.deepEqual(chunks.flatMap((c) => (c.ok ? c.value.records.map((r) => (r as { id: number }).id) : [])), Array.from({ length: 1201 }, (_, i) => i));
     const state = SyncStateContract.decode(on(out, 'sync.state')[0]!.value);
     assert.ok(state.ok);
     assert.deepEqual(state.value.cursors, { products: 'p9', orders: 'o2' });
