@@ -12,14 +12,14 @@ export class BrokerUnreachableError extends SyncError {
 }
 
 export interface BrokerCheckOptions {
-  /** Give up after this long. @default 3000 (so a command fails within 10 s, start-up included, with nothing listening) */
+  /** Give up after this long. @default 2000 (so a command fails within 10 s, start-up included, with nothing listening) */
   deadlineMs?: number;
   /** Pause between attempts. @default 250 */
   intervalMs?: number;
 }
 
 /** Resolves once a broker answers a metadata request; rejects with a BrokerUnreachableError at the deadline. */
-export async function waitForBroker(brokers: string[], { deadlineMs = 3000, intervalMs = 250 }: BrokerCheckOptions = {}): Promise<void> {
+export async function waitForBroker(brokers: string[], { deadlineMs = 2000, intervalMs = 250 }: BrokerCheckOptions = {}): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   // Its own client, with no retry of its own: this loop is the retry, and its deadline is the point.
   const kafka = new Kafka({
