@@ -22,7 +22,7 @@ describe('a fresh broker and the first topics apply', function () {
   this.timeout(180_000);
   const dir = mkdtempSync(join(tmpdir(), 'kafka-fresh-'));
   // Only the local port: no KAFKA_BROKERS, as on a machine where nobody set it.
-  const env = { ...process.env, KAFKA_LOCAL_DIR: dir, KAFKA_LOCAL_PORT: PORT, KAFKA_LOCAL_START_TIMEOUT: '150' };
+  const env: NodeJS.ProcessEnv = { ...process.env, KAFKA_LOCAL_DIR: dir, KAFKA_LOCAL_PORT: PORT, KAFKA_LOCAL_START_TIMEOUT: '150' };
   delete env.KAFKA_BROKERS;
   const npm = (args: string[]) => new Promise<{ code: number | null; out: string }>((resolve) => {
     const child = spawn('npm', ['run', '-s', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
