@@ -35,6 +35,7 @@ export function mapSyncRun(run: SyncRun, position: KafkaPosition, out: RowWriter
     data_as_of: dataAsOf,
     error_class: run.errorClass ?? '',
     error_message: run.errorMessage ?? '',
+    warnings: run.warnings ?? [],
     kafka_partition: position.partition,
     kafka_offset: Number(position.offset),
   });

@@ -1,7 +1,7 @@
 /** One job attempt's outcome, for sync_runs, freshness, Grafana and alerts. Key: tenantId. Topic: sync.runs. */
 import { defineContract } from './codec.js';
 import { platform, requestId, tenantId } from './fields.js';
-import { integer, isoDateTime, literal, object, oneOf, optional, record, string, type Infer } from './schema.js';
+import { array, integer, isoDateTime, literal, object, oneOf, optional, record, string, type Infer } from './schema.js';
 
 /**
  * succeeded: all done. continued: the budget ran out, a continuation was published with the cursor.
@@ -26,6 +26,8 @@ export const syncRunV1 = object({
   dataAsOf: optional(record(isoDateTime())),
   errorClass: optional(string({ max: 64 })),
   errorMessage: optional(string({ max: 2000 })),
+  /** What a job that did not fail still could not do as asked (e.g. multi-shop discovery refused: shop 1 only). */
+  warnings: optional(array(string({ max: 500 }), { max: 20 })),
 });
 
 export type SyncRun = Infer<typeof syncRunV1>;

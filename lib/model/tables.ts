@@ -221,6 +221,7 @@ export interface SyncRunRow {
   data_as_of: Record<string, EpochText>;
   error_class: string;
   error_message: string;
+  warnings: string[];
   kafka_partition: number;
   kafka_offset: number;
 }

@@ -23,6 +23,8 @@ export interface ConnectorResult {
   done: boolean;
   /** Per entity, the source time the data is complete up to. */
   dataAsOf?: Record<string, string>;
+  /** What went less well than asked but did not fail the job (an optional endpoint refused): carried in the run. */
+  warnings?: string[];
 }
 
 export interface Connector {

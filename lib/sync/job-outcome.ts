@@ -29,7 +29,7 @@ export interface SuccessInput {
 
 const headersOf = (r: SyncRequest, contract: string) => jobHeaders(r.tenantId, r.requestId, contract);
 
-function runEvent(request: SyncRequest, status: RunStatus, startedAt: Date, finishedAt: Date, counts: Record<string, number>, extra: { dataAsOf?: Record<string, string>; error?: unknown } = {}): OutgoingMessage {
+function runEvent(request: SyncRequest, status: RunStatus, startedAt: Date, finishedAt: Date, counts: Record<string, number>, extra: { dataAsOf?: Record<string, string>; warnings?: string[]; error?: unknown } = {}): OutgoingMessage {
   return {
     topic: SYNC_RUNS_TOPIC,
     key: request.tenantId,
@@ -45,6 +45,7 @@ function runEvent(request: SyncRequest, status: RunStatus, startedAt: Date, fini
       durationMs: Math.max(0, finishedAt.getTime() - startedAt.getTime()),
       counts,
       ...(extra.dataAsOf ? { dataAsOf: extra.dataAsOf } : {}),
+      ...(extra.warnings?.length ? { warnings: extra.warnings.slice(0, 20).map((w) => w.slice(0, 500)) } : {}),
       ...(extra.error === undefined ? {} : { errorClass: errorCode(extra.error).slice(0, 64), errorMessage: errorMessage(extra.error).slice(0, 2000) }),
     }),
   };
@@ -67,7 +68,7 @@ export function successMessages({ request, startedAt, finishedAt, fetched, store
     headers: headersOf(request, 'SyncState'),
     value: SyncStateContract.encode({ v: 1, tenantId: request.tenantId, platform: request.platform, cursors, requestId: request.requestId, updatedAt: fetchedAt }),
   });
-  messages.push(runEvent(request, result.done ? 'succeeded' : 'continued', startedAt, finishedAt, counts, { dataAsOf: result.dataAsOf }));
+  messages.push(runEvent(request, result.done ? 'succeeded' : 'continued', startedAt, finishedAt, counts, { dataAsOf: result.dataAsOf, warnings: result.warnings }));
   if (!result.done) {
     const continuation: SyncRequest = {
       ...request, requestId: randomUUID(), reason: 'continuation', attempt: 1, cursor: result.cursors, requestedAt: fetchedAt,

@@ -111,7 +111,7 @@ export function handleAdminCall(
   };
   const fail = (error: AdminApiError, extraHeaders: Record<string, string> = {}) => finish(error.status, error.body(), extraHeaders);
 
-  if (!matched) return fail(new AdminApiError(404, ADMIN_MESSAGES.notFoundApi));
+  if (!matched || knobs.unavailableEndpoints?.includes(matched.route.path)) return fail(new AdminApiError(404, ADMIN_MESSAGES.notFoundApi));
   if (req.method !== 'GET') return fail(new AdminApiError(405, ADMIN_MESSAGES.methodNotAllowed));
 
   const access = ctx.authority.checkAccessToken(mallId, bearerToken(req.headers.authorization));

@@ -23,6 +23,8 @@ export interface FaultKnobs {
   forced429Rate?: number;
   /** Rate-limit overrides for this mall, e.g. `{ bucket: { capacity: 5 } }` to shrink the bucket during a storm. */
   rateLimit?: PartialPolicy;
+  /** Admin API routes (as declared, e.g. '/shops') answered 404 like an unknown path: a mall that does not serve them. @default [] */
+  unavailableEndpoints?: string[];
 }
 
 export type FaultTarget = string | '*';
