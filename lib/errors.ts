@@ -42,11 +42,21 @@ export class BlockedError extends NonRetriableError {
   override readonly code: string = 'BLOCKED';
 }
 
+export interface RateLimitedOptions extends SyncErrorOptions {
+  /**
+   * false when the job was held back before it reached the source (an open circuit breaker): handing it back
+   * then uses up none of its attempts. @default true
+   */
+  spendsAttempt?: boolean;
+}
+
 /** The source asked us to slow down; `retryAfterMs` is its own word for how long. */
 export class RateLimitedError extends SyncError {
   override readonly code: string = 'RATE_LIMITED';
-  constructor(message: string, readonly retryAfterMs: number, options: SyncErrorOptions = {}) {
+  readonly spendsAttempt: boolean;
+  constructor(message: string, readonly retryAfterMs: number, options: RateLimitedOptions = {}) {
     super(message, options);
+    this.spendsAttempt = options.spendsAttempt ?? true;
   }
 }
 

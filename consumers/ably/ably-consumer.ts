@@ -18,9 +18,9 @@ export interface AblyConsumerOptions
   keyring: Keyring;
 }
 
-export function createAblyConsumer({ kafka, instanceId, logger, keyring, ably, buyerHashSalt, pacer, breaker, browser, now, ...runner }: AblyConsumerOptions) {
+export function createAblyConsumer({ kafka, instanceId, logger, keyring, ably, buyerHashSalt, pacer, api, breaker, browser, now, ...runner }: AblyConsumerOptions) {
   const credentials = createCredentialsStore({ kafka, keyring, readerId: `ably.${instanceId}`, logger });
-  const stack = createAblyConnectorStack({ ably, credentials, buyerHashSalt, logger, pacer, breaker, browser, now });
+  const stack = createAblyConnectorStack({ ably, credentials, buyerHashSalt, logger, pacer, api, breaker, browser, now });
   const consumer = createSyncConsumer({ kafka, connector: stack.connector, instanceId, logger, ...runner });
   return {
     events: consumer.events,

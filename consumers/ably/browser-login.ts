@@ -3,13 +3,18 @@
  * context, fill `input[name=email]` / `input[name=password]`, press the "로그인" button, and wait for one of:
  *   - the session cookie `ably-seller-admin-jwt-token` (success: its token goes to the HTTP path);
  *   - the form's error text saying the password is wrong → LoginRefusedError('invalid_credentials');
- *   - anything else by the deadline (the challenge not passed, a captcha, an unexpected page, layout drift) →
- *     ChallengeUnpassedError with the URL, the page's text and a full-page screenshot written to `evidenceDir`.
+ *   - no login form on the page (layout drift: the web app was redesigned) → LayoutDriftError, for good and
+ *     without parking the seller (it is every seller's problem, fixed by a deploy);
+ *   - anything else by the deadline (the challenge not passed, a captcha, an unexpected page) →
+ *     ChallengeUnpassedError (the seller is parked).
+ * Either failure writes its evidence to `evidenceDir` (drift.ts): the URL, the page's text and a full-page
+ * screenshot, their paths in the error message and so in the run.
  * Nothing is blocked on the login page (its scripts are the challenge).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserPool } from './browser-pool.js';
+import { LayoutDriftError, storeEvidence } from './drift.js';
 import { ChallengeUnpassedError, type BrowserLogin } from './login.js';
 import { ABLY_USER_AGENT, LoginRefusedError } from './seller-api.js';
 
@@ -33,7 +38,7 @@ export function createBrowserLogin({ pool, webUrl, evidenceDir, outcomeTimeoutMs
     await page.emulateTimezone('Asia/Seoul');
     await page.goto(`${webUrl}/login?redirect=%2Fdashboard`, { waitUntil: 'domcontentloaded' });
     const form = await page.waitForSelector('input[name="email"]', { timeout: 5_000 }).catch(() => null);
-    if (!form) return fail('the login form has no input[name=email] (layout drift?)');
+    if (!form) return fail('layout-drift', 'the login page has no input[name=email] (layout drift)');
     await page.type('input[name="email"]', email);
     await page.type('input[name="password"]', password);
     await page.click('form button[type="submit"], button.el-button');
@@ -45,16 +50,18 @@ export function createBrowserLogin({ pool, webUrl, evidenceDir, outcomeTimeoutMs
     if (outcome === 'wrong') throw new LoginRefusedError(`ably ${tenantId} browser login: wrong password`, 'invalid_credentials', { tenantId });
     const cookie = (await page.cookies()).find((c) => c.name === SESSION_COOKIE);
     if (outcome === 'token' && cookie?.value) return { token: decodeURIComponent(cookie.value) };
-    return fail('no session after the login (challenge not passed or unexpected page)');
+    return fail('challenge-unpassed', 'no session after the login (challenge not passed or unexpected page)');
 
-    async function fail(reason: string): Promise<never> {
+    async function fail(kind: 'layout-drift' | 'challenge-unpassed', reason: string): Promise<never> {
       const text = (await page.evaluate(() => document.body?.innerText ?? '').catch(() => '')).slice(0, 300);
       await mkdir(evidenceDir, { recursive: true });
-      const screenshot = join(evidenceDir, `${tenantId}-${Date.now()}.png`);
+      const screenshot = join(evidenceDir, `${tenantId}-${kind}-${Date.now()}.png`);
       await page.screenshot({ path: screenshot as `${string}.png`, fullPage: true }).catch(() => undefined);
-      throw new ChallengeUnpassedError(`ably ${tenantId} browser login: ${reason}; url ${page.url()}; screenshot ${screenshot}`, {
-        context: { tenantId, url: page.url(), text, screenshot },
-      });
+      const html = (await page.content().catch(() => '')).slice(0, 2000);
+      const evidence = await storeEvidence(evidenceDir, tenantId, kind, { reason, url: page.url(), text, html, screenshot });
+      const context = { tenantId, url: page.url(), text, screenshot, evidence };
+      const message = `ably ${tenantId} browser login: ${reason}; url ${page.url()}; screenshot ${screenshot}; evidence ${evidence}`;
+      throw kind === 'layout-drift' ? new LayoutDriftError(message, { context }) : new ChallengeUnpassedError(message, { context });
     }
   }, signal);
 }

@@ -7,7 +7,20 @@
  *   half_open  one probe at a time is let through; a good probe closes the breaker (window cleared), a blocked
  *              one opens it again.
  */
+import { RateLimitedError } from '../../lib/errors.js';
+
 export type BreakerState = 'closed' | 'open' | 'half_open';
+
+/**
+ * A job the open breaker held back: it never reached the seller center, so it is handed back for when the
+ * breaker may let it through without using up one of its attempts (lib/sync/job-outcome.ts).
+ */
+export class BreakerOpenError extends RateLimitedError {
+  override readonly code: string = 'BREAKER_OPEN';
+  constructor(retryAfterMs: number) {
+    super(`ably circuit breaker open: every Ably job waits ${retryAfterMs} ms`, retryAfterMs, { spendsAttempt: false, context: { breaker: 'open' } });
+  }
+}
 
 export interface BreakerOptions {
   /** @default 60_000 */ windowMs?: number;

@@ -13,7 +13,7 @@ import { createCircuitBreaker, type BreakerOptions } from './circuit-breaker.js'
 import { createAblyConnector } from './connector.js';
 import { createSessionProvider } from './login.js';
 import { createRequestPacer, type PacerPolicy } from './request-pacer.js';
-import { createSellerApi } from './seller-api.js';
+import { createSellerApi, type SellerApiOptions } from './seller-api.js';
 import { createSessionPool } from './session-pool.js';
 
 export interface AblySettings {
@@ -35,15 +35,18 @@ export interface AblyConnectorStackOptions {
   buyerHashSalt: string;
   logger?: Logger;
   pacer?: Partial<PacerPolicy>;
+  /** The seller API's timeouts and soft-block cool-down (tests shorten them). */
+  api?: Partial<Pick<SellerApiOptions, 'timeoutMs' | 'connections' | 'blockCoolDownMs'>>;
   breaker?: BreakerOptions;
   browser?: Partial<BrowserPoolOptions>;
   /** The clock date ranges and session ages are judged by (tests pass the simulator's). */
   now?: () => number;
 }
 
-export function createAblyConnectorStack({ ably, credentials, buyerHashSalt, logger, pacer, breaker, browser, now }: AblyConnectorStackOptions) {
+export function createAblyConnectorStack({ ably, credentials, buyerHashSalt, logger, pacer, api: apiOptions, breaker, browser, now }: AblyConnectorStackOptions) {
+  const evidenceDir = ably.evidenceDir || join(tmpdir(), 'ably-evidence');
   const api = createSellerApi({
-    apiBaseUrl: ably.apiBaseUrl, webOrigin: ably.webUrl,
+    ...apiOptions, apiBaseUrl: ably.apiBaseUrl, webOrigin: ably.webUrl,
     pacer: createRequestPacer({ hostRatePerSec: ably.hostRatePerSec, hostBurst: ably.hostRatePerSec * 2, accountRatePerSec: ably.accountRatePerSec, accountBurst: ably.accountRatePerSec * 2, ...pacer }),
   });
   const browsers = createBrowserPool({
@@ -51,10 +54,10 @@ export function createAblyConnectorStack({ ably, credentials, buyerHashSalt, log
   });
   const sessions = createSessionProvider({
     api, credentials, pool: createSessionPool({ now }), now,
-    browserLogin: createBrowserLogin({ pool: browsers, webUrl: ably.webUrl, evidenceDir: ably.evidenceDir || join(tmpdir(), 'ably-evidence') }),
+    browserLogin: createBrowserLogin({ pool: browsers, webUrl: ably.webUrl, evidenceDir }),
   });
   const circuit = createCircuitBreaker(breaker);
-  const connector = createAblyConnector({ api, sessions, breaker: circuit, buyerHashSalt, lookbackDays: ably.lookbackDays, initialDays: ably.initialDays, now });
+  const connector = createAblyConnector({ api, sessions, breaker: circuit, buyerHashSalt, lookbackDays: ably.lookbackDays, initialDays: ably.initialDays, now, evidenceDir });
   return {
     connector,
     api,

@@ -8,17 +8,22 @@
  *   - a soft block: the session is marked bad and retired (the next job logs in afresh), the breaker counts it,
  *     and the job is retried after the cool-down (SoftBlockedError is a RateLimitedError);
  *   - a short 429 is waited out (the pacer holds the account for its Retry-After); a long one hands the job back;
- *   - an error inside a 200 or a page without its list: fetched once more, then the job fails with the evidence.
+ *   - an error inside a 200 or a page without its list: fetched once more, then the job fails;
+ *   - schema drift (a page without its list after the second fetch, a record without a field the mapping reads):
+ *     the job fails for good with the evidence stored and its path in the run (drift.ts); nothing is emitted.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createBuyerHasher } from '../../lib/buyer-hash.js';
 import { RateLimitedError } from '../../lib/errors.js';
 import { scrubRecord } from '../../lib/model/privacy.js';
 import type { SyncRequest } from '../../lib/contracts/sync-request.js';
 import type { Connector, ConnectorContext, ConnectorResult } from '../../lib/sync/connector.js';
-import type { CircuitBreaker } from './circuit-breaker.js';
+import { BreakerOpenError, type CircuitBreaker } from './circuit-breaker.js';
 import {
   syncBalanceAccounts, syncCancels, syncGoods, syncOptionStats, syncOrders, syncReviews, type StepContext, type StepResult,
 } from './entity-steps.js';
+import { findDrift, SchemaDriftFailure, storeEvidence } from './drift.js';
 import type { SessionProvider } from './login.js';
 import { ablyPrivacy } from './privacy.js';
 import { ErrorIn200Error, SchemaDriftError, SoftBlockedError, TokenRejectedError, type SellerApi } from './seller-api.js';
@@ -34,6 +39,8 @@ export interface AblyConnectorOptions {
   /** @default 90 */ initialDays?: number;
   /** The clock date ranges are computed on (the simulator's in tests). */
   now?: () => number;
+  /** Where the evidence of a drift goes. @default os tmp `ably-evidence` */
+  evidenceDir?: string;
 }
 
 const SHORT_THROTTLE_MS = 5_000;
@@ -51,17 +58,28 @@ function readCursor(text: string | undefined): Record<string, unknown> {
 
 const isoKst = (ms: number) => `${new Date(ms + 9 * 3_600_000).toISOString().slice(0, 19)}+09:00`;
 
-export function createAblyConnector({ api, sessions, breaker, buyerHashSalt, lookbackDays = 7, initialDays = 90, now = Date.now }: AblyConnectorOptions): Connector {
+/** A drift as the job's final error: the evidence written, its path in the message (so in the run). */
+async function withEvidence(error: unknown, evidenceDir: string, tenantId: string, entity: string): Promise<unknown> {
+  if (!(error instanceof SchemaDriftError || error instanceof SchemaDriftFailure)) return error;
+  const path = await storeEvidence(evidenceDir, tenantId, 'schema-drift', { entity, message: error.message, ...error.context });
+  return new SchemaDriftFailure(`${error.message}; evidence ${path}`, { cause: error, context: { ...error.context, evidence: path } });
+}
+
+export function createAblyConnector({
+  api, sessions, breaker, buyerHashSalt, lookbackDays = 7, initialDays = 90, now = Date.now, evidenceDir = join(tmpdir(), 'ably-evidence'),
+}: AblyConnectorOptions): Connector {
   const hashBuyer = createBuyerHasher(buyerHashSalt);
   return {
     platform: 'ably',
     async sync(request: SyncRequest, cursors: Readonly<Record<string, string>>, ctx: ConnectorContext): Promise<ConnectorResult> {
       const tenantId = request.tenantId;
       const gate = breaker.allow();
-      if (!gate.ok) throw new RateLimitedError(`ably circuit breaker open: every Ably job waits ${gate.retryAfterMs} ms`, gate.retryAfterMs, { context: { breaker: 'open' } });
+      if (!gate.ok) throw new BreakerOpenError(gate.retryAfterMs);
       let probe = gate.probe;
+      // A blocked login counts like a blocked call: in a storm most jobs of fresh sellers fail right here.
       let session = await sessions.acquire(tenantId, ctx.signal).catch((error: unknown) => {
-        if (probe) breaker.record(error instanceof SoftBlockedError ? 'blocked' : 'ok', true);
+        if (error instanceof SoftBlockedError) breaker.record('blocked', probe);
+        else if (probe) breaker.record('ok', true);
         throw error;
       });
       session.use();
@@ -109,6 +127,12 @@ export function createAblyConnector({ api, sessions, breaker, buyerHashSalt, loo
         post: (path, body) => call((token) => api.post(tenantId, token, path, body, ctx.signal)),
         emit(entity, records) {
           for (const record of records) scrubRecord(ablyPrivacy, entity, record, (id) => hashBuyer('ably', tenantId, id));
+          const drift = findDrift(entity, records);
+          if (drift) {
+            throw new SchemaDriftFailure(`ably ${tenantId} ${entity}: expected field ${drift.missing.join(', ')} missing (schema drift)`, {
+              context: { missing: drift.missing, record: JSON.stringify(drift.record).slice(0, 2000) },
+            });
+          }
           ctx.emit(entity, records);
         },
         shouldYield: ctx.shouldYield,
@@ -146,7 +170,9 @@ export function createAblyConnector({ api, sessions, breaker, buyerHashSalt, loo
           next[entity] = finished;
           continue;
         }
-        const result = await run(readCursor(cursors[entity]));
+        const result = await run(readCursor(cursors[entity])).catch(async (error: unknown) => {
+          throw await withEvidence(error, evidenceDir, tenantId, entity);
+        });
         next[entity] = JSON.stringify(result.cursor);
         if (!result.done) return { cursors: next, done: false, dataAsOf };
         dataAsOf[entity] = isoKst(startedAt);

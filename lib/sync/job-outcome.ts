@@ -98,16 +98,19 @@ export interface FailureInput {
 
 /**
  * A retriable failure with attempts left: the request again on the retry topic with a not-before time (the
- * source's own Retry-After when it gave one). Rejected credentials: needs_reauth, no retry. Otherwise: dead.
+ * source's own Retry-After when it gave one). A job held back before it reached the source (RateLimitedError
+ * with `spendsAttempt: false`, e.g. an open circuit breaker) goes the same way at its Retry-After, with the same
+ * attempt number. Rejected credentials: needs_reauth, no retry. Otherwise: dead.
  */
 export function failureMessages({ request, error, startedAt, finishedAt, source, policy = TIER_POLICIES[request.tier].retry, random }: FailureInput): OutgoingMessage[] {
   if (error instanceof CredentialsRejectedError) {
     return [runEvent(request, 'needs_reauth', startedAt, finishedAt, {}, { error })];
   }
-  if (isRetriable(error) && hasAttemptsLeft(request.attempt, policy)) {
-    const waitMs = Math.max(backoff(request.attempt, policy, random), error instanceof RateLimitedError ? error.retryAfterMs : 0);
+  const heldBack = error instanceof RateLimitedError && !error.spendsAttempt;
+  if (isRetriable(error) && (heldBack || hasAttemptsLeft(request.attempt, policy))) {
+    const waitMs = heldBack ? error.retryAfterMs : Math.max(backoff(request.attempt, policy, random), error instanceof RateLimitedError ? error.retryAfterMs : 0);
     const retry: SyncRequest = {
-      ...request, reason: 'retry', attempt: request.attempt + 1, notBefore: new Date(finishedAt.getTime() + waitMs).toISOString(),
+      ...request, reason: 'retry', attempt: request.attempt + (heldBack ? 0 : 1), notBefore: new Date(finishedAt.getTime() + waitMs).toISOString(),
     };
     return [
       runEvent(request, 'retrying', startedAt, finishedAt, {}, { error }),
