@@ -14,7 +14,7 @@ import { FaultBoard, type FaultKnobs } from './faults.js';
 import { HOUR_MS } from './kst.js';
 import { type AppRegistration, TokenAuthority, type TokenResponseBody, tokenResponseBody } from './oauth.js';
 import { matchingOrderIndices } from './order-query.js';
-import { type OrderDateType, orderStateAt } from './order-state.js';
+import { orderAmounts, type OrderDateType, orderStateAt } from './order-state.js';
 import { DEFAULT_RATE_LIMIT_POLICY, type MallMeters, mergePolicy, type PartialPolicy } from './rate-limit.js';
 import { rngFor } from './seeded-random.js';
 import { startServer, type RunningServer } from './server.js';
@@ -93,6 +93,8 @@ export interface ExpectedOrder {
   /** When any item last changed status (the order has no `updated_date` field on the wire). */
   lastChangedAtMs: number;
   itemStatuses: string[];
+  /** What the buyer paid at order time (`initial_order_amount.payment_amount`), in the currency's cents. */
+  paymentCents: number;
 }
 
 export interface Cafe24Simulator {
@@ -222,6 +224,7 @@ export async function startCafe24Simulator(options: Cafe24SimulatorOptions = {})
           orderDateMs: skeleton.orderDateMs,
           lastChangedAtMs: state.lastChangedAtMs,
           itemStatuses: state.items.map((i) => i.status),
+          paymentCents: orderAmounts(mall.orders.core(index), state).initial.totalDueCents,
         };
       });
     },

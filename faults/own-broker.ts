@@ -1,0 +1,55 @@
+/**
+ * A Kafka broker of the fault suite's own (scripts/kafka/local.sh on a free port, with its data in the fault's
+ * work directory), so the broker-restart fault can stop and start it without touching a broker anyone else uses.
+ * Calls are asynchronous: the runner keeps timing its children's events while the broker restarts.
+ */
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SCRIPT = fileURLToPath(new URL('../scripts/kafka/local.sh', import.meta.url));
+
+export interface OwnBroker {
+  brokers: string[];
+  /** Stops it (SIGTERM, as `down` does) and starts it again on the same data; resolves once it serves. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startOwnBroker(workDir: string): Promise<OwnBroker> {
+  const port = await freePortPair();
+  const env = { ...process.env, KAFKA_LOCAL_DIR: join(workDir, 'kafka'), KAFKA_LOCAL_PORT: String(port) };
+  delete env.KAFKA_BROKERS;
+  const script = (command: 'up' | 'down') => new Promise<void>((resolve, reject) => {
+    const child = spawn('bash', [SCRIPT, command], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`local.sh ${command} on port ${port} failed (${code}): ${stderr.trim().slice(-500)}`))));
+  });
+  await script('up');
+  return {
+    brokers: [`127.0.0.1:${port}`],
+    async restart() {
+      await script('down');
+      await script('up');
+    },
+    stop: () => script('down'),
+  };
+}
+
+/** A port that is free, with the next one free too (local.sh puts the controller there). */
+async function freePortPair(): Promise<number> {
+  for (let tries = 0; tries < 50; tries++) {
+    const port = 30_000 + Math.floor(Math.random() * 9_000);
+    if ((await isFree(port)) && (await isFree(port + 1))) return port;
+  }
+  throw new Error('no free port pair for a broker of our own');
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer().once('error', () => resolve(false)).once('listening', () => server.close(() => resolve(true)));
+    server.listen(port, '127.0.0.1');
+  });
+}
