@@ -31,7 +31,7 @@ import { createGroupConsumer, createTransactionalProducer, GROUP_TIMING, type Ka
 import { decodeCompleted, Dispatcher, encodeCompleted, partitionId, type CommitOffset, type Entry, type PriorityClass } from './dispatcher.js';
 import { readHeaders } from './headers.js';
 import { createStateMachine, RUNNER_STATES, type RunnerState } from './runner-states.js';
-import { createTransactionalCommitter, OutputRefusedError, StaleUnitError, type OutgoingMessage, type TopicOffsets } from './transaction.js';
+import { createTransactionalCommitter, offsetsLanded, OutputRefusedError, StaleUnitError, type OutgoingMessage, type TopicOffsets } from './transaction.js';
 
 export type { OutgoingMessage };
 
@@ -396,7 +396,7 @@ export function createRunner<T>(options: RunnerOptions<T>) {
       await admin.connect();
       committer = createTransactionalCommitter<Unit>({
         producer, groupId: fullGroupId, logger: log, offsetsFor, onCommitted,
-        isStale: (unit) => !dispatcher.isCurrent(unit.entry), onSent: options.onTransactionSent,
+        isStale: (unit) => !dispatcher.isCurrent(unit.entry), onSent: options.onTransactionSent, landed: offsetsLanded(admin, fullGroupId),
       });
       consumer = createGroupConsumer(kafka, fullGroupId, { sessionTimeout: sessionTimeoutMs, heartbeatInterval: heartbeatIntervalMs });
       consumer.on(consumer.events.REBALANCING, () => resetAfterRebalance('rebalancing'));

@@ -10,8 +10,12 @@
  * refused a record itself (too large, invalid: `isRecordRefused`): that never passes, and it would fail every
  * job of the group with it. The group is then committed job by job, and the one job whose output is refused
  * fails alone with OutputRefusedError (its runner replaces the output by a DLQ entry); the others commit.
+ *
+ * Each output once: a group is never committed over a rebalance that took one of its partitions (checked again
+ * right before the commit), and a commit that reports a failure is first checked against the group's committed
+ * offsets (`landed`): if they are this transaction's, it did commit and is not sent again.
  */
-import type { Producer, Transaction } from 'kafkajs';
+import type { Admin, Producer, Transaction } from 'kafkajs';
 import type { Logger } from '../logger.js';
 import { backoff, type RetryPolicy } from '../retry.js';
 
@@ -61,6 +65,17 @@ export class OutputRefusedError extends Error {
   }
 }
 
+/** `landed` for a group: its committed offsets and metadata, read back, are exactly these. */
+export function offsetsLanded(admin: Admin, groupId: string) {
+  return async (offsets: TopicOffsets[]): Promise<boolean> => {
+    const read = await admin.fetchOffsets({ groupId, topics: offsets.map((t) => t.topic) });
+    return offsets.every((t) => t.partitions.every((p) => {
+      const got = read.find((r) => r.topic === t.topic)?.partitions.find((r) => r.partition === p.partition);
+      return got?.offset === p.offset && (got.metadata ?? '') === (p.metadata ?? '');
+    }));
+  };
+}
+
 interface Pending<U> {
   unit: U;
   resolve: () => void;
@@ -83,6 +98,8 @@ export interface TransactionalCommitterOptions<U extends CommitUnit> {
   maxUnitsPerTransaction?: number;
   /** Called after a transaction's records and offsets were sent and before it commits (crash tests, tracing). */
   onSent?: (units: number) => Promise<void> | void;
+  /** Whether these offsets (and metadata) are the group's committed ones: asked when a commit reported a failure. */
+  landed?: (offsets: TopicOffsets[]) => Promise<boolean>;
 }
 
 /** Below Kafka's default 1 MB message (batch) limit, with room for headers and framing. */
@@ -116,7 +133,7 @@ export function slicesOf(byTopic: Map<string, Produced[]>, maxBytes: number): { 
 const COMMIT_RETRY: RetryPolicy = { initialMs: 200, maxMs: 5_000, multiplier: 2, jitter: 0.2, maxAttempts: 8 };
 
 export function createTransactionalCommitter<U extends CommitUnit>({
-  producer, offsetsFor, onCommitted, isStale = () => false, groupId, logger, retry = COMMIT_RETRY, maxUnitsPerTransaction = 200, onSent,
+  producer, offsetsFor, onCommitted, isStale = () => false, groupId, logger, retry = COMMIT_RETRY, maxUnitsPerTransaction = 200, onSent, landed,
 }: TransactionalCommitterOptions<U>) {
   const queue: Pending<U>[] = [];
   let loop: Promise<void> | undefined;
@@ -135,6 +152,7 @@ export function createTransactionalCommitter<U extends CommitUnit>({
     let group = all;
     for (let attempt = 1; ; attempt++) {
       let transaction: Transaction | undefined;
+      let committing: TopicOffsets[] | undefined;
       const stale = group.filter((p) => isStale(p.unit));
       if (stale.length > 0) {
         for (const p of stale) p.reject(new StaleUnitError());
@@ -157,10 +175,25 @@ export function createTransactionalCommitter<U extends CommitUnit>({
         const offsets = offsetsFor(units);
         if (offsets.length > 0) await transaction.sendOffsets({ consumerGroupId: groupId, topics: offsets });
         await onSent?.(group.length);
+        // A rebalance while it was being sent: the partition's next owner may already have read the old offsets
+        // and redone the job, so committing it now would publish its output twice. Abort; build it again without.
+        if (group.some((p) => isStale(p.unit))) {
+          await transaction.abort();
+          attempt -= 1;
+          continue;
+        }
+        committing = offsets;
         await transaction.commit();
         settle(group, units, offsets);
         return;
       } catch (error) {
+        // A commit that failed on the way back (a timeout, a lost response) may have committed: its offsets say so.
+        // Sent again, its records (DLQ entries too) would be published twice.
+        if (committing && committing.length > 0 && await landed?.(committing).catch(() => false)) {
+          logger.warn({ err: error, jobs: group.length }, 'a transaction reported a failure but its offsets committed: taken as committed');
+          settle(group, group.map((p) => p.unit), committing);
+          return;
+        }
         if (transaction?.isActive()) await transaction.abort().catch(() => undefined);
         const refusal = recordRefusal(error);
         if (refusal !== undefined) {

@@ -141,6 +141,41 @@ describe('consumer runner (real broker)', function () {
     assert.deepEqual(events, [], 'no failed commit, no rejoin');
   });
 
+  it('a transaction still committing across a rebalance is not committed over its partition\'s next owner: each DLQ entry once', async () => {
+    let hold: Promise<void> | undefined;
+    let release!: () => void;
+    let held = false;
+    const first = startRunner(echo, {
+      onTransactionSent: async () => {
+        if (hold) return;
+        hold = new Promise<void>((resolve) => (release = resolve));
+        held = true;
+        await hold;
+      },
+    });
+    await first.start();
+    // A poison message: its DLQ entry is the job's whole output, in the transaction held above.
+    await kafka.produce('in', [{ key: 'p', value: '{poison', partition: 0 }]);
+    await waitFor(() => held, { description: 'the DLQ entry sent, its transaction not yet committed' });
+    const second = startRunner(echo);
+    const joins: string[] = [];
+    first.events.on(RUNNER_EVENTS.REBALANCED, ({ reason }) => joins.push(`first ${reason}`));
+    second.events.on(RUNNER_EVENTS.REBALANCED, ({ reason }) => joins.push(`second ${reason}`));
+    await second.start();
+    await waitFor(() => joins.includes('first group join') && joins.includes('second group join'), { description: 'both runners in the new generation' });
+    // Whoever owns partition 0 now reads its committed offset and runs the poison message again.
+    await kafka.readTopic('dlq', 2, { readUncommitted: true, deadlineMs: 10_000 }).catch(() => undefined);
+    release();
+    await kafka.produce('in', [{ key: 'p', value: testJob('after', 'p'), partition: 0 }]);
+    await kafka.readTopic('out', 1);
+    await waitFor(async () => {
+      const [offsets] = await kafka.admin.fetchOffsets({ groupId: kafka.topic('group'), topics: [kafka.topic('in')] });
+      return offsets!.partitions.find((p) => p.partition === 0)?.offset === '2';
+    }, { description: 'partition 0 committed past both messages' });
+    const entries = await drainTopic(kafka, 'dlq');
+    assert.equal(entries.length, 1, 'one committed DLQ entry');
+  });
+
   it('keeps running other tenants\' jobs, on its partition and the others, while one job is slow', async () => {
     let releaseSlow!: () => void;
     const slowReleased = new Promise<void>((resolve) => (releaseSlow = resolve));
