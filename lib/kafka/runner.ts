@@ -117,12 +117,36 @@ export interface RunnerEventMap {
 type Fetched = { kafkaMessage: KafkaMessage; decoded: ReturnType<Contract<unknown>['decode']> };
 type Unit = { messages: OutgoingMessage[]; entry: Entry<Fetched> };
 
+/** The runner's settings an operator tunes, and their defaults: config (lib/config.ts runner.*) only overrides. */
+export type RunnerSettings = Required<Pick<RunnerOptions<unknown>,
+  'concurrency' | 'jobTimeoutMs' | 'drainTimeoutMs' | 'queuedPerPartition' | 'lowShare' | 'transactionTimeoutMs' | 'sessionTimeoutMs' | 'heartbeatIntervalMs'>>;
+
+export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
+  concurrency: 16,
+  jobTimeoutMs: 30_000,
+  drainTimeoutMs: 45_000,
+  queuedPerPartition: 32,
+  lowShare: 0.2,
+  transactionTimeoutMs: 60_000,
+  sessionTimeoutMs: GROUP_TIMING.sessionTimeoutMs,
+  heartbeatIntervalMs: GROUP_TIMING.heartbeatIntervalMs,
+};
+
+/** The defaults with every setting the caller gave (undefined leaves the default). */
+export function runnerSettings(given: Partial<RunnerSettings>): RunnerSettings {
+  const settings = { ...DEFAULT_RUNNER_SETTINGS };
+  for (const key of Object.keys(settings) as (keyof RunnerSettings)[]) {
+    const value = given[key];
+    if (value !== undefined) settings[key] = value;
+  }
+  return settings;
+}
+
 export function createRunner<T>(options: RunnerOptions<T>) {
+  const { kafka, groupId, instanceId, inputs, contract, handle, onFailure, dlqTopic, logger } = options;
   const {
-    kafka, groupId, instanceId, inputs, contract, handle, onFailure, dlqTopic, logger,
-    concurrency = 16, jobTimeoutMs = 30_000, drainTimeoutMs = 45_000, queuedPerPartition = 32, lowShare = 0.2,
-    transactionTimeoutMs = 60_000, sessionTimeoutMs = GROUP_TIMING.sessionTimeoutMs, heartbeatIntervalMs = GROUP_TIMING.heartbeatIntervalMs,
-  } = options;
+    concurrency, jobTimeoutMs, drainTimeoutMs, queuedPerPartition, lowShare, transactionTimeoutMs, sessionTimeoutMs, heartbeatIntervalMs,
+  } = runnerSettings(options);
   const events = new EventEmitter<RunnerEventMap>();
   const log = logger.child({ groupId, instanceId });
   const tracer = trace.getTracer(TRACER_NAME);

@@ -30,6 +30,10 @@ export interface SyncConsumerOptions {
   onTransactionSent?: (jobs: number) => Promise<void> | void;
   /** How long the group waits for a silent member. @default 30_000 */
   sessionTimeoutMs?: number;
+  /** Messages held per partition before it is paused (config runner.queuedPerPartition). @default DEFAULT_RUNNER_SETTINGS */
+  queuedPerPartition?: number;
+  /** Producer transaction timeout (config kafka.transactionTimeoutMs). @default DEFAULT_RUNNER_SETTINGS */
+  transactionTimeoutMs?: number;
   /** What each tier buys (its retry policy is used here). @default TIER_POLICIES */
   tierPolicies?: Record<Tier, TierPolicy>;
 }
@@ -38,7 +42,7 @@ export const groupIdOf = (platform: Platform) => platform;
 
 export function createSyncConsumer({
   kafka, connector, instanceId, logger, concurrency, jobTimeoutMs = 30_000, yieldAtShare = 0.7, lowShare, drainTimeoutMs, onTransactionSent,
-  tierPolicies, sessionTimeoutMs,
+  tierPolicies, sessionTimeoutMs, queuedPerPartition, transactionTimeoutMs,
 }: SyncConsumerOptions) {
   const platform = connector.platform;
   const stateStore = createStateStore({ kafka, instanceId, logger });
@@ -89,6 +93,8 @@ export function createSyncConsumer({
     drainTimeoutMs,
     onTransactionSent,
     sessionTimeoutMs,
+    queuedPerPartition,
+    transactionTimeoutMs,
   });
 
   return {

@@ -5,6 +5,7 @@ import { TransientSourceError } from '../../../lib/errors.js';
 import type { Connector } from '../../../lib/sync/connector.js';
 import { createSyncConsumer } from '../../../lib/sync/sync-consumer.js';
 import { TIER_POLICIES } from '../../../lib/sync/tiers.js';
+import { waitFor } from '../../../lib/wait-for.js';
 import { drainTopic, testKafka, testLogger, uniqueName, type TestKafka } from '../../helpers/kafka.js';
 
 const fastRetry = {
@@ -115,6 +116,30 @@ describe('sync consumer (real broker)', function () {
     assert.deepEqual(await drainTopic(kafka, 'sync.ably.retry'), []);
     assert.deepEqual(await drainTopic(kafka, 'sync.cafe24.retry'), []);
     assert.equal((await drainTopic(kafka, 'sync.runs')).length, 1, 'no run event for a request that was not understood');
+  });
+
+  it('queuedPerPartition reaches the runner: with 1, a partition holding a running job fetches nothing more', async () => {
+    const started: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    await start({
+      platform: 'cafe24',
+      async sync(r) {
+        started.push(r.tenantId);
+        if (r.tenantId === 'slow') await gate;
+        return { cursors: {}, done: true };
+      },
+    }, { queuedPerPartition: 1 });
+    // One key, so one partition: the slow tenant's request, then another tenant's behind it.
+    await kafka.produce('sync.cafe24.high', [
+      { key: 'same', value: SyncRequestContract.encode(request('slow')) },
+      { key: 'same', value: SyncRequestContract.encode(request('behind')) },
+    ]);
+    await waitFor(() => started.includes('slow'), { description: 'the slow job to start' });
+    // With the default (32) the other tenant's job starts at once beside the slow one (runner.test.ts).
+    await waitFor(() => started.includes('behind'), { deadlineMs: 2_000 }).then(() => assert.fail('a second job was fetched'), () => undefined);
+    release();
+    await waitFor(() => started.includes('behind'), { description: 'the job behind, once the slow one committed' });
   });
 
   it('serves paid (high) requests before a backlog of free (low) ones, keeping a share for low', async () => {
