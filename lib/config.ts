@@ -67,6 +67,7 @@ const schema = {
     apiVersion: { doc: 'X-Cafe24-Api-Version sent on every call (a pinned, tested version)', format: 'api-version', default: '2025-12-01', env: 'CAFE24_API_VERSION' },
     clientId: { doc: 'Our Cafe24 app client id', format: String, default: '', env: 'CAFE24_CLIENT_ID' },
     clientSecret: { doc: 'Our Cafe24 app client secret', format: String, default: '', env: 'CAFE24_CLIENT_SECRET', sensitive: true },
+    redirectUri: { doc: 'Our Cafe24 app\'s registered redirect URI (sent again in the authorization-code exchange)', format: String, default: '', env: 'CAFE24_REDIRECT_URI' },
     lookbackDays: { doc: 'Orders placed this many days back are fetched again for status changes', format: 'positive-int', default: 15, env: 'CAFE24_LOOKBACK_DAYS' },
     initialDays: { doc: 'How far back a first sync reaches', format: 'positive-int', default: 90, env: 'CAFE24_INITIAL_DAYS' },
   },

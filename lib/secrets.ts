@@ -1,7 +1,8 @@
 /**
  * Secrets at rest (passwords, OAuth tokens, session cookies): AES-256-GCM with a random 96-bit IV per value.
  * The sealed form names its key: `keyId.iv.tag.ciphertext` (base64url), so keys rotate by adding a new one in
- * front: new values use it, old values still open with theirs.
+ * front: new values use it, old values still open with theirs. A reader re-seals a value it opened with an older
+ * key (`isCurrent`), so the old key can be dropped once every value was read at least once since the rotation.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { NonRetriableError } from './errors.js';
@@ -13,6 +14,8 @@ export class SecretsError extends NonRetriableError {
 export interface Keyring {
   seal(plaintext: string): string;
   open(sealed: string): string;
+  /** Whether `sealed` names the key that seals now (false: re-seal it). */
+  isCurrent(sealed: string): boolean;
 }
 
 /** `spec` is "keyId:base64(32 bytes)[,…]" (config `secrets.keys`); the first key seals. */
@@ -54,6 +57,7 @@ export function createKeyring(spec: string): Keyring {
         throw new SecretsError('a sealed secret failed authentication (tampered or wrong key)', { cause: error });
       }
     },
+    isCurrent: (sealed) => sealed.startsWith(`${sealingId}.`),
   };
 }
 

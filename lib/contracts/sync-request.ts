@@ -37,3 +37,17 @@ export type Priority = 'high' | 'low';
 export const priorityOf = (t: Tier): Priority => (t === 'paid' ? 'high' : 'low');
 export const syncTopic = (p: Platform, priority: Priority) => `sync.${p}.${priority}`;
 export const retryTopic = (p: Platform) => `sync.${p}.retry`;
+
+/**
+ * The id of a request's continuation: `<first id>-c<step>`. A chain of steps (a backfill cut by the job budget)
+ * is followed by its first request's id, and a step redone after a crash publishes the same continuation id.
+ */
+export function continuationId(requestId: string): string {
+  const m = /^(.+)-c(\d{1,4})$/.exec(requestId);
+  const suffix = `-c${m ? Number(m[2]) + 1 : 1}`;
+  return (m ? m[1]! : requestId).slice(0, 64 - suffix.length) + suffix;
+}
+
+/** Whether `requestId` is `first` or one of its continuations. */
+export const inChainOf = (requestId: string, first: string): boolean =>
+  requestId === first || (requestId.startsWith(`${first}-c`) && /^\d{1,4}$/.test(requestId.slice(first.length + 2)));

@@ -16,6 +16,11 @@ export interface CompactedView<T> {
   get(key: string): Promise<T | undefined>;
   /** Every live value, as of now. */
   all(): Promise<Map<string, T>>;
+  /**
+   * Keys whose latest record failed its contract, with the reason, as of the last read: such a record is skipped
+   * (the key keeps its last valid value, or stays absent) and reported here until a valid value or a tombstone follows.
+   */
+  invalid(): Map<string, string>;
   stop(): Promise<void>;
 }
 
@@ -32,6 +37,7 @@ export interface CompactedViewOptions<T> {
 export function createCompactedView<T>({ kafka, topic: base, contract, readerId, logger }: CompactedViewOptions<T>): CompactedView<T> {
   const topic = kafka.topic(base);
   const values = new Map<string, T>();
+  const rejected = new Map<string, string>();
   /** Next offset to read, per partition, including transaction markers. */
   const positions = new Map<number, bigint>();
   const admin = kafka.kafka.admin();
@@ -63,11 +69,17 @@ export function createCompactedView<T>({ kafka, topic: base, contract, readerId,
             if (!key) continue;
             if (message.value === null) {
               values.delete(key);
+              rejected.delete(key);
               continue;
             }
             const decoded = contract.decode(message.value);
-            if (decoded.ok) values.set(key, decoded.value);
-            else logger.error({ topic: base, key, reason: decoded.reason }, 'ignoring an invalid record on a compacted topic');
+            if (decoded.ok) {
+              values.set(key, decoded.value);
+              rejected.delete(key);
+            } else {
+              rejected.set(key, decoded.reason);
+              logger.error({ topic: base, key, reason: decoded.reason }, 'ignoring an invalid record on a compacted topic');
+            }
           }
         },
       });
@@ -80,6 +92,7 @@ export function createCompactedView<T>({ kafka, topic: base, contract, readerId,
       await readToEnd();
       return new Map(values);
     },
+    invalid: () => new Map(rejected),
     async stop() {
       await consumer?.disconnect();
       await admin.disconnect();

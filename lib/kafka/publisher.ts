@@ -10,9 +10,12 @@ import { injectTraceHeaders } from '../../otel/propagation.js';
 import { createIdempotentProducer, type KafkaContext } from './client.js';
 import type { OutgoingMessage } from './transaction.js';
 
+/** A message to publish; a null value is a tombstone (deletes the key of a compacted topic). */
+export type PublishedMessage = Omit<OutgoingMessage, 'topic' | 'value'> & { value: Buffer | null };
+
 export interface Publisher {
   /** Sends to one base topic; resolves when the broker acknowledged every message (acks=all). */
-  publish(topic: string, messages: OutgoingMessage[] | Omit<OutgoingMessage, 'topic'>[]): Promise<void>;
+  publish(topic: string, messages: readonly PublishedMessage[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -2,9 +2,8 @@
  * Turns a sync job's result or failure into the messages its transaction publishes. Pure: no I/O, so every
  * outcome (success, continuation, retry, dead, needs re-auth) is tested without a broker.
  */
-import { randomUUID } from 'node:crypto';
 import { RAW_RESULTS_TOPIC } from '../contracts/raw-result.js';
-import { priorityOf, retryTopic, syncTopic, SyncRequestContract, type SyncRequest } from '../contracts/sync-request.js';
+import { continuationId, priorityOf, retryTopic, syncTopic, SyncRequestContract, type SyncRequest } from '../contracts/sync-request.js';
 import { SYNC_RUNS_TOPIC, SyncRunContract, type RunStatus } from '../contracts/sync-run.js';
 import { SYNC_STATE_TOPIC, SyncStateContract, syncStateKey } from '../contracts/sync-state.js';
 import { dlqEntry, SYNC_DLQ_TOPIC } from '../contracts/dlq.js';
@@ -71,7 +70,7 @@ export function successMessages({ request, startedAt, finishedAt, fetched, store
   messages.push(runEvent(request, result.done ? 'succeeded' : 'continued', startedAt, finishedAt, counts, { dataAsOf: result.dataAsOf, warnings: result.warnings }));
   if (!result.done) {
     const continuation: SyncRequest = {
-      ...request, requestId: randomUUID(), reason: 'continuation', attempt: 1, cursor: result.cursors, requestedAt: fetchedAt,
+      ...request, requestId: continuationId(request.requestId), reason: 'continuation', attempt: 1, cursor: result.cursors, requestedAt: fetchedAt,
     };
     delete continuation.notBefore;
     messages.push({
