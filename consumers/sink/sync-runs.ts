@@ -21,11 +21,12 @@ export function mapSyncRun(run: SyncRun, position: KafkaPosition, out: RowWriter
     if (!(asOfMs >= EARLIEST_PLAUSIBLE_MS && asOfMs <= latestMs)) continue;
     const asOfText = epochText(asOfMs);
     dataAsOf[entity] = asOfText;
-    out.push('freshness', { tenant_id: run.tenantId, platform: run.platform, entity, as_of: asOfText, request_id: run.requestId });
+    out.push('freshness', { tenant_id: run.tenantId, platform: run.platform, tier: run.tier ?? '', entity, as_of: asOfText, request_id: run.requestId });
   }
   out.push('sync_runs', {
     tenant_id: run.tenantId,
     platform: run.platform,
+    tier: run.tier ?? '',
     request_id: run.requestId,
     attempt: Math.min(run.attempt, 0xffff),
     status: run.status,

@@ -1,6 +1,6 @@
 /** One job attempt's outcome, for sync_runs, freshness, Grafana and alerts. Key: tenantId. Topic: sync.runs. */
 import { defineContract } from './codec.js';
-import { platform, requestId, tenantId } from './fields.js';
+import { platform, requestId, tenantId, tier } from './fields.js';
 import { array, integer, isoDateTime, literal, object, oneOf, optional, record, string, type Infer } from './schema.js';
 
 /**
@@ -17,6 +17,8 @@ export const syncRunV1 = object({
   attempt: integer({ min: 1 }),
   tenantId: tenantId(),
   platform: platform(),
+  /** The request's tier: success rates and freshness SLOs are per tier. Optional: older events lack it. */
+  tier: optional(tier()),
   status: oneOf(RUN_STATUSES),
   startedAt: isoDateTime(),
   durationMs: integer({ min: 0 }),

@@ -212,6 +212,8 @@ export interface ReviewRow extends Lineage {
 export interface SyncRunRow {
   tenant_id: string;
   platform: string;
+  /** paid, free; '' when the run event predates tiers on runs. */
+  tier: string;
   request_id: string;
   attempt: number;
   status: string;
@@ -229,6 +231,7 @@ export interface SyncRunRow {
 export interface FreshnessRow {
   tenant_id: string;
   platform: string;
+  tier: string;
   entity: string;
   as_of: EpochText;
   request_id: string;

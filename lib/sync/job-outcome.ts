@@ -39,6 +39,7 @@ function runEvent(request: SyncRequest, status: RunStatus, startedAt: Date, fini
       attempt: request.attempt,
       tenantId: request.tenantId,
       platform: request.platform,
+      tier: request.tier,
       status,
       startedAt: startedAt.toISOString(),
       durationMs: Math.max(0, finishedAt.getTime() - startedAt.getTime()),
