@@ -98,6 +98,21 @@ const schema = {
     endpoint: { doc: 'OTLP/HTTP traces endpoint', format: String, default: 'http://127.0.0.1:4318/v1/traces', env: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' },
     serviceName: { doc: 'service.name resource attribute', format: String, default: 'sellerstream', env: 'OTEL_SERVICE_NAME' },
   },
+  metrics: {
+    enabled: { doc: 'Serve /metrics, /healthz and /readyz from this process', format: Boolean, default: true, env: 'METRICS_ENABLED' },
+    host: { doc: 'Address of /metrics, /healthz and /readyz (loopback keeps them off the network)', format: String, default: '127.0.0.1', env: 'METRICS_HOST' },
+    port: { doc: 'Port of /metrics, /healthz and /readyz, one per process on a host; 0 picks a free one (logged)', format: 'port', default: 9464, env: 'METRICS_PORT' },
+    lagIntervalMs: { doc: 'How often consumer lag is read from the broker\'s offsets', format: 'positive-int', default: 15_000, env: 'METRICS_LAG_INTERVAL_MS' },
+  },
+  alerts: {
+    rulesFile: { doc: 'The alert rules (JSON, otel/alerter/rules.ts)', format: String, default: 'deploy/alerts/rules.json', env: 'ALERT_RULES_FILE' },
+    intervalMs: { doc: 'How often the alerter evaluates every rule', format: 'positive-int', default: 60_000, env: 'ALERT_INTERVAL_MS' },
+    metricsTargets: { doc: 'Comma-separated /metrics URLs the alerter reads lag and breaker state from', format: String, default: '', env: 'ALERT_METRICS_TARGETS' },
+    slackWebhookUrl: { doc: 'Slack incoming webhook for alerts; empty: no Slack', format: String, default: '', env: 'SLACK_WEBHOOK_URL', sensitive: true },
+    smtpUrl: { doc: 'SMTP server for alert e-mail (smtp://user:pass@host:587); empty: no e-mail', format: String, default: '', env: 'SMTP_URL', sensitive: true },
+    emailFrom: { doc: 'Sender of alert e-mail', format: String, default: 'sellerstream-alerts@localhost', env: 'ALERT_EMAIL_FROM' },
+    emailTo: { doc: 'Comma-separated recipients of alert e-mail', format: String, default: '', env: 'ALERT_EMAIL_TO' },
+  },
 };
 
 convict.addFormats({
@@ -193,18 +208,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   };
 }
 
-function envOf(path: string): string | undefined {
-  let node: unknown = schema;
-  for (const part of path.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
-  return (node as { env?: string } | undefined)?.env;
-}
-
-/** For entry points: the config, or one line on stderr and exit 1. */
-export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
-  try {
-    return loadConfig(env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
 /** The meaning and default of a setting, by its env var (for --help, lib/cli.ts). */
 export function describeEnv(name: string, node: unknown = schema): { doc: string; default: unknown } | undefined {
   const leaf = node as { env?: unknown; doc?: string; default?: unknown };
@@ -217,6 +220,18 @@ export function describeEnv(name: string, node: unknown = schema): { doc: string
   return undefined;
 }
 
+function envOf(path: string): string | undefined {
+  let node: unknown = schema;
+  for (const part of path.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
+  return (node as { env?: string } | undefined)?.env;
+}
+
+/** For entry points: the config, or one line on stderr and exit 1. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
