@@ -12,7 +12,6 @@ import { createCompactedView, type CompactedView } from '../../lib/kafka/compact
 import { createPublisher, type Publisher } from '../../lib/kafka/publisher.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
 import { createKeyring } from '../../lib/secrets.js';
-import { openWarehouse } from '../../lib/warehouse/open-warehouse.js';
 import type { Warehouse } from '../../lib/warehouse/warehouse.js';
 import { NotFoundError, UnavailableError } from './errors.js';
 
@@ -69,6 +68,7 @@ export function createCliContext({ json }: { json: boolean }): CliContext {
   });
   const warehouse = once(async () => {
     try {
+      const { openWarehouse } = await import('../../lib/warehouse/open-warehouse.js');
       const w = await openWarehouse({ ...config.warehouse, createDatabase: false });
       closers.push(() => w.close());
       return w;

@@ -10,8 +10,6 @@ import { DlqEntryContract, SINK_DLQ_TOPIC, SYNC_DLQ_TOPIC, type DlqEntry } from 
 import { priorityOf, syncTopic, SyncRequestContract, type SyncRequest } from '../../lib/contracts/sync-request.js';
 import type { KafkaContext } from '../../lib/kafka/client.js';
 import { readRange } from '../../lib/kafka/read-range.js';
-import { platformModels } from '../../consumers/platforms.js';
-import { replay } from '../../consumers/sink/replay.js';
 import { publishSyncRequests } from '../sync-requests.js';
 import { dateArg, dlqIdArg, positiveIntArg, tenantIdArg } from './args.js';
 import type { WithContext } from './context.js';
@@ -111,6 +109,8 @@ export function dlqCommand(withContext: WithContext): Command {
       if (o.topic === SINK_DLQ_TOPIC || sinkIds.length > 0) {
         if (ids.length > 0) throw new UsageError('sink.dlq is replayed as a whole (`dlq replay --topic sink.dlq --all [--tenant T]`): the sink replays ranges, not single entries');
         if (!o.all) throw new UsageError('give --all to re-sink sink.dlq');
+        // The sink and every platform's mapper load only for this.
+        const [{ replay }, { platformModels }] = await Promise.all([import('../../consumers/sink/replay.js'), import('../../consumers/platforms.js')]);
         const report = await replay({
           kafka, warehouse: await ctx.warehouse(), logger: ctx.logger, registry: platformModels(), buyerHashSalt: ctx.config.secrets.buyerHashSalt,
           plan: { topic: SINK_DLQ_TOPIC, fromDlq: true, timeoutMs: 600_000, ...(o.tenant ? { tenant: o.tenant } : {}) },
