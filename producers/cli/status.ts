@@ -138,7 +138,7 @@ export function statusCommand(withContext: WithContext): Command {
       })), ['tenant', 'platform', 'entity', 'health', 'last success', 'data age', 'last run'], '(no linked tenants)');
       say('');
       printTable(backlog.map((b) => ({ topic: b.topic, group: b.group, backlog: b.lag, ...(b.tenantPartition ? { 'tenant partition': `${b.tenantPartition.partition}: ${b.tenantPartition.lag}` } : {}) })),
-        ['topic', 'group', 'backlog', ...(id ? 'tenant partition' : [])]);
+        ['topic', 'group', 'backlog', ...(id ? ['tenant partition'] : [])]);
       if (!warehouse.available) process.stderr.write(`sellerstream: last success and data age are missing: ${warehouse.reason}\n`);
     }));
 }

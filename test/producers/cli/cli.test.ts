@@ -162,6 +162,7 @@ describe('sellerstream CLI (child process, real broker)', function () {
     const table = await cli(['status', 'hr-1']);
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /hr-1\s+cafe24\s+orders\s+needs_reauth/);
+    assert.match(table.stdout, /\nsync\.cafe24\.high\s+cafe24\s+\d+\s+\d+: \d+\n/);
     // A parked link is not synced by hand either.
     const refused = await cli(['sync', 'hr-1']);
     assert.equal(refused.code, 1);
