@@ -1,0 +1,77 @@
+/**
+ * What an entry point starts for its process's observability, in one call: the metrics (metrics.ts) fed by the
+ * kernel's instrumentation events (kernel-metrics.ts), the /metrics, /healthz and /readyz server
+ * (health-server.ts; none with METRICS_ENABLED=false), and consumer lag from the broker's offsets for the groups
+ * the process runs (consumer-lag.ts). Readiness: the broker answers, and each group of the process is joined
+ * (its runner or sink reports running and the broker says the group is Stable), plus any check the caller adds
+ * (the sink: the warehouse takes inserts).
+ */
+import type { Admin } from 'kafkajs';
+import { waitForBroker } from '../lib/kafka/broker-check.js';
+import type { KafkaContext } from '../lib/kafka/client.js';
+import type { Logger } from '../lib/logger.js';
+import { createConsumerLag } from './consumer-lag.js';
+import { startHealthServer, type HealthServer, type ReadinessCheck } from './health-server.js';
+import { subscribeKernelMetrics, type KernelMetrics } from './kernel-metrics.js';
+import { createMetrics, type Metrics } from './metrics.js';
+
+export interface ObservabilityOptions {
+  settings: { enabled: boolean; host: string; port: number; lagIntervalMs: number };
+  kafka: KafkaContext;
+  brokers: string[];
+  logger: Logger;
+  /** The consumer groups this process runs (base names) and the base topics each consumes. */
+  groups?: { group: string; topics: string[] }[];
+}
+
+export interface Observability {
+  metrics: Metrics;
+  kernel: KernelMetrics;
+  /** Starts lag polling and the server with the built-in checks and `checks`; resolves with the port (undefined when disabled). */
+  serve(checks?: readonly ReadinessCheck[]): Promise<number | undefined>;
+  stop(): Promise<void>;
+}
+
+export function createObservability({ settings, kafka, brokers, logger, groups = [] }: ObservabilityOptions): Observability {
+  const metrics = createMetrics();
+  const kernel = subscribeKernelMetrics(metrics, (groupId) => kafka.baseTopic(groupId));
+  const lag = groups.length ? createConsumerLag({ kafka, groups, metrics, logger, intervalMs: settings.lagIntervalMs }) : undefined;
+  let admin: Admin | undefined;
+  let server: HealthServer | undefined;
+
+  const broker: ReadinessCheck = {
+    name: 'broker reachable',
+    check: () => waitForBroker(brokers, { deadlineMs: 1_000 }).then(() => true, () => false),
+  };
+  const joined = groups.map(({ group }): ReadinessCheck => ({
+    name: `group ${group} joined`,
+    async check() {
+      if (kernel.stateOf(kafka.topic(group)) !== 'running') return false;
+      if (!admin) {
+        admin = kafka.kafka.admin({ retry: { retries: 0 } });
+        await admin.connect();
+      }
+      const { groups: [described] } = await admin.describeGroups([kafka.topic(group)]);
+      return described?.state === 'Stable' && described.members.length > 0;
+    },
+  }));
+
+  return {
+    metrics,
+    kernel,
+    async serve(checks = []) {
+      lag?.start();
+      if (!settings.enabled) return undefined;
+      server = await startHealthServer({ host: settings.host, port: settings.port, metrics, checks: [broker, ...joined, ...checks] });
+      logger.info({ host: settings.host, port: server.port }, 'serving /metrics, /healthz, /readyz');
+      return server.port;
+    },
+    async stop() {
+      kernel.stop();
+      await lag?.stop();
+      await server?.close();
+      await admin?.disconnect().catch(() => undefined);
+      await metrics.shutdown().catch(() => undefined);
+    },
+  };
+}
