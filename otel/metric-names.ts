@@ -39,6 +39,7 @@ export const METRICS = {
   sellerstream_sink_batch_rows: { kind: 'histogram', help: 'Rows per flushed sink batch', labels: [], buckets: [10, 100, 1_000, 5_000, 10_000, 25_000, 50_000, 100_000] },
   sellerstream_sink_batch_seconds: { kind: 'histogram', help: 'Time to land one sink batch (every table), retries included', labels: [], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] },
   sellerstream_sink_rows_total: { kind: 'counter', help: 'Rows the sink landed, per table', labels: ['table'] },
+  sellerstream_alerts_firing: { kind: 'gauge', help: 'Alerts the alerter has firing, by rule and severity (1 firing, 0 not)', labels: ['rule', 'severity'] },
 } as const satisfies Record<string, MetricSpec>;
 
 export type MetricName = keyof typeof METRICS;

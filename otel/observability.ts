@@ -10,6 +10,9 @@ import type { Admin } from 'kafkajs';
 import { waitForBroker } from '../lib/kafka/broker-check.js';
 import type { KafkaContext } from '../lib/kafka/client.js';
 import type { Logger } from '../lib/logger.js';
+import type { Platform } from '../lib/contracts/fields.js';
+import { retryTopic, syncTopic } from '../lib/contracts/sync-request.js';
+import { groupIdOf } from '../lib/sync/sync-consumer.js';
 import { createConsumerLag } from './consumer-lag.js';
 import { startHealthServer, type HealthServer, type ReadinessCheck } from './health-server.js';
 import { subscribeKernelMetrics, type KernelMetrics } from './kernel-metrics.js';
@@ -30,6 +33,11 @@ export interface Observability {
   /** Starts lag polling and the server with the built-in checks and `checks`; resolves with the port (undefined when disabled). */
   serve(checks?: readonly ReadinessCheck[]): Promise<number | undefined>;
   stop(): Promise<void>;
+}
+
+/** A platform consumer's group and the topics it consumes, for its lag and readiness. */
+export function syncGroupOf(platform: Platform): { group: string; topics: string[] } {
+  return { group: groupIdOf(platform), topics: [syncTopic(platform, 'high'), retryTopic(platform), syncTopic(platform, 'low')] };
 }
 
 export function createObservability({ settings, kafka, brokers, logger, groups = [] }: ObservabilityOptions): Observability {

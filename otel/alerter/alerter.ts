@@ -7,6 +7,7 @@
 import type { Logger } from '../../lib/logger.js';
 import type { Warehouse } from '../../lib/warehouse/warehouse.js';
 import { METRICS } from '../metric-names.js';
+import type { Metrics } from '../metrics.js';
 import { createAlertBook, type Notification } from './book.js';
 import { firingInstances, growthOver, type CounterSample, type SourceRow } from './evaluate.js';
 import { formatNotification, type AlertMessage } from './message.js';
@@ -20,6 +21,8 @@ export interface AlerterOptions {
   logger: Logger;
   warehouse?: Warehouse;
   metrics?: MetricsScraper;
+  /** Where the alerter reports which alerts fire (sellerstream_alerts_firing). */
+  ownMetrics?: Metrics;
   dlq?: DlqOffsets;
   /** @default 60_000 */ intervalMs?: number;
   /** @default 5 */ maxDeliveryAttempts?: number;
@@ -30,7 +33,7 @@ interface Pending { notifier: Notifier; message: AlertMessage; attempts: number 
 
 const METRIC_OF = { lag_seconds: 'sellerstream_consumer_lag_seconds', breaker_open: 'sellerstream_breaker_state' } as const satisfies Partial<Record<AlertRule['kind'], keyof typeof METRICS>>;
 
-export function createAlerter({ rules, notifiers, logger, warehouse, metrics, dlq, intervalMs = 60_000, maxDeliveryAttempts = 5, now = Date.now }: AlerterOptions) {
+export function createAlerter({ rules, notifiers, logger, warehouse, metrics, ownMetrics, dlq, intervalMs = 60_000, maxDeliveryAttempts = 5, now = Date.now }: AlerterOptions) {
   for (const rule of rules.rules) {
     const source = KIND[rule.kind].source;
     const missing = source === 'clickhouse' ? !warehouse : source === 'metrics' ? !metrics : !dlq;
@@ -92,7 +95,9 @@ export function createAlerter({ rules, notifiers, logger, warehouse, metrics, dl
         logger.error({ err: error, rule: rule.id }, 'alert rule source failed; the rule keeps its state');
         continue;
       }
-      produced.push(...book.update(rule, firingInstances(rule, rows), at));
+      const instances = firingInstances(rule, rows);
+      produced.push(...book.update(rule, instances, at));
+      ownMetrics?.set('sellerstream_alerts_firing', { rule: rule.id, severity: rule.severity }, instances.length > 0 ? 1 : 0);
     }
     for (const notification of produced) {
       const message = formatNotification(notification);

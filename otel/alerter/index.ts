@@ -10,6 +10,7 @@ import { waitForBroker } from '../../lib/kafka/broker-check.js';
 import { createKafka } from '../../lib/kafka/client.js';
 import { createLogger } from '../../lib/logger.js';
 import { openWarehouse } from '../../lib/warehouse/open-warehouse.js';
+import { createObservability } from '../observability.js';
 import { createAlerter, type Alerter } from './alerter.js';
 import { createEmailNotifier, createSlackNotifier, type Notifier } from './notifiers.js';
 import { AlertRulesError, loadAlertRules, type AlertRules } from './rules.js';
@@ -21,7 +22,7 @@ parseCommand({
     + 'offsets every ALERT_INTERVAL_MS, and notifies Slack and e-mail once per alert (grouped, de-duplicated, with a\n'
     + 'cooldown, reminders and a resolved message).',
   env: ['ALERT_RULES_FILE', 'ALERT_INTERVAL_MS', 'ALERT_METRICS_TARGETS', 'SLACK_WEBHOOK_URL', 'SMTP_URL', 'ALERT_EMAIL_FROM', 'ALERT_EMAIL_TO',
-    'KAFKA_BROKERS', 'KAFKA_TOPIC_PREFIX', 'CLICKHOUSE_URL', 'CLICKHOUSE_DATABASE', 'CHDB_DATA_DIR', 'LOG_LEVEL'],
+    'KAFKA_BROKERS', 'KAFKA_TOPIC_PREFIX', 'CLICKHOUSE_URL', 'CLICKHOUSE_DATABASE', 'CHDB_DATA_DIR', 'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL'],
 });
 const config = loadConfigOrExit();
 const logger = createLogger({ level: config.log.level, name: 'alerter' }).child({ instanceId: config.instanceId });
@@ -46,12 +47,13 @@ const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.k
 const admin = kafka.kafka.admin();
 await admin.connect();
 const warehouse = await openWarehouse({ ...config.warehouse });
+const observability = createObservability({ settings: config.metrics, kafka, brokers: config.kafka.brokers, logger });
 const targets = config.alerts.metricsTargets.split(',').map((t) => t.trim()).filter(Boolean);
 
 let alerter: Alerter;
 try {
   alerter = createAlerter({
-    rules, notifiers, logger, warehouse, dlq: createDlqOffsets(kafka, admin), intervalMs: config.alerts.intervalMs,
+    rules, notifiers, logger, warehouse, dlq: createDlqOffsets(kafka, admin), intervalMs: config.alerts.intervalMs, ownMetrics: observability.metrics,
     ...(targets.length ? { metrics: createMetricsScraper(targets) } : {}),
   });
 } catch (error) {
@@ -62,6 +64,7 @@ try {
 
 async function shutdown(): Promise<void> {
   await alerter.stop();
+  await observability.stop();
   await admin.disconnect().catch(() => undefined);
   await warehouse.close().catch(() => undefined);
   process.exit(0);
@@ -69,4 +72,5 @@ async function shutdown(): Promise<void> {
 process.on('SIGTERM', () => void shutdown());
 process.on('SIGINT', () => void shutdown());
 alerter.start();
+await observability.serve([{ name: 'warehouse answering', check: () => warehouse.ping().then(() => true, () => false) }]);
 logger.info({ rules: rules.rules.map((r) => r.id), notifiers: notifiers.map((n) => n.name), targets }, 'alerter running');
