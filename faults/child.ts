@@ -101,11 +101,16 @@ export function spawnChild(name: string, file: URL, env: Record<string, string>,
       listeners.set(event, [...(listeners.get(event) ?? []), listener]);
     },
     next(event, { since = 0, deadlineMs = 120_000, where = () => true } = {}) {
-      return waitFor(() => {
-        const found = events.find((e) => e.event === event && e.at >= since && where(e.data));
-        if (!found && exit) throw new Error(`${name} exited (${exit.code ?? exit.signal}) before "${event}"; see ${logFile}`);
-        return found;
-      }, { deadlineMs, intervalMs: 20, description: `"${event}" from ${name} (log: ${logFile})` });
+      const find = () => events.find((e) => e.event === event && e.at >= since && where(e.data));
+      return new Promise<ChildEvent>((resolve, reject) => {
+        waitFor(find, { deadlineMs, intervalMs: 20, description: `"${event}" from ${name} (log: ${logFile})` }).then(resolve, reject);
+        // A child that exits will not send it: fail now rather than at the deadline (its last messages arrive first).
+        void exited.then(() => setTimeout(() => {
+          const found = find();
+          if (found) resolve(found);
+          else reject(new Error(`${name} exited (${exit?.code ?? exit?.signal}) before "${event}"; see ${logFile}`));
+        }, 100));
+      });
     },
     async kill9() {
       if (exit) return;

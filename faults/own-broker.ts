@@ -3,7 +3,7 @@
  * work directory), so the broker-restart fault can stop and start it without touching a broker anyone else uses.
  * Calls are asynchronous: the runner keeps timing its children's events while the broker restarts.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,12 @@ export async function startOwnBroker(workDir: string): Promise<OwnBroker> {
     child.stderr.on('data', (d: Buffer) => (stderr += d));
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`local.sh ${command} on port ${port} failed (${code}): ${stderr.trim().slice(-500)}`))));
   });
+  // The broker runs detached (setsid): an interrupted suite must still stop it.
+  const onSignal = (signal: NodeJS.Signals) => {
+    spawnSync('bash', [SCRIPT, 'down'], { env, stdio: 'ignore' });
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   await script('up');
   return {
     brokers: [`127.0.0.1:${port}`],
@@ -34,7 +40,10 @@ export async function startOwnBroker(workDir: string): Promise<OwnBroker> {
       await script('down');
       await script('up');
     },
-    stop: () => script('down'),
+    async stop() {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      await script('down');
+    },
   };
 }
 

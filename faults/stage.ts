@@ -79,8 +79,11 @@ export interface Stage {
   produceRaw(topic: string, messages: { key?: Buffer | string | null; value: Buffer | null }[]): Promise<void>;
   /** Requests whose chain has not ended yet. */
   pending(): number;
-  /** Waits until every chain ended and the sinks landed every run and record. */
-  settle(deadlineMs: number): Promise<void>;
+  /**
+   * Waits until every chain ended and the sinks landed every run and record. With a report, a pipeline that does
+   * not settle in time is a failure noted there (the reconciliation that follows counts what is missing).
+   */
+  settle(deadlineMs: number, report?: FaultReport): Promise<boolean>;
   /** ClickHouse against the simulator for the given tenants (default: every simulator tenant). */
   reconcile(report: FaultReport, opts?: { tenants?: Tenant[]; statuses?: boolean }): Promise<Holdings>;
   /** Every message of a base topic so far (read committed). */
@@ -106,7 +109,10 @@ export async function openStage(ctx: FaultContext, name: string, options: StageO
   const clock = shiftedClock();
   const sim = await startCafe24Simulator({ seed: ctx.seed, clock, shops: options.shops, latencyMs: options.latencyMs ?? { minMs: 50, maxMs: 150 } });
   const keySpec = generateKeySpec('faults');
-  const credentials: CredentialsStore = createCredentialsStore({ kafka, keyring: createKeyring(keySpec), readerId: `faults-${name}`, logger });
+  // Silent: the fuzz fault fills `credentials` with invalid records, which the store reports one by one.
+  const credentials: CredentialsStore = createCredentialsStore({
+    kafka, keyring: createKeyring(keySpec), readerId: `faults-${name}`, logger: createLogger({ level: 'silent', destination: process.stderr }),
+  });
   await credentials.start();
   const tenants = options.shops.map((s) => ({ tenantId: `t-${s.mallId}`, mallId: s.mallId }));
   for (const t of tenants) await connectCafe24(credentials, t.tenantId, t.mallId, (await sim.issueTokens(t.mallId)).response);
@@ -170,13 +176,18 @@ export async function openStage(ctx: FaultContext, name: string, options: StageO
       for (const [tenantId, n] of published) open += Math.max(0, n - (ended.get(tenantId) ?? 0));
       return open;
     },
-    async settle(deadlineMs) {
-      await waitFor(() => stage.pending() === 0, { deadlineMs, intervalMs: 200, description: `every sync chain to end (${stage.pending()} open)` });
+    async settle(deadlineMs, report) {
       const records = () => runs.reduce((n, r) => n + recordsOf(r), 0);
-      await waitFor(() => landed.sync_runs >= runs.length && landed.raw_records >= records(), {
-        deadlineMs, intervalMs: 200,
-        description: `the sink to land every run (${landed.sync_runs}/${runs.length}) and record (${landed.raw_records}/${records()})`,
-      });
+      try {
+        await waitFor(() => stage.pending() === 0, { deadlineMs, intervalMs: 200, description: 'every sync chain to end' });
+        await waitFor(() => landed.sync_runs >= runs.length && landed.raw_records >= records(), { deadlineMs, intervalMs: 200, description: 'the sink to land everything' });
+        return true;
+      } catch (error) {
+        if (!report) throw error;
+        report.failures.push(`stalled: after ${deadlineMs / 1000} s, ${stage.pending()} sync chain(s) open, the sink landed ` +
+          `${landed.sync_runs}/${runs.length} runs and ${landed.raw_records}/${records()} records`);
+        return false;
+      }
     },
     async reconcile(report, { tenants: which = tenants, statuses = false } = {}) {
       const sink = [...sinks].reverse().find((s) => !s.exit);

@@ -40,10 +40,10 @@ export const consumerKill: Fault = {
         report.nextCommitS.push(m.nextCommitS);
         ctx.log(`kill ${k}/${kills} after ${commits} commit(s) + ${delayMs} ms: rejoined in ${m.rejoinS.toFixed(1)} s, next commit at ${m.nextCommitS.toFixed(1)} s`);
       }
-      await stage.settle(600_000);
+      await stage.settle(600_000, report);
       stage.clock.advance(30 * 3_600_000);
       await stage.publish();
-      await stage.settle(300_000);
+      await stage.settle(300_000, report);
       await stage.reconcile(report, { statuses: true });
       report.details.kills = kills;
       report.details.runs = stage.runs.length;

@@ -54,14 +54,25 @@ function lookalike(topic: string, rng: Rng, over: Record<string, unknown> = {}):
   return { ...base, ...over };
 }
 
+/**
+ * A field the topic's contract bounds, filled with `pad` (unknown fields are dropped by the contracts, so padding
+ * must sit where a limit applies): a continuation cursor, a run's error message, a chunk whose records are text.
+ */
+function oversizeField(topic: string, pad: string): Record<string, unknown> {
+  if (topic.startsWith('sync.cafe24')) return { cursor: { 'orders:1': pad } };
+  if (topic === 'raw.results') return { records: pad };
+  if (topic === 'sync.runs') return { errorMessage: pad };
+  return { sealed: pad, v: 'x' };
+}
+
 /** One fuzzed value for the topic; every kind is invalid for its contract. */
 function fuzzValue(topic: string, rng: Rng, limit: number): { kind: string; value: Buffer } {
   const pick = rng.next();
   if (pick < 0.01) {
     // Oversized: a lookalike padded to between half the topic's limit and the limit itself.
     const size = rng.int(Math.floor(limit / 2), limit - RECORD_OVERHEAD);
-    const head = JSON.stringify(lookalike(topic, rng, { v: 1 })).slice(0, -1);
-    return { kind: 'oversized', value: Buffer.from(`${head},"pad":"${'x'.repeat(Math.max(0, size - head.length - 10))}"}`) };
+    const bare = JSON.stringify(lookalike(topic, rng, oversizeField(topic, ''))).length;
+    return { kind: 'oversized', value: Buffer.from(JSON.stringify(lookalike(topic, rng, oversizeField(topic, 'x'.repeat(Math.max(0, size - bare)))))) };
   }
   if (pick < 0.3) return { kind: 'random-bytes', value: Buffer.from(Array.from({ length: rng.int(0, 4_096) }, () => rng.int(0, 255))) };
   if (pick < 0.5) {
@@ -74,7 +85,11 @@ function fuzzValue(topic: string, rng: Rng, limit: number): { kind: string; valu
     const field = rng.pick(['tenantId', 'requestId']);
     return { kind: 'hostile-id', value: Buffer.from(JSON.stringify(lookalike(topic, rng, { [field]: id }))) };
   }
-  if (pick < 0.92) return { kind: 'wrong-platform', value: Buffer.from(JSON.stringify(lookalike(topic, rng, { platform: rng.pick(['ably', 'shopify', 'CAFE24', '', 7]) }))) };
+  if (pick < 0.92) {
+    // On a Cafe24 request topic an Ably request is wrong; on the sink's topics Ably is a platform like any other.
+    const platforms = topic.startsWith('sync.cafe24') ? ['ably', 'shopify', 'CAFE24', '', 7] : ['shopify', 'CAFE24', '', 7];
+    return { kind: 'wrong-platform', value: Buffer.from(JSON.stringify(lookalike(topic, rng, { platform: rng.pick(platforms) }))) };
+  }
   return { kind: 'not-an-object', value: Buffer.from(JSON.stringify(rng.pick([null, [], 'text', 42, true, [lookalike(topic, rng)]]))) };
 }
 

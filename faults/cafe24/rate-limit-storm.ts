@@ -1,7 +1,8 @@
 /**
- * A 429 storm: half the malls refuse their next 60 calls outright, and every mall refuses 30 % of its calls at
- * random for the length of a sync round, answered the way Cafe24 answers a full bucket (no Retry-After). Jobs wait
- * short storms out or hand themselves back as retries; none may end dead, and ClickHouse must end exact.
+ * A 429 storm: half the malls refuse their next 45 calls outright (reduced: 25), and every mall refuses 30 % of its
+ * calls at random for the length of a sync round, answered the way Cafe24 answers a full bucket (no Retry-After).
+ * A job waits out up to 20 refusals of one call, then hands itself back as a retry (the tier's backoff, 30 s then
+ * 60 s for paid): so a storm costs two retries (reduced: one). None may end dead, and ClickHouse must end exact.
  */
 import type { Fault, FaultContext, FaultReport } from '../fault.js';
 import { emptyReport } from '../fault.js';
@@ -10,7 +11,7 @@ import { shopsFor } from './common.js';
 
 export const rateLimitStorm: Fault = {
   name: 'rate-limit-storm',
-  description: '429 storm: 60 refused calls on half the malls, 30 % of all calls refused during a round',
+  description: '429 storm: 45 (reduced 25) refused calls on half the malls, 30 % of all calls refused during a round',
   async run(ctx: FaultContext): Promise<FaultReport> {
     const report = emptyReport();
     const stage = await openStage(ctx, 'rl', { shops: shopsFor(ctx, 'rl', ctx.reduced ? 4 : 8) });
@@ -19,9 +20,9 @@ export const rateLimitStorm: Fault = {
       const consumer = stage.startConsumer();
       await Promise.all([sink.next('assigned'), consumer.next('joined')]);
       stage.sim.faults.set('*', { forced429Rate: 0.3 });
-      stage.tenants.forEach((t, i) => i % 2 === 0 && stage.sim.faults.storm(t.mallId, 60));
+      stage.tenants.forEach((t, i) => i % 2 === 0 && stage.sim.faults.storm(t.mallId, ctx.reduced ? 25 : 45));
       await stage.publish();
-      await stage.settle(600_000);
+      await stage.settle(600_000, report);
       stage.sim.faults.clear();
       const rateLimited = stage.tenants.reduce((n, t) => n + stage.sim.stats(t.mallId).rateLimited, 0);
       const dead = stage.runs.filter((r) => r.status === 'dead' || r.status === 'needs_reauth');

@@ -50,7 +50,7 @@ export const sinkKill: Fault = {
       });
       report.rejoinS.push(m.rejoinS);
       report.nextCommitS.push(m.nextCommitS);
-      await stage.settle(600_000);
+      await stage.settle(600_000, report);
       await stage.reconcile(report);
       report.details.kills = kills;
       report.details.runs = stage.runs.length;

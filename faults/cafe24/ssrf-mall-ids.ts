@@ -32,7 +32,7 @@ export const ssrfMallIds: Fault = {
       const consumer = stage.startConsumer();
       await Promise.all([sink.next('assigned'), consumer.next('joined')]);
       await stage.publish([...stage.tenants, ...hostile].map((t) => t.tenantId));
-      await stage.settle(300_000);
+      await stage.settle(300_000, report);
 
       for (const t of hostile) {
         const runs = stage.runs.filter((r) => r.tenantId === t.tenantId);

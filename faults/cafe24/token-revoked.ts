@@ -20,14 +20,14 @@ export const tokenRevoked: Fault = {
       await Promise.all([sink.next('assigned'), consumer.next('joined')]);
       const victim = stage.tenants[ctx.rng.int(0, stage.tenants.length - 1)]!;
       await stage.publish();
-      await stage.settle(300_000);
+      await stage.settle(300_000, report);
       stage.sim.revoke(victim.mallId);
       const runsBefore = stage.runs.length;
       await stage.publish();
-      await stage.settle(300_000);
+      await stage.settle(300_000, report);
       const callsAfterReauth = stage.sim.stats(victim.mallId).calls;
       await stage.publish([victim.tenantId]);
-      await stage.settle(120_000);
+      await stage.settle(120_000, report);
       const victimRuns = stage.runs.slice(runsBefore).filter((r) => r.tenantId === victim.tenantId);
       const statuses = victimRuns.map((r) => r.status);
       report.details.victim = victim.tenantId;

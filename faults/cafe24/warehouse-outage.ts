@@ -34,7 +34,7 @@ export const warehouseOutage: Fault = {
       report.details.failed_inserts = felt;
       if (felt === 0) report.failures.push('the sink never met the outage (no failed insert): the fault did not happen');
       if (committedDuring > 0) report.failures.push(`${committedDuring} flush group(s) committed while every table was detached`);
-      await stage.settle(300_000);
+      await stage.settle(300_000, report);
       await stage.reconcile(report);
     } finally {
       await stage.close(report);

@@ -5,7 +5,7 @@
  * every outgoing TCP connection the process attempts (`connection`: `host:port`, from the `net.client.socket`
  * diagnostics channel), so a fault can prove where it connected.
  * Env: KAFKA_BROKERS, TOPIC_PREFIX, INSTANCE_ID, SECRETS_KEYS, CAFE24_API_BASE_TEMPLATE, CAFE24_CLIENT_ID,
- * CAFE24_CLIENT_SECRET, BUYER_HASH_SALT; SESSION_TIMEOUT_MS only to study a setting.
+ * CAFE24_CLIENT_SECRET, BUYER_HASH_SALT.
  */
 import { subscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
@@ -36,7 +36,6 @@ const consumer = createCafe24Consumer({
     clientSecret: env.CAFE24_CLIENT_SECRET!, lookbackDays: 15, initialDays: 90,
   },
   buyerHashSalt: env.BUYER_HASH_SALT!,
-  ...(env.SESSION_TIMEOUT_MS ? { sessionTimeoutMs: Number(env.SESSION_TIMEOUT_MS) } : {}),
 });
 consumer.events.on(RUNNER_EVENTS.REBALANCED, ({ reason }) => {
   if (reason === 'group join') ipc.emit('joined');
