@@ -84,7 +84,7 @@ export function listReviews(ctx: ApiContext): ApiResult {
   return {
     status: 200,
     json: {
-      reviews: rows.map((r) => drift('review', reviewPayload(ctx.seed, r.order, r.item, ctx.nowMs), ctx.schemaDrift)),
+      reviews: rows.map((r) => drift('review', reviewPayload(ctx.seed, r.order, r.item, ctx.nowMs, ctx.canaries), ctx.schemaDrift)),
       per_page: page.per_page, total_count: page.total_count, current_page: page.current_page, max_page_number: page.max_page_number,
     },
   };

@@ -13,6 +13,8 @@ export interface ApiContext {
   /** Path parameters, e.g. `sno`. */
   params: Record<string, string>;
   schemaDrift: SchemaDrift;
+  /** The canary knob: personal fields hold canaries (payloads.ts). */
+  canaries: boolean;
   /** Paging from the given values; throws the 502 of the heavy-page knob when it applies. */
   page(page: unknown, perPage: unknown, defaultPerPage: number): PageRequest;
 }

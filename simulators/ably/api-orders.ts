@@ -29,7 +29,7 @@ export function listOrderItems(ctx: ApiContext): ApiResult {
   const statuses = numberList(query, 'processing_status');
   const subStatuses = numberList(query, 'processing_sub_status');
   const deliveryTypes = [...query.getAll('delivery_type[]'), ...query.getAll('delivery_type')];
-  let refs = selectOrderItems(seller, dateType, fromMs, toMs, nowMs).map((ref) => ({ ref, payload: orderItemPayload(ref.order, ref.item, nowMs) }));
+  let refs = selectOrderItems(seller, dateType, fromMs, toMs, nowMs).map((ref) => ({ ref, payload: orderItemPayload(ref.order, ref.item, nowMs, ctx.canaries) }));
   if (statuses) refs = refs.filter((r) => statuses.includes(r.payload.processing_status as number));
   if (subStatuses) refs = refs.filter((r) => subStatuses.includes(r.payload.processing_sub_status as number));
   if (deliveryTypes.length > 0) refs = refs.filter((r) => deliveryTypes.includes(r.payload.delivery_type as string));
@@ -53,7 +53,7 @@ export function orderItemDetail(ctx: ApiContext): ApiResult {
   const order = index === undefined ? undefined : ctx.seller.orders.order(index);
   const item = order && order.orderedAtMs <= ctx.nowMs ? order.items.find((i) => i.sno === sno) : undefined;
   if (!order || !item) return { status: 404, json: { message: '주문 정보를 찾을 수 없습니다' } };
-  return { status: 200, json: { order_item: drift('order_item', orderItemPayload(order, item, ctx.nowMs), ctx.schemaDrift) } };
+  return { status: 200, json: { order_item: drift('order_item', orderItemPayload(order, item, ctx.nowMs, ctx.canaries), ctx.schemaDrift) } };
 }
 
 /** `PUT /seller/order_items/rollback_to_prepare/` `{sno_list}`: accepted and not applied (the data is scripted). */
@@ -78,7 +78,7 @@ export function listOrderCancels(ctx: ApiContext): ApiResult {
   return {
     status: 200,
     json: {
-      order_cancels: rows.map((r) => drift('order_cancel', orderCancelPayload(r.order, r.item, nowMs), ctx.schemaDrift)),
+      order_cancels: rows.map((r) => drift('order_cancel', orderCancelPayload(r.order, r.item, nowMs, ctx.canaries), ctx.schemaDrift)),
       per_page: page.per_page, total_count: page.total_count, current_page: page.current_page, max_page_number: page.max_page_number,
     },
   };

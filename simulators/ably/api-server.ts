@@ -130,7 +130,7 @@ export function createApiHandler(deps: ApiServerDeps) {
     }
     const ctx: ApiContext = {
       seed: deps.seed, nowMs: deps.now(), seller: deps.registry.require(sellerId), query: url.searchParams, body, params,
-      schemaDrift: knobs.schemaDrift,
+      schemaDrift: knobs.schemaDrift, canaries: knobs.canaries,
       page(page, perPage, defaultPerPage) {
         const request = pageRequest(page, perPage, defaultPerPage);
         if (knobs.heavyPage502 && request.requestedPerPage > 500) {

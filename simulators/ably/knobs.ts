@@ -29,11 +29,16 @@ export interface AblyKnobs {
   challengeShare?: number;
   /** Lifetime of tokens issued from now on (simulated time). @default 12 h */
   tokenTtlMs?: number;
+  /**
+   * Every personal field of order items, cancels and reviews holds a unique `CANARY-<field>-<sno>` instead of a
+   * realistic value (payloads.ts), for leak scans. @default false
+   */
+  canaries?: boolean;
 }
 
 export const DEFAULT_KNOBS: Required<AblyKnobs> = {
   latencyMs: 0, status5xxRate: 0, heavyPage502: false, errorIn200Rate: 0, layoutDrift: false, schemaDrift: false,
-  blockStormRate: 0, blockedApiAsHtml: false, challengeShare: 0.1, tokenTtlMs: 12 * 3_600_000,
+  blockStormRate: 0, blockedApiAsHtml: false, challengeShare: 0.1, tokenTtlMs: 12 * 3_600_000, canaries: false,
 };
 
 export class KnobBoard {

@@ -1,8 +1,10 @@
 /**
  * JSON shapes of order items, cancels/returns and reviews, read at "now". Field names follow reference a.3
  * (observed) and b.4 (◇ where invented). Buyer personal data is in them on purpose, as in the real payloads:
- * the consumer must drop it before anything is emitted.
+ * the consumer must drop it before anything is emitted. With the canary knob every personal field holds its
+ * canary instead (`CANARY-<field>-<sno>`, simulators/cafe24/canaries.ts), nulls included.
  */
+import { personalValue } from '../cafe24/canaries.js';
 import { DAY_MS, kstDateKey } from '../cafe24/kst.js';
 import { rngFor } from '../cafe24/seeded-random.js';
 import { formatAblyTime, formatAblyTimeOrNull } from './ably-time.js';
@@ -14,7 +16,8 @@ export const SETTLEMENT_DELAY_DAYS = 10;
 
 const optionInfo = (item: ItemPlan) => item.goods.optionGroups.map((g, i) => `${g.name}: ${item.option.values[i]}`).join(' / ');
 
-export function orderItemPayload(order: OrderPlan, item: ItemPlan, nowMs: number): Record<string, unknown> {
+export function orderItemPayload(order: OrderPlan, item: ItemPlan, nowMs: number, canaries = false): Record<string, unknown> {
+  const pii = personalValue(canaries, String(item.sno));
   const life = item.lifecycle;
   const state = stateAt(life, nowMs);
   const sentAtMs = seen(life.sentAtMs, nowMs);
@@ -36,7 +39,7 @@ export function orderItemPayload(order: OrderPlan, item: ItemPlan, nowMs: number
     delivery_completed_at: formatAblyTimeOrNull(seen(life.deliveredAtMs, nowMs)),
     purchase_confirmed_at: formatAblyTimeOrNull(confirmedAtMs),
     balance_accounts_scheduled_at: confirmedAtMs === undefined ? null : formatAblyTime(confirmedAtMs + SETTLEMENT_DELAY_DAYS * DAY_MS),
-    invoice: sentAtMs === undefined ? null : life.invoice,
+    invoice: pii('invoice', sentAtMs === undefined ? null : life.invoice),
     delivery: sentAtMs === undefined ? null : life.deliveryCompany,
     delivery_type: item.option.deliveryType,
     option_info: optionInfo(item),
@@ -45,14 +48,14 @@ export function orderItemPayload(order: OrderPlan, item: ItemPlan, nowMs: number
     goods_sno: item.goods.sno,
     goods_name: item.goods.name,
     goods_custom_code: item.goods.customCode,
-    buyer_name: order.buyer.name,
-    buyer_tel: order.buyer.cellphone,
-    buyer_email: order.buyer.email,
-    receiver_name: order.receiver.name,
-    receiver_tel: order.receiver.cellphone,
-    receiver_addr: `${order.receiver.address1} ${order.receiver.address2}`,
-    receiver_postcode: order.receiver.zipcode,
-    memo: order.memo,
+    buyer_name: pii('buyer_name', order.buyer.name),
+    buyer_tel: pii('buyer_tel', order.buyer.cellphone),
+    buyer_email: pii('buyer_email', order.buyer.email),
+    receiver_name: pii('receiver_name', order.receiver.name),
+    receiver_tel: pii('receiver_tel', order.receiver.cellphone),
+    receiver_addr: pii('receiver_addr', `${order.receiver.address1} ${order.receiver.address2}`),
+    receiver_postcode: pii('receiver_postcode', order.receiver.zipcode),
+    memo: pii('memo', order.memo),
     pay_method_name: order.payMethodName,
     delay_days: delayDays,
     is_delayed: delayDays > 0,
@@ -70,9 +73,10 @@ export function orderItemPayload(order: OrderPlan, item: ItemPlan, nowMs: number
 }
 
 /** One claim (cancel or return) of one item, as `GET /seller/order_cancels/` lists it. */
-export function orderCancelPayload(order: OrderPlan, item: ItemPlan, nowMs: number): Record<string, unknown> {
+export function orderCancelPayload(order: OrderPlan, item: ItemPlan, nowMs: number, canaries = false): Record<string, unknown> {
   const claim = item.lifecycle.claim;
   if (!claim) throw new Error(`item ${item.sno} has no claim`);
+  const pii = personalValue(canaries, String(item.sno * 10 + 2));
   const state = stateAt(item.lifecycle, nowMs);
   const completedAtMs = seen(claim.completedAtMs, nowMs);
   return {
@@ -84,14 +88,17 @@ export function orderCancelPayload(order: OrderPlan, item: ItemPlan, nowMs: numb
     cancel_received_at: formatAblyTime(claim.receivedAtMs),
     cancel_completed_at: formatAblyTimeOrNull(completedAtMs),
     refund_amount: item.exactAmount - claim.returnDeliveryFee,
-    buyer_name: order.buyer.name,
-    buyer_tel: order.buyer.cellphone,
-    receiver_name: order.receiver.name,
-    receiver_tel: order.receiver.cellphone,
-    member: { name: order.buyer.name },
+    buyer_name: pii('buyer_name', order.buyer.name),
+    buyer_tel: pii('buyer_tel', order.buyer.cellphone),
+    receiver_name: pii('receiver_name', order.receiver.name),
+    receiver_tel: pii('receiver_tel', order.receiver.cellphone),
+    member: { name: pii('member.name', order.buyer.name) },
     order_items: [{
       sno: item.sno,
-      invoice: item.lifecycle.sentAtMs !== undefined ? item.lifecycle.invoice : null,
+      invoice: pii('order_items.invoice', item.lifecycle.sentAtMs !== undefined ? item.lifecycle.invoice : null),
+      // Phones sit at the cancel level and again at the item level (a.4).
+      buyer_tel: pii('order_items.buyer_tel', order.buyer.cellphone),
+      receiver_tel: pii('order_items.receiver_tel', order.receiver.cellphone),
       goods_sno: item.goods.sno,
       goods_name: item.goods.name,
       ea: item.ea,
@@ -99,7 +106,7 @@ export function orderCancelPayload(order: OrderPlan, item: ItemPlan, nowMs: numb
       option_info: optionInfo(item),
       return_delivery_fee: claim.returnDeliveryFee,
       cancel_reason: claim.reason,
-      user_comment: claim.comment,
+      user_comment: pii('order_items.user_comment', claim.comment),
     }],
   };
 }
@@ -121,7 +128,8 @@ export function reviewReplyAtMs(seed: number, item: ItemPlan): number | undefine
   return rng.chance(0.5) && item.lifecycle.reviewAtMs !== undefined ? item.lifecycle.reviewAtMs + rng.int(3_600_000, 2 * DAY_MS) : undefined;
 }
 
-export function reviewPayload(seed: number, order: OrderPlan, item: ItemPlan, nowMs: number): Record<string, unknown> {
+export function reviewPayload(seed: number, order: OrderPlan, item: ItemPlan, nowMs: number, canaries = false): Record<string, unknown> {
+  const pii = personalValue(canaries, String(reviewSnoOf(item)));
   const createdAtMs = item.lifecycle.reviewAtMs as number;
   const rng = rngFor(seed, 'review-text', item.sno);
   const rating = rng.weighted([[5, 55], [4, 25], [3, 12], [2, 5], [1, 3]] as const);
@@ -134,7 +142,7 @@ export function reviewPayload(seed: number, order: OrderPlan, item: ItemPlan, no
     rating,
     satisfaction: rating >= 4,
     size: rng.pick(['정사이즈예요', '커요', '작아요']),
-    height: `${rng.int(150, 178)}cm`,
+    height: pii('height', `${rng.int(150, 178)}cm`),
     created_at: formatAblyTime(createdAtMs),
     updated_at: formatAblyTime(replyAtMs ?? createdAtMs),
     order_item_sno: item.sno,
@@ -143,7 +151,7 @@ export function reviewPayload(seed: number, order: OrderPlan, item: ItemPlan, no
       sno: item.goods.sno, name: item.goods.name, image: `https://img.ably-sim.test/goods/${item.goods.sno}.jpg`,
       sku_code: item.goods.customCode, is_open: item.goods.isDisplay,
     },
-    member: { name: order.buyer.name },
+    member: { name: pii('member.name', order.buyer.name) },
     reply: replyAtMs === undefined ? null : { contents: rng.pick(REPLIES), created_at: formatAblyTime(replyAtMs) },
   };
 }

@@ -160,7 +160,7 @@ export function handleAdminCall(
 
   const request: AdminRequest = {
     mallId, mall: call.mall, url: call.url, query: new QueryReader(call.url.searchParams), params: matched.params,
-    nowMs, mallBaseUrl: call.mallBaseUrl, seed: ctx.seed,
+    nowMs, mallBaseUrl: call.mallBaseUrl, seed: ctx.seed, canaries: knobs.canaries === true,
   };
   let result;
   try {

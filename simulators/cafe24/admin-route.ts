@@ -18,6 +18,8 @@ export interface AdminRequest {
   /** The mall's API origin as the client sees it (`http://127.0.0.1:PORT/malls/demo1`), for `links`. */
   mallBaseUrl: string;
   seed: number;
+  /** The canary knob (canaries.ts) is on for this mall. */
+  canaries: boolean;
 }
 
 export interface AdminResult {

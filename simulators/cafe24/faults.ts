@@ -25,6 +25,11 @@ export interface FaultKnobs {
   rateLimit?: PartialPolicy;
   /** Admin API routes (as declared, e.g. '/shops') answered 404 like an unknown path: a mall that does not serve them. @default [] */
   unavailableEndpoints?: string[];
+  /**
+   * Every personal field of an order holds a unique `CANARY-<field>-<id>`, and every order carries all the
+   * personal embeds (buyer, receivers, return, cancellation, exchange) even unasked (canaries.ts). @default false
+   */
+  canaries?: boolean;
 }
 
 export type FaultTarget = string | '*';

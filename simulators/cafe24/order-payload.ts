@@ -2,8 +2,11 @@
  * Orders on the wire: field names, types and formats of reference §7.1/§7.2 and the S2 field catalog.
  * T/F flags are strings, money is decimal strings, dates are KST with offset or null, a few ids are strings
  * where real responses have them so (`group_no_when_ordering: "1"`). Buyer and recipient personal data are
- * included as the real API sends them.
+ * included as the real API sends them; with the canary knob (canaries.ts) each personal field holds its canary,
+ * and the order carries every personal embed (buyer, receivers, a return, a cancellation and an exchange) whether
+ * asked for or not, so a test proves the connector drops what it never asked for too.
  */
+import { canaryOf, type PersonalValue, personalValue } from './canaries.js';
 import { formatKst } from './kst.js';
 import { formatMoney, formatWholeMoney } from './money.js';
 import { PAYMENT_METHOD_NAMES, type OrderCore, type OrderItemCore } from './order-core.js';
@@ -35,20 +38,24 @@ function amountsPayload(amounts: OrderAmounts) {
 export type OrderEmbed = 'items' | 'receivers' | 'buyer' | 'return' | 'cancellation' | 'exchange';
 export const ORDER_EMBEDS: readonly OrderEmbed[] = ['items', 'receivers', 'buyer', 'return', 'cancellation', 'exchange'];
 
-export function orderPayload(core: OrderCore, state: OrderState, embed: readonly OrderEmbed[] = []): Record<string, unknown> {
+/** The embeds the canary knob adds to every order: all that carry personal data. */
+export const CANARY_EMBEDS: readonly OrderEmbed[] = ['receivers', 'buyer', 'return', 'cancellation', 'exchange'];
+
+export function orderPayload(core: OrderCore, state: OrderState, embed: readonly OrderEmbed[] = [], canaries = false): Record<string, unknown> {
   const { skeleton, shop, buyer } = core;
   const amounts = orderAmounts(core, state);
   const isCash = skeleton.paymentMethod === 'cash';
+  const pii = personalValue(canaries, core.orderId);
   const payload: Record<string, unknown> = {
     shop_no: shop.shopNo,
     currency: shop.currency,
     order_id: core.orderId,
     market_id: 'self',
     market_order_no: null,
-    member_id: core.memberId ?? '',
-    member_email: core.memberId ? buyer.email : '',
+    member_id: pii('member_id', core.memberId ?? ''),
+    member_email: pii('member_email', core.memberId ? buyer.email : ''),
     member_authentication: core.memberId ? 'T' : null,
-    billing_name: buyer.name,
+    billing_name: pii('billing_name', buyer.name),
     bank_code: isCash ? 'bank_04' : null,
     bank_code_name: isCash ? '국민은행' : null,
     payment_method: [skeleton.paymentMethod],
@@ -68,8 +75,8 @@ export function orderPayload(core: OrderCore, state: OrderState, embed: readonly
     customer_group_no_when_ordering: String(core.groupNo),
     initial_order_amount: amountsPayload(amounts.initial),
     actual_order_amount: amountsPayload(amounts.actual),
-    bank_account_no: isCash ? '123-456-789012' : null,
-    bank_account_owner_name: isCash ? '(주)셀러스트림' : null,
+    bank_account_no: pii('bank_account_no', isCash ? '123-456-789012' : null),
+    bank_account_owner_name: pii('bank_account_owner_name', isCash ? '(주)셀러스트림' : null),
     market_seller_id: null,
     payment_amount: formatMoney(amounts.actual.totalDueCents),
     cancel_date: dateOrNull(state.cancelDateMs),
@@ -92,7 +99,10 @@ export function orderPayload(core: OrderCore, state: OrderState, embed: readonly
     return_confirmed_date: dateOrNull(firstReached(state, 'R10')),
     total_supply_price: formatWholeMoney(core.items.reduce((sum, i) => sum + i.supplyPriceCents * i.quantity, 0)),
     naver_point: 0,
-    additional_order_info_list: [],
+    // Answers to the shop's extra order-form questions (§7.1 `additional_order_info_list`: id, name, value...).
+    additional_order_info_list: canaries ? [{
+      id: 1, name: '추가 요청사항', value: canaryOf('additional_order_info_list.value', core.orderId), input_type: 'T', product_type: 'A', applied_product_list: [],
+    }] : [],
     store_pickup: 'F',
     easypay_name: '',
     loan_status: null,
@@ -100,14 +110,14 @@ export function orderPayload(core: OrderCore, state: OrderState, embed: readonly
     multiple_addresses: 'F',
     exchange_rate: '1.0000',
     first_payment_methods: [skeleton.paymentMethod],
-    naverpay_payment_information: null,
+    naverpay_payment_information: pii('naverpay_payment_information', null),
     include_tax: 'T',
     tax_detail: null,
     service_type: null,
     service_data: null,
     show_shipping_address: 'T',
-    social_member_code: null,
-    social_name: null,
+    social_member_code: pii('social_member_code', null),
+    social_name: pii('social_name', null),
     shipping_fee_detail: [{
       shipping_group_code: 1,
       supplier_code: 'S0000000',
@@ -121,11 +131,11 @@ export function orderPayload(core: OrderCore, state: OrderState, embed: readonly
     }],
     regional_surcharge_detail: [],
   };
-  if (embed.includes('items')) payload.items = core.items.map((item, k) => itemPayload(core, item, state.items[k] as ItemState, state.atMs));
-  if (embed.includes('receivers')) payload.receivers = [receiverPayload(core, state)];
-  if (embed.includes('buyer')) payload.buyer = buyerPayload(core);
-  // Claim details (cancellation/return/exchange resources) are not simulated: asked for, they come back empty.
-  for (const claim of ['return', 'cancellation', 'exchange'] as const) if (embed.includes(claim)) payload[claim] = [];
+  const embeds = canaries ? [...new Set([...embed, ...CANARY_EMBEDS])] : embed;
+  if (embeds.includes('items')) payload.items = core.items.map((item, k) => itemPayload(core, item, state.items[k] as ItemState, state.atMs, canaries));
+  if (embeds.includes('receivers')) payload.receivers = [receiverPayload(core, state, pii)];
+  if (embeds.includes('buyer')) payload.buyer = buyerPayload(core, pii);
+  for (const kind of ['return', 'cancellation', 'exchange'] as const) if (embeds.includes(kind)) payload[kind] = claimPayloads(core, state, kind, canaries);
   return payload;
 }
 
@@ -134,7 +144,8 @@ function firstReached(state: OrderState, status: OrderStatus): number | null {
   return dates.length > 0 ? Math.min(...dates) : null;
 }
 
-export function itemPayload(core: OrderCore, item: OrderItemCore, itemState: ItemState, atMs: number): Record<string, unknown> {
+export function itemPayload(core: OrderCore, item: OrderItemCore, itemState: ItemState, atMs: number, canaries = false): Record<string, unknown> {
+  const pii = personalValue(canaries, item.orderItemCode);
   const at = (status: OrderStatus) => reachedAt(itemState.script, status, atMs);
   const shippedAt = at('N30');
   const preparedAt = at('N20');
@@ -156,8 +167,10 @@ export function itemPayload(core: OrderCore, item: OrderItemCore, itemState: Ite
     option_id: variant.optionId,
     option_value: optionValue(variant.color[0], variant.size),
     option_value_default: optionValue(variant.color[0], variant.size),
-    additional_option_value: '',
-    additional_option_values: [],
+    // What the buyer typed into a free-text option (an engraving, a message card).
+    additional_option_value: pii('additional_option_value', ''),
+    additional_option_values: canaries
+      ? [{ key: 'engraving', name: '각인 문구', type: 'T', value: canaryOf('additional_option_values.value', item.orderItemCode) }] : [],
     product_name: product.name,
     product_name_default: product.name,
     product_price: formatMoney(item.unitPriceCents),
@@ -178,10 +191,10 @@ export function itemPayload(core: OrderCore, item: OrderItemCore, itemState: Ite
     shipping_code: preparedAt !== null ? core.shippingCode : null,
     claim_code: claimStatus ? `${claimStatus}${item.orderItemCode.replaceAll('-', '')}` : null,
     claim_reason_type: claimStatus === 'C' ? 'A' : claimStatus === 'R' ? 'O' : null,
-    claim_reason: claimStatus === 'C' ? '단순 변심' : claimStatus === 'R' ? '사이즈가 맞지 않음' : null,
-    refund_bank_name: null,
-    refund_bank_account_no: null,
-    refund_bank_account_holder: null,
+    claim_reason: pii('claim_reason', claimReasonOf(claimStatus)),
+    refund_bank_name: pii('refund_bank_name', null),
+    refund_bank_account_no: pii('refund_bank_account_no', null),
+    refund_bank_account_holder: pii('refund_bank_account_holder', null),
     post_express_flag: null,
     order_status: itemState.status,
     request_undone: null,
@@ -267,55 +280,157 @@ export function itemPayload(core: OrderCore, item: OrderItemCore, itemState: Ite
 
 const optionValue = (color: string, size: string) => `색상=${color}, 사이즈=${size}`;
 
-function receiverPayload(core: OrderCore, state: OrderState) {
+const claimReasonOf = (claimStatus: 'C' | 'R' | null) => (claimStatus === 'C' ? '단순 변심' : claimStatus === 'R' ? '사이즈가 맞지 않음' : null);
+
+function receiverPayload(core: OrderCore, state: OrderState, pii: PersonalValue) {
   const { receiver } = core;
   return {
     shop_no: core.shop.shopNo,
-    name: receiver.name,
-    name_furigana: '',
-    phone: receiver.phone,
-    cellphone: receiver.cellphone,
-    virtual_phone_no: null,
-    zipcode: receiver.zipcode,
-    address1: receiver.address1,
-    address2: receiver.address2,
-    address_state: null,
-    address_city: null,
-    address_street: null,
-    address_full: `${receiver.address1} ${receiver.address2}`,
-    name_en: '',
-    city_en: '',
-    state_en: '',
-    street_en: '',
+    name: pii('receivers.name', receiver.name),
+    name_furigana: pii('receivers.name_furigana', ''),
+    phone: pii('receivers.phone', receiver.phone),
+    cellphone: pii('receivers.cellphone', receiver.cellphone),
+    virtual_phone_no: pii('receivers.virtual_phone_no', null),
+    zipcode: pii('receivers.zipcode', receiver.zipcode),
+    address1: pii('receivers.address1', receiver.address1),
+    address2: pii('receivers.address2', receiver.address2),
+    address_state: pii('receivers.address_state', null),
+    address_city: pii('receivers.address_city', null),
+    address_street: pii('receivers.address_street', null),
+    address_full: pii('receivers.address_full', `${receiver.address1} ${receiver.address2}`),
+    name_en: pii('receivers.name_en', ''),
+    city_en: pii('receivers.city_en', ''),
+    state_en: pii('receivers.state_en', ''),
+    street_en: pii('receivers.street_en', ''),
     country_code: 'KR',
     country_name: '대한민국',
     country_name_en: 'Republic of Korea',
-    shipping_message: core.shippingMessage,
+    shipping_message: pii('receivers.shipping_message', core.shippingMessage),
     clearance_information_type: null,
-    clearance_information: null,
+    clearance_information: pii('receivers.clearance_information', null),
     wished_delivery_date: null,
     wished_delivery_time: null,
     shipping_code: state.items.some((i) => reachedAt(i.script, 'N20', state.atMs) !== null) ? core.shippingCode : null,
   };
 }
 
-function buyerPayload(core: OrderCore) {
+function buyerPayload(core: OrderCore, pii: PersonalValue) {
   const { buyer } = core;
   return {
     shop_no: core.shop.shopNo,
-    member_id: core.memberId ?? '',
+    member_id: pii('buyer.member_id', core.memberId ?? ''),
     member_group_no: core.groupNo,
-    name: buyer.name,
-    names_furigana: '',
-    email: buyer.email,
-    phone: buyer.phone,
-    cellphone: buyer.cellphone,
+    name: pii('buyer.name', buyer.name),
+    names_furigana: pii('buyer.names_furigana', ''),
+    email: pii('buyer.email', buyer.email),
+    phone: pii('buyer.phone', buyer.phone),
+    cellphone: pii('buyer.cellphone', buyer.cellphone),
     customer_notification: null,
     updated_date: null,
-    user_id: null,
-    user_name: null,
-    buyer_zipcode: buyer.zipcode,
-    buyer_address1: buyer.address1,
-    buyer_address2: buyer.address2,
+    user_id: pii('buyer.user_id', null),
+    user_name: pii('buyer.user_name', null),
+    company_name: pii('buyer.company_name', null),
+    company_registration_no: pii('buyer.company_registration_no', null),
+    buyer_zipcode: pii('buyer.buyer_zipcode', buyer.zipcode),
+    buyer_address1: pii('buyer.buyer_address1', buyer.address1),
+    buyer_address2: pii('buyer.buyer_address2', buyer.address2),
   };
+}
+
+type ClaimKind = 'return' | 'cancellation' | 'exchange';
+const CLAIM_PREFIX: Record<ClaimKind, string> = { cancellation: 'C', return: 'R', exchange: 'E' };
+
+/**
+ * The claim embeds (Cafe24's cancellation, return and exchange resources): one claim per claimed item, from
+ * its status (exchanges are not simulated, so that embed is empty). With canaries, an order without such a
+ * claim gets one over its first item, so every embed carries its personal fields: reasons typed by the buyer or
+ * the admin, the refund account, the pickup address, the exchange's recipient and extra payment.
+ */
+function claimPayloads(core: OrderCore, state: OrderState, kind: ClaimKind, canaries: boolean): Record<string, unknown>[] {
+  const prefix = CLAIM_PREFIX[kind];
+  const claimed = core.items.filter((_, k) => {
+    const status = (state.items[k] as ItemState).status;
+    return status.startsWith(prefix) && status !== 'C47' && status !== 'C48';
+  });
+  const items = claimed.length > 0 ? claimed : canaries && core.items[0] ? [core.items[0]] : [];
+  return items.map((item) => claimPayload(core, item, kind, canaries));
+}
+
+function claimPayload(core: OrderCore, item: OrderItemCore, kind: ClaimKind, canaries: boolean): Record<string, unknown> {
+  const claimCode = `${CLAIM_PREFIX[kind]}${item.orderItemCode.replaceAll('-', '')}`;
+  const pii = personalValue(canaries, claimCode);
+  const at = (field: string) => `${kind}.${field}`;
+  const { receiver, buyer } = core;
+  const refund = formatMoney(item.unitPriceCents * item.quantity);
+  const claim: Record<string, unknown> = {
+    shop_no: core.shop.shopNo,
+    order_id: core.orderId,
+    claim_code: claimCode,
+    claim_reason_type: kind === 'cancellation' ? 'A' : 'E',
+    claim_reason: pii(at('claim_reason'), claimReasonOf(kind === 'cancellation' ? 'C' : 'R')),
+    refund_methods: ['card'],
+    refund_reason: pii(at('refund_reason'), ''),
+    order_price_amount: refund,
+    refund_amounts: [{ payment_method: 'card', amount: refund }],
+    shipping_fee: '0.00',
+    return_ship_type: null,
+    undone: 'F',
+    undone_reason_type: null,
+    undone_reason: pii(at('undone_reason'), null),
+    expose_order_detail: 'F',
+    exposed_undone_reason: pii(at('exposed_undone_reason'), null),
+    items: [{ order_item_code: item.orderItemCode, quantity: item.quantity }],
+    include_tax: 'T',
+    tax: null,
+    cancel_fee_amount: '0.00',
+    status: kind === 'cancellation' ? 'canceled' : kind === 'return' ? 'returned' : 'accept',
+    recover_inventory: 'T',
+    refund_bank_code: null,
+    refund_bank_name: pii(at('refund_bank_name'), null),
+    refund_bank_account_no: pii(at('refund_bank_account_no'), null),
+    refund_bank_account_holder: pii(at('refund_bank_account_holder'), null),
+  };
+  if (kind === 'return') {
+    Object.assign(claim, {
+      claim_due_date: null,
+      pickup: {
+        name: pii(at('pickup.name'), receiver.name), phone: pii(at('pickup.phone'), receiver.phone),
+        cellphone: pii(at('pickup.cellphone'), receiver.cellphone), zipcode: pii(at('pickup.zipcode'), receiver.zipcode),
+        address1: pii(at('pickup.address1'), receiver.address1), address2: pii(at('pickup.address2'), receiver.address2),
+      },
+      return_invoice_no: null,
+      return_shipping_company_name: null,
+      pickup_request_state: 'E',
+      request_pickup: 'T',
+      pickup_completed: 'T',
+    });
+  }
+  if (kind === 'exchange') {
+    const person = (block: string) => ({
+      name: pii(at(`${block}.name`), receiver.name), phone: pii(at(`${block}.phone`), receiver.phone),
+      cellphone: pii(at(`${block}.cellphone`), receiver.cellphone), zipcode: pii(at(`${block}.zipcode`), receiver.zipcode),
+      address: pii(at(`${block}.address`), `${receiver.address1} ${receiver.address2}`),
+      shipping_message: pii(at(`${block}.shipping_message`), core.shippingMessage),
+    });
+    Object.assign(claim, {
+      claim_due_date: null,
+      receiver: person('receiver'),
+      reshipping_detail: person('reshipping_detail'),
+      pickup: {
+        use_pickup: 'T', same_address: 'T', name: pii(at('pickup.name'), receiver.name), phone: pii(at('pickup.phone'), receiver.phone),
+        cellphone: pii(at('pickup.cellphone'), receiver.cellphone), zipcode: pii(at('pickup.zipcode'), receiver.zipcode),
+        address: pii(at('pickup.address'), `${receiver.address1} ${receiver.address2}`),
+      },
+      additional_payment: {
+        payment_amount: '0.00', payment_method: 'cash', billing_name: pii(at('additional_payment.billing_name'), buyer.name),
+        // `bank_accout_no` (sic) is how the exchange resource spells it.
+        bank_name: null, bank_accout_no: pii(at('additional_payment.bank_accout_no'), null),
+        bank_account_owner_name: pii(at('additional_payment.bank_account_owner_name'), null),
+      },
+      return_invoice_no: null,
+      return_shipping_company_name: null,
+      exchanged_items: [],
+    });
+  }
+  return claim;
 }

@@ -74,15 +74,15 @@ function listOrders(request: AdminRequest): AdminResult {
   if (fields) {
     const orders = page.map((index) => {
       const core = book.core(index);
-      return projectFields(orderPayload(core, orderStateAt(core.skeleton, request.nowMs), embed), fields, embed);
+      return projectFields(orderPayload(core, orderStateAt(core.skeleton, request.nowMs), embed, request.canaries), fields, embed);
     });
     return { body: { orders, links }, rows };
   }
   // Without a projection each order's JSON is the same on every read until its status changes: cache it.
-  const embedKey = [...embed].sort().join(',');
+  const embedKey = [...embed].sort().join(',') + (request.canaries ? ':canaries' : '');
   const orders = page.map((index) => {
     const state = orderStateAt(book.skeleton(index), request.nowMs);
-    return book.json(index, embedKey, state.lastChangedAtMs, () => JSON.stringify(orderPayload(book.core(index), state, embed)));
+    return book.json(index, embedKey, state.lastChangedAtMs, () => JSON.stringify(orderPayload(book.core(index), state, embed, request.canaries)));
   });
   return { body: undefined, json: `{"orders":[${orders.join(',')}],"links":${JSON.stringify(links)}}`, rows };
 }
@@ -107,13 +107,13 @@ function findOrder(request: AdminRequest) {
 function getOrder(request: AdminRequest): AdminResult {
   const { core, state } = findOrder(request);
   const embed = readEmbed(request);
-  const order = projectFields(orderPayload(core, state, embed), request.query.list('fields'), embed);
+  const order = projectFields(orderPayload(core, state, embed, request.canaries), request.query.list('fields'), embed);
   return { body: { order }, rows: 1 + (embed.includes('items') ? core.items.length : 0) };
 }
 
 function getOrderItems(request: AdminRequest): AdminResult {
   const { core, state } = findOrder(request);
-  const items = core.items.map((item, k) => itemPayload(core, item, state.items[k] as (typeof state.items)[number], state.atMs));
+  const items = core.items.map((item, k) => itemPayload(core, item, state.items[k] as (typeof state.items)[number], state.atMs, request.canaries));
   return { body: { items }, rows: items.length };
 }
 
