@@ -8,6 +8,7 @@
 import type { Fault, FaultContext, FaultReport } from '../fault.js';
 import { emptyReport } from '../fault.js';
 import { measureRestart, shopsFor } from './common.js';
+import { rngFor } from '../../simulators/cafe24/seeded-random.js';
 import { openStage } from '../stage.js';
 
 export const consumerKill: Fault = {
@@ -22,9 +23,11 @@ export const consumerKill: Fault = {
       let consumer = stage.startConsumer();
       await Promise.all([sink.next('assigned'), consumer.next('joined')]);
       await stage.publish();
+      // Kill points come from ctx.rng, the extra rounds (their number depends on timing) from their own stream.
+      const work = rngFor(ctx.seed, 'consumer-kill', 'work');
       for (let k = 1; k <= kills; k++) {
         // Work in flight at every kill: another round for a seeded half of the shops when the last one is done.
-        if (stage.pending() < stage.tenants.length / 2) await stage.publish(stage.tenants.filter((t, i) => i === k % stage.tenants.length || ctx.rng.chance(0.5)).map((t) => t.tenantId));
+        if (stage.pending() < stage.tenants.length / 2) await stage.publish(stage.tenants.filter((t, i) => i === k % stage.tenants.length || work.chance(0.5)).map((t) => t.tenantId));
         // A seeded point: after 0-2 more committed jobs, then 0-2.5 s into whatever runs next.
         const commits = ctx.rng.int(0, 2);
         const delayMs = ctx.rng.int(0, 2_500);

@@ -6,6 +6,7 @@
  */
 import type { Fault, FaultContext, FaultReport } from '../fault.js';
 import { emptyReport } from '../fault.js';
+import { rngFor } from '../../simulators/cafe24/seeded-random.js';
 import { openStage } from '../stage.js';
 import { measureRestart, shopsFor } from './common.js';
 
@@ -21,12 +22,14 @@ export const sinkKill: Fault = {
     try {
       const consumer = stage.startConsumer();
       await consumer.next('joined');
+      // Kill points come from ctx.rng, the extra rounds (their number depends on timing) from their own stream.
+      const work = rngFor(ctx.seed, 'sink-kill', 'work');
       for (let k = 1; k <= kills; k++) {
         const at = `${HANG_STAGES[ctx.rng.int(0, HANG_STAGES.length - 1)]}:${ctx.rng.int(2, 4)}`;
         const sink = stage.startSink({ HANG_AT: at });
         // Work for this sink: more sync rounds while it waits to hang (every round lands new raw records).
         const feeding = setInterval(() => {
-          if (stage.pending() < 2) void stage.publish(stage.tenants.filter(() => ctx.rng.chance(0.5)).map((t) => t.tenantId));
+          if (stage.pending() < 2) void stage.publish(stage.tenants.filter(() => work.chance(0.5)).map((t) => t.tenantId));
         }, 1_000);
         try {
           if (stage.pending() === 0) await stage.publish();
