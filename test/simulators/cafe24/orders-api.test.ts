@@ -118,6 +118,44 @@ describe('cafe24 simulator orders API', () => {
     for (const order of projected.body.orders) assert.deepEqual(Object.keys(order).sort(), ['items', 'order_date', 'order_id']);
   });
 
+  it('embeds a cancellation or return claim per claimed item when asked (exchanges are not simulated)', async () => {
+    t = await startTestSim();
+    const reply = await t.get(`/orders?${WINDOW}&order_status=C40,R40&limit=1000&embed=items,cancellation,return,exchange`);
+    assert.ok(reply.body.orders.length > 0);
+    for (const order of reply.body.orders) {
+      const codes = (prefix: string) => order.items.filter((i: { order_status: string }) => i.order_status.startsWith(prefix))
+        .map((i: { order_item_code: string }) => `${prefix}${i.order_item_code.replaceAll('-', '')}`);
+      assert.deepEqual(order.cancellation.map((c: { claim_code: string }) => c.claim_code), codes('C'));
+      assert.deepEqual(order.return.map((c: { claim_code: string }) => c.claim_code), codes('R'));
+      assert.deepEqual(order.exchange, []);
+      for (const claim of order.return) assert.equal(typeof claim.pickup.address1, 'string');
+    }
+    assert.equal(reply.text.includes('CANARY'), false);
+  });
+
+  it('with the canary knob puts a canary in every personal field and every personal embed, asked or not', async () => {
+    t = await startTestSim();
+    const path = `/orders?${WINDOW}&limit=20&embed=items`;
+    const before = await t.get(path);
+    t.sim.faults.set(t.mallId, { canaries: true });
+    const canaried = await t.get(path);
+    for (const order of canaried.body.orders) {
+      assert.equal(order.billing_name, `CANARY-billing_name-${order.order_id}`);
+      assert.equal(order.member_email, `CANARY-member_email-${order.order_id}`);
+      assert.equal(order.buyer.cellphone, `CANARY-buyer.cellphone-${order.order_id}`);
+      assert.equal(order.receivers[0].address_full, `CANARY-receivers.address_full-${order.order_id}`);
+      for (const kind of ['return', 'cancellation', 'exchange']) assert.match(order[kind][0].refund_reason, new RegExp(`^CANARY-${kind}\\.refund_reason-`));
+      assert.match(order.exchange[0].additional_payment.bank_accout_no, /^CANARY-/);
+      assert.match(order.additional_order_info_list[0].value, /^CANARY-/);
+      for (const item of order.items) {
+        assert.equal(item.refund_bank_account_holder, `CANARY-refund_bank_account_holder-${item.order_item_code}`);
+        assert.match(item.additional_option_values[0].value, /^CANARY-/);
+      }
+    }
+    t.sim.faults.set(t.mallId, { canaries: false });
+    assert.equal((await t.get(path)).text, before.text, 'off again: the realistic payload, not a cached canary one');
+  });
+
   it('gives the same payloads for the same seed and different ones for another seed', async () => {
     const fetchPage = async (seed: number) => {
       const sim = await startTestSim({ seed, clock: createManualClock() });
