@@ -112,6 +112,21 @@ describe('ably simulator: API shapes, paging and validation', () => {
     assert.equal(sim.stats(sellerId).injected.errorIn200, 1);
   });
 
+  it('puts a canary in every personal field of order items, cancels and reviews under the canary knob', async () => {
+    sim.setKnobs({ canaries: true }, sellerId);
+    const item = (await call(sim, `/seller/order_items/?${ORDER_RANGE}&per_page=1`, { token })).body.order_items[0];
+    for (const field of ['buyer_name', 'buyer_tel', 'buyer_email', 'receiver_name', 'receiver_tel', 'receiver_addr', 'receiver_postcode', 'memo', 'invoice']) {
+      assert.equal(item[field], `CANARY-${field}-${item.sno}`);
+    }
+    const claim = (await call(sim, `/seller/order_cancels/?cancel_type=return&date_type=cancel_received_at&${ORDER_RANGE}`, { token })).body.order_cancels[0];
+    assert.equal(claim.member.name, `CANARY-member.name-${claim.sno}`);
+    for (const field of ['invoice', 'buyer_tel', 'receiver_tel', 'user_comment']) assert.equal(claim.order_items[0][field], `CANARY-order_items.${field}-${claim.sno}`);
+    const review = (await call(sim, '/seller/reviews?page=1&per_page=1&order_by=LATEST', { token })).body.reviews[0];
+    assert.deepEqual([review.member.name, review.height], [`CANARY-member.name-${review.sno}`, `CANARY-height-${review.sno}`]);
+    sim.setKnobs({ canaries: false }, sellerId);
+    assert.equal((await call(sim, `/seller/order_items/?${ORDER_RANGE}`, { token })).text.includes('CANARY'), false);
+  });
+
   it('renames or drops one field per entity under the schema-drift knob', async () => {
     sim.setKnobs({ schemaDrift: 'rename' }, sellerId);
     const renamed = (await call(sim, `/seller/order_items/?${ORDER_RANGE}&per_page=1`, { token })).body.order_items[0];
