@@ -1,6 +1,7 @@
 /**
  * Starts OpenTelemetry for a sellerstream process: the NodeSDK with kafkajs, undici and http instrumentation,
- * W3C trace context (otel/propagation.ts carries it through Kafka headers), and the exporter the config names.
+ * W3C trace context (lib/kafka/headers.ts carries it through Kafka headers), the kernel's spans (kernel-spans.ts,
+ * subscribed to its instrumentation events), and the exporter the config names.
  * Call it first in an entry point, before kafkajs/undici are used, and `shutdown()` on exit (it flushes spans).
  *
  * Only traces are configured, and only as the config says: the NodeSDK given no metric readers or log processors
@@ -17,6 +18,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { startKernelSpans } from './kernel-spans.js';
 
 export interface TelemetryOptions {
   serviceName: string;
@@ -45,5 +47,11 @@ export function startTelemetry({ serviceName, exporter, endpoint, spanExporter }
     instrumentations: [new KafkaJsInstrumentation(), new UndiciInstrumentation(), new HttpInstrumentation()],
   });
   sdk.start();
-  return { shutdown: () => sdk.shutdown() };
+  const stopKernelSpans = startKernelSpans();
+  return {
+    shutdown: () => {
+      stopKernelSpans();
+      return sdk.shutdown();
+    },
+  };
 }

@@ -10,14 +10,17 @@
  *     own token, so only the messages the engine refuses go to the DLQ.
  * A flush stops between attempts when its signal aborts (shutdown, or a partition was taken away); its batches are
  * then not committed, and whoever consumes those partitions next re-forms the group from its intent.
+ * Each table insert is announced (`sink.batch.insert.start` / `sink.batch.insert`, lib/kafka/instrumentation.ts)
+ * under the flush group's trace context; otel/ makes its span from them.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { context, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
+import { context, type Context } from '@opentelemetry/api';
 import { errorCode, errorMessage, isRetriable } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { backoff, type RetryPolicy } from '../../lib/retry.js';
 import type { Row, Warehouse } from '../../lib/warehouse/warehouse.js';
-import { ATTR, SPAN, TRACER_NAME } from '../../otel/attributes.js';
+import type { ConsumerKernel } from '../../lib/kafka/consumer-kernel.js';
+import { INSTRUMENTATION_EVENTS, type BatchInsertStart } from '../../lib/kafka/instrumentation.js';
 import type { Batch } from './batcher.js';
 import { messageDlqItem, type DlqItem } from './dlq.js';
 import { groupIntent, groupToken, messageToken, type GroupIntent } from './intent.js';
@@ -52,9 +55,11 @@ export interface FlusherOptions {
   tokenNamespace: string;
   retry: RetryPolicy;
   logger: Logger;
-  /** Told about each failed attempt that will be retried, and when the warehouse answers again. */
-  onUnavailable?(error: unknown, attempt: number, delayMs: number): void;
-  onAvailable?(): void;
+  /** Told about each failed attempt that will be retried, and when the warehouse answers again (after `downMs`). */
+  onUnavailable?(error: unknown, attempt: number, delayMs: number, table: TableName): void;
+  onAvailable?(downMs: number): void;
+  /** Where the table inserts are announced (the sink's kernel); none: not announced. */
+  emit?: ConsumerKernel['emit'];
   /** Called after each table insert the engine acknowledged (crash tests stop the process here). */
   onTableInserted?(group: FlushGroup, table: TableName): Promise<void> | void;
 }
@@ -66,7 +71,6 @@ export interface Flusher {
 
 export function createFlusher(options: FlusherOptions): Flusher {
   const { warehouse, tokenNamespace, retry, logger } = options;
-  const tracer = trace.getTracer(TRACER_NAME);
   /** Tables whose last insert failed retriably: the warehouse is available again when none is left. */
   const failing = new Set<TableName>();
   let unavailableSince: number | undefined;
@@ -78,9 +82,10 @@ export function createFlusher(options: FlusherOptions): Flusher {
       try {
         await warehouse.insert(table, rows as readonly Row[], { deduplicationToken: token });
         if (failing.delete(table) && failing.size === 0) {
-          logger.info({ table, downMs: Date.now() - (unavailableSince ?? Date.now()) }, 'warehouse accepts inserts again');
+          const downMs = Date.now() - (unavailableSince ?? Date.now());
+          logger.info({ table, downMs }, 'warehouse accepts inserts again');
           unavailableSince = undefined;
-          options.onAvailable?.();
+          options.onAvailable?.(downMs);
         }
         return;
       } catch (error) {
@@ -89,7 +94,7 @@ export function createFlusher(options: FlusherOptions): Flusher {
         failing.add(table);
         unavailableSince ??= Date.now();
         logger.warn({ err: error, table, attempt, delayMs, errorClass: errorCode(error) }, 'warehouse unavailable; retrying the same insert');
-        options.onUnavailable?.(error, attempt, delayMs);
+        options.onUnavailable?.(error, attempt, delayMs, table);
         await sleep(delayMs, undefined, { signal });
       }
     }
@@ -122,24 +127,25 @@ export function createFlusher(options: FlusherOptions): Flusher {
   }
 
   async function insertTable(group: FlushGroup, table: TableName, rows: object[], signal: AbortSignal, parent: Context): Promise<DlqItem[]> {
-    const span = tracer.startSpan(SPAN.SINK_INSERT(table), { attributes: { [ATTR.TABLE]: table, [ATTR.ROWS]: rows.length } }, parent);
+    const start: Omit<BatchInsertStart, 'component' | 'groupId' | 'instanceId'> = { table, rows: rows.length, scope: { context: parent } };
+    options.emit?.(INSTRUMENTATION_EVENTS.BATCH_INSERT_START, start);
+    const began = Date.now();
+    let refused: DlqItem[] = [];
     try {
-      let refused: DlqItem[] = [];
       try {
-        await insertRetrying(table, rows, groupToken(tokenNamespace, group.intent, table), signal);
+        await context.with(start.scope.context, () => insertRetrying(table, rows, groupToken(tokenNamespace, group.intent, table), signal));
       } catch (error) {
         if (signal.aborted || isRetriable(error)) throw error;
         logger.warn({ err: error, table, group: group.intent.id }, 'the warehouse refused a table of a flush group; inserting it message by message');
         for (const batch of group.batches) refused = refused.concat(await insertPerMessage(batch, table, signal));
       }
-      await options.onTableInserted?.(group, table);
-      return refused;
+      options.emit?.(INSTRUMENTATION_EVENTS.BATCH_INSERT, { ...start, durationMs: Date.now() - began, refused: refused.length });
     } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
+      options.emit?.(INSTRUMENTATION_EVENTS.BATCH_INSERT, { ...start, durationMs: Date.now() - began, refused: refused.length, error });
       throw error;
-    } finally {
-      span.end();
     }
+    await options.onTableInserted?.(group, table);
+    return refused;
   }
 
   return {

@@ -38,75 +38,35 @@
  * commits nothing). On GROUP_JOIN the sink waits for the flush loop to go idle, then reads the committed offsets
  * and intents of its new assignment (partitions.ts) before any message of it is translated.
  *
- * States (lib/kafka/runner-states.ts): idle → starting → running → draining → stopped; crashed from any.
+ * Parts: sink-events.ts (its events and counters), flush-loop.ts (the flush phase), consumer-kernel.ts in
+ * lib/kafka (connect, states and guarded start/stop, drain, close; shared with the runner). This file holds the
+ * consuming and sealing phase, back-pressure and the assignment. States (lib/kafka/runner-states.ts): idle →
+ * starting → running → draining → stopped; crashed from any.
  */
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { CompressionTypes, type Admin, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
+import type { EachBatchPayload } from 'kafkajs';
+import { createBuyerHasher } from '../../lib/buyer-hash.js';
 import { RAW_RESULTS_TOPIC } from '../../lib/contracts/raw-result.js';
 import { SYNC_RUNS_TOPIC } from '../../lib/contracts/sync-run.js';
-import { errorMessage } from '../../lib/errors.js';
-import { createGroupConsumer, createIdempotentProducer, GROUP_TIMING } from '../../lib/kafka/client.js';
-import { createStateMachine, RUNNER_STATES, type RunnerState } from '../../lib/kafka/runner-states.js';
+import { errorCode } from '../../lib/errors.js';
+import { createIdempotentProducer, GROUP_TIMING } from '../../lib/kafka/client.js';
+import { createConsumerKernel } from '../../lib/kafka/consumer-kernel.js';
+import { INSTRUMENTATION_EVENTS } from '../../lib/kafka/instrumentation.js';
+import { RUNNER_STATES } from '../../lib/kafka/runner-states.js';
+import { createSafeEmit } from '../../lib/kafka/safe-emit.js';
 import { backoff } from '../../lib/retry.js';
-import { ATTR, SPAN, TRACER_NAME } from '../../otel/attributes.js';
-import { openBatchesDue, type Batch } from './batcher.js';
-import { createBuyerHasher } from '../../lib/buyer-hash.js';
-import { dlqMessage, type DlqItem } from './dlq.js';
-import { createFlusher, type FlushGroup } from './flusher.js';
-import { pickGroup } from './group-picker.js';
-import { traceOf } from './group-trace.js';
-import { compareOffsets, encodeIntent, nextOffset } from './intent.js';
+import { openBatchesDue } from './batcher.js';
+import { createFlusher } from './flusher.js';
+import { createFlushLoop } from './flush-loop.js';
+import { compareOffsets, nextOffset } from './intent.js';
 import { resolveTuning, WAREHOUSE_RETRY, type SinkOptions } from './options.js';
 import { bufferedBytes, createPartitionState, fetchCommitted, partitionKey, type PartitionState } from './partitions.js';
-import { TABLES } from '../../lib/model/tables.js';
+import { SINK_EVENTS, type SinkEventMap, type SinkStats } from './sink-events.js';
 import { createTranslator } from './translate.js';
 
-export const SINK_EVENTS = {
-  TRANSITION: 'sink.transition',
-  GROUP_COMMITTED: 'group.committed',
-  DLQ_SENT: 'dlq.sent',
-  WAREHOUSE_UNAVAILABLE: 'warehouse.unavailable',
-  WAREHOUSE_AVAILABLE: 'warehouse.available',
-  ASSIGNED: 'partitions.assigned',
-} as const;
-
-export interface GroupCommitted {
-  id: string;
-  /** Member ranges, `topic:partition:first-last`. */
-  members: string[];
-  rows: number;
-  rowsByTable: Record<string, number>;
-  messages: number;
-  dlq: number;
-  resumed: boolean;
-  durationMs: number;
-}
-
-export interface SinkEventMap {
-  [SINK_EVENTS.TRANSITION]: [{ from: RunnerState; to: RunnerState }];
-  [SINK_EVENTS.GROUP_COMMITTED]: [GroupCommitted];
-  [SINK_EVENTS.DLQ_SENT]: [{ items: DlqItem[] }];
-  [SINK_EVENTS.WAREHOUSE_UNAVAILABLE]: [{ error: unknown; attempt: number; delayMs: number }];
-  [SINK_EVENTS.WAREHOUSE_AVAILABLE]: [];
-  [SINK_EVENTS.ASSIGNED]: [{ partitions: { topic: string; partition: number; committed?: string; resumed: boolean }[] }];
-}
-
-export interface SinkStats {
-  rows: number;
-  groups: number;
-  messages: number;
-  dlq: number;
-  firstMessageAt: number | undefined;
-  lastCommitAt: number | undefined;
-}
-
-/**
- * Most partitions in one flush group: every member's offset metadata lists the whole group (~32 bytes each), and
- * Kafka keeps at most offset.metadata.max.bytes (4096 by default) of it.
- */
-export const MAX_GROUP_MEMBERS = 96;
+export { MAX_GROUP_MEMBERS } from './flush-loop.js';
+export * from './sink-events.js';
 
 export function createSink(options: SinkOptions) {
   const tuning = resolveTuning(options);
@@ -115,23 +75,16 @@ export function createSink(options: SinkOptions) {
   const baseTopics = options.topics ?? [RAW_RESULTS_TOPIC, SYNC_RUNS_TOPIC];
   const retry = options.retry ?? WAREHOUSE_RETRY;
   const log = logger.child({ groupId });
-  const tracer = trace.getTracer(TRACER_NAME);
   const events = new EventEmitter<SinkEventMap>();
+  const emit = createSafeEmit(events, log, 'sink');
   const translate = options.translator ?? createTranslator({
     registry: options.registry,
     hashBuyer: createBuyerHasher(options.buyerHashSalt),
     maxRecordBytes: tuning.maxRecordBytes,
   });
   const limits = { maxRows: tuning.batchRows, maxBytes: tuning.batchBytes, maxAgeMs: tuning.batchAgeMs };
-  const machine = createStateMachine((from, to) => {
-    log.info({ from, to }, 'sink state');
-    safeEmit(SINK_EVENTS.TRANSITION, { from, to });
-  });
   const stats: SinkStats = { rows: 0, groups: 0, messages: 0, dlq: 0, firstMessageAt: undefined, lastCommitAt: undefined };
 
-  let consumer: Consumer | undefined;
-  let producer: Producer | undefined;
-  let admin: Admin | undefined;
   let partitions = new Map<string, PartitionState>();
   /** Settles once the current assignment's committed offsets and intents are loaded. */
   let assigned: Promise<void> = Promise.resolve();
@@ -139,37 +92,99 @@ export function createSink(options: SinkOptions) {
   let settleAssigned: (() => void) | undefined;
   let warehouseDown = false;
   let ageTimer: NodeJS.Timeout | undefined;
-  let flushing: Promise<void> | undefined;
-  /** Groups whose DLQ entries were sent, so a retried flush of the same group does not send them again. */
-  const sentDlq = new Set<string>();
+
+  const kernel = createConsumerKernel({
+    component: 'sink',
+    kafka,
+    groupId,
+    topics: baseTopics.map((t) => kafka.topic(t)),
+    log,
+    consumerConfig: {
+      sessionTimeout: tuning.sessionTimeoutMs,
+      heartbeatInterval: options.heartbeatIntervalMs ?? GROUP_TIMING.heartbeatIntervalMs,
+      maxBytesPerPartition: tuning.maxBytesPerPartition,
+      maxBytes: Math.max(tuning.maxBytesPerPartition * 4, 16 * 1024 * 1024),
+    },
+    createProducer: () => createIdempotentProducer(kafka),
+    drainTimeoutMs: tuning.drainTimeoutMs,
+    eachBatch,
+    hooks: {
+      transition: (from, to) => emit(SINK_EVENTS.TRANSITION, { from, to }),
+      listen(consumer) {
+        // A fetch holding only transaction markers never reaches eachBatch; a replay's end may sit behind one.
+        consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+          const state = partitions.get(partitionKey(payload.topic, payload.partition));
+          if (!state?.endOffset || state.ended || compareOffsets(nextOffset(payload.lastOffset), state.endOffset) < 0) return;
+          state.ended = true;
+          sealDue(Date.now(), true);
+          applyBackPressure();
+          loop.pump();
+        });
+      },
+      rebalancing() {
+        revokeAll('rebalancing');
+        if (!settleAssigned) assigned = new Promise((resolve) => (settleAssigned = resolve));
+      },
+      groupJoin(memberAssignment) {
+        const settle = settleAssigned;
+        settleAssigned = undefined;
+        assigned = assign(memberAssignment).finally(() => settle?.());
+      },
+      restarted: () => revokeAll('consumer restart'),
+      running() {
+        ageTimer = kernel.timers.every(Math.max(10, Math.min(250, Math.floor(tuning.batchAgeMs / 4))), () => {
+          sealDue(Date.now());
+          loop.pump();
+        });
+      },
+      /** Stops fetching, seals what is open, and lets pending batches land and commit (see stop()). */
+      async drain() {
+        kernel.timers.clear(ageTimer);
+        for (const state of partitions.values()) kernel.consumer?.pause([{ topic: state.topic, partitions: [state.partition] }]);
+        sealDue(Date.now(), true);
+        loop.pump();
+        while (loop.flushing) await loop.flushing;
+      },
+      drainTimedOut() {
+        log.warn('drain timed out; leaving pending batches to the next owner');
+        revokeAll('shutdown');
+      },
+      stopping() {
+        revokeAll('stopped');
+        settleAssigned?.();
+      },
+    },
+  });
+  const { machine } = kernel;
 
   const flusher = createFlusher({
     warehouse,
     tokenNamespace: options.tokenNamespace ?? 'sink',
     retry,
     logger: log,
-    onUnavailable(error, attempt, delayMs) {
+    emit: kernel.emit,
+    onUnavailable(error, attempt, delayMs, table) {
       if (!warehouseDown) {
         warehouseDown = true;
         applyBackPressure();
       }
-      safeEmit(SINK_EVENTS.WAREHOUSE_UNAVAILABLE, { error, attempt, delayMs });
+      emit(SINK_EVENTS.WAREHOUSE_UNAVAILABLE, { error, attempt, delayMs });
+      kernel.emit(INSTRUMENTATION_EVENTS.WAREHOUSE_UNAVAILABLE, { table, attempt, delayMs, errorClass: errorCode(error) });
     },
-    onAvailable() {
+    onAvailable(downMs) {
       warehouseDown = false;
       applyBackPressure();
-      safeEmit(SINK_EVENTS.WAREHOUSE_AVAILABLE);
+      emit(SINK_EVENTS.WAREHOUSE_AVAILABLE);
+      kernel.emit(INSTRUMENTATION_EVENTS.WAREHOUSE_AVAILABLE, { downMs });
     },
     onTableInserted: (group, table) => options.onStage?.({ stage: 'table-inserted', group, table }),
   });
 
-  function safeEmit<E extends keyof SinkEventMap>(event: E, ...args: SinkEventMap[E]) {
-    try {
-      (events.emit as (e: E, ...a: SinkEventMap[E]) => boolean)(event, ...args);
-    } catch (error) {
-      log.error({ err: error, event }, 'a sink event listener threw');
-    }
-  }
+  const stateOf = (topic: string, partition: number) => partitions.get(partitionKey(kafka.topic(topic), partition));
+  const loop = createFlushLoop({
+    kernel, options, flusher, retry, log, stats, emit, stateOf, applyBackPressure,
+    partitions: () => partitions.values(),
+  });
 
   // ── consuming and sealing ────────────────────────────────────────────────────────────────────────────────────
 
@@ -199,7 +214,7 @@ export function createSink(options: SinkOptions) {
     if (state.endOffset !== undefined && compareOffsets(nextOffset(batch.lastOffset()), state.endOffset) >= 0) state.ended = true;
     sealDue(now, state.ended);
     applyBackPressure();
-    pump();
+    loop.pump();
   }
 
   /**
@@ -217,6 +232,7 @@ export function createSink(options: SinkOptions) {
 
   /** Pauses or resumes each partition as the rules in the file comment say. */
   function applyBackPressure() {
+    const { consumer } = kernel;
     if (!consumer || !machine.is(RUNNER_STATES.RUNNING)) return;
     let total = 0;
     for (const state of partitions.values()) total += bufferedBytes(state);
@@ -232,142 +248,6 @@ export function createSink(options: SinkOptions) {
     }
   }
 
-  // ── flushing ─────────────────────────────────────────────────────────────────────────────────────────────────
-
-  function pump() {
-    if (flushing || machine.is(RUNNER_STATES.STOPPED, RUNNER_STATES.CRASHED)) return;
-    flushing = flushLoop().finally(() => {
-      flushing = undefined;
-      if (nextGroup()) pump();
-    });
-  }
-
-  const stateOf = (topic: string, partition: number) => partitions.get(partitionKey(kafka.topic(topic), partition));
-
-  /** The next flush group (group-picker.ts); members of a group that cannot be repeated lose their intent. */
-  function nextGroup(): FlushGroup | undefined {
-    for (;;) {
-      const choice = pickGroup(partitions.values(), stateOf, MAX_GROUP_MEMBERS);
-      if (choice.kind !== 'broken') return choice.kind === 'group' ? choice.group : undefined;
-      log.warn({ group: choice.intent.id, members: choice.intent.members.length, here: choice.heads.length },
-        'a flush group cannot be re-formed whole (a member moved to another instance, or its range is gone); its members here are flushed as a new group');
-      for (const head of choice.heads) {
-        const state = stateOf(head.topic, head.partition);
-        if (state?.sealed[0] === head) state.sealed[0] = { ...head, resumed: undefined };
-      }
-    }
-  }
-
-  async function flushLoop() {
-    for (let group = nextGroup(); group; group = nextGroup()) {
-      // The same group until it lands or a member is revoked: its members never join another group.
-      for (let failures = 0; ; ) {
-        try {
-          await flushGroup(group);
-          break;
-        } catch (error) {
-          if (!group.batches.every((b) => isCurrent(b))) {
-            log.info({ group: group.intent.id, reason: errorMessage(error) }, 'dropped a flush group of revoked partitions; their next owner re-forms it');
-            break;
-          }
-          // Not a warehouse outage (the flusher rides those out): a commit or the DLQ send failed. The flush is
-          // idempotent (intents re-recorded, inserts dropped by token), so the same group is simply tried again.
-          failures += 1;
-          log.error({ err: error, group: group.intent.id, failures }, 'could not complete a flush group; retrying it');
-          await sleep(backoff(failures, retry)).catch(() => undefined);
-        }
-      }
-      applyBackPressure();
-    }
-  }
-
-  function isCurrent(batch: Batch): boolean {
-    const state = stateOf(batch.topic, batch.partition);
-    return state !== undefined && !state.revoked.signal.aborted && state.sealed[0] === batch;
-  }
-
-  async function flushGroup(group: FlushGroup) {
-    const started = Date.now();
-    const states = group.batches.map((b) => stateOf(b.topic, b.partition)!);
-    const signal = AbortSignal.any(states.map((s) => s.revoked.signal));
-    const { parent, links } = traceOf(group);
-    const span = tracer.startSpan(SPAN.PROCESS(group.batches[0]!.topic), {
-      kind: SpanKind.CONSUMER,
-      links,
-      attributes: {
-        [ATTR.MESSAGING_SYSTEM]: 'kafka', [ATTR.MESSAGING_DESTINATION]: group.batches[0]!.topic, [ATTR.MESSAGING_GROUP]: groupId,
-        [ATTR.RECORDS]: group.batches.reduce((n, b) => n + b.messages.length, 0), [ATTR.ROWS]: group.batches.reduce((n, b) => n + b.rows.count, 0),
-      },
-    }, parent);
-    const spanContext = trace.setSpan(parent, span);
-    try {
-      if (!group.resumed) {
-        const metadata = encodeIntent(group.intent);
-        await commit(group, (b) => ({ offset: b.range.first, metadata }));
-        await options.onStage?.({ stage: 'intent-recorded', group });
-      }
-      const refused = await context.with(spanContext, () => flusher.flush(group, signal, spanContext));
-      const dlq = group.batches.flatMap((b) => b.dlq).concat(refused);
-      if (dlq.length > 0 && !sentDlq.has(group.intent.id)) {
-        await sendDlq(dlq);
-        sentDlq.add(group.intent.id);
-      }
-      await commit(group, (b) => ({ offset: nextOffset(b.range.last), metadata: '' }));
-      sentDlq.delete(group.intent.id);
-      group.batches.forEach((batch, i) => {
-        const state = states[i]!;
-        state.committed = nextOffset(batch.range.last);
-        if (state.sealed[0] === batch) state.sealed.shift();
-      });
-      recordCommitted(group, dlq.length, Date.now() - started);
-      await options.onStage?.({ stage: 'committed', group });
-    } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
-      throw error;
-    } finally {
-      span.end();
-    }
-  }
-
-  /** One offset commit for every member of the group (one request: the broker writes it as one record batch). */
-  async function commit(group: FlushGroup, at: (batch: Batch) => { offset: string; metadata: string }) {
-    // A revoked partition's offsets belong to its next owner: never commit over them.
-    if (!consumer || !group.batches.every((b) => isCurrent(b))) throw new Error(`a partition of flush group ${group.intent.id} is no longer assigned`);
-    await consumer.commitOffsets(group.batches.map((b) => ({ topic: kafka.topic(b.topic), partition: b.partition, ...at(b) })));
-  }
-
-  async function sendDlq(items: DlqItem[]) {
-    if (!producer) throw new Error('the DLQ producer is not connected');
-    const messages = items.map((item) => dlqMessage(item));
-    // One request per entry: an entry may carry a whole 10 MB record, and a request is one record batch per
-    // partition, bounded by the topic's max.message.bytes; gzip keeps even those well under it.
-    for (const m of messages) {
-      await producer.send({ topic: kafka.topic(m.topic), acks: -1, compression: CompressionTypes.GZIP, messages: [{ key: m.key, value: m.value, headers: m.headers }] });
-    }
-    stats.dlq += items.length;
-    log.warn({ count: items.length, reasons: items.slice(0, 5).map((i) => i.reason) }, 'sent to the DLQ');
-    safeEmit(SINK_EVENTS.DLQ_SENT, { items });
-  }
-
-  function recordCommitted(group: FlushGroup, dlq: number, durationMs: number) {
-    const rowsByTable: Record<string, number> = {};
-    let rows = 0;
-    for (const table of TABLES) {
-      const n = group.batches.reduce((sum, b) => sum + b.rows.rowsOf(table).length, 0);
-      if (n > 0) rowsByTable[table] = n;
-      rows += n;
-    }
-    stats.rows += rows;
-    stats.groups += 1;
-    stats.lastCommitAt = Date.now();
-    log.debug({ group: group.intent.id, members: group.batches.length, rows, durationMs }, 'flush group committed');
-    safeEmit(SINK_EVENTS.GROUP_COMMITTED, {
-      id: group.intent.id,
-      members: group.intent.members.map((m) => `${m.topic}:${m.partition}:${m.first}-${m.last}`),
-      rows, rowsByTable, messages: group.batches.reduce((n, b) => n + b.messages.length, 0), dlq, resumed: group.resumed, durationMs,
-    });
-  }
-
   // ── assignment ───────────────────────────────────────────────────────────────────────────────────────────────
 
   function revokeAll(reason: string) {
@@ -378,10 +258,10 @@ export function createSink(options: SinkOptions) {
   async function assign(memberAssignment: Record<string, number[]>) {
     revokeAll('rebalanced');
     // Let the revoked flush stop first: its commits must not race the offsets read below.
-    await flushing;
+    await loop.flushing;
     for (let attempt = 1; ; attempt++) {
       try {
-        const committed = await fetchCommitted(admin!, groupId, memberAssignment);
+        const committed = await fetchCommitted(kernel.admin!, groupId, memberAssignment);
         const next = new Map<string, PartitionState>();
         for (const [topic, numbers] of Object.entries(memberAssignment)) {
           const baseTopic = kafka.baseTopic(topic);
@@ -394,8 +274,8 @@ export function createSink(options: SinkOptions) {
         partitions = next;
         const summary = [...next.values()].map((s) => ({ topic: s.baseTopic, partition: s.partition, committed: s.committed, resumed: s.batcher.resume !== undefined }));
         log.info({ partitions: summary.length, resuming: summary.filter((s) => s.resumed).length }, 'partitions assigned');
-        safeEmit(SINK_EVENTS.ASSIGNED, { partitions: summary });
-        for (const state of next.values()) if (state.ended) consumer?.pause([{ topic: state.topic, partitions: [state.partition] }]);
+        emit(SINK_EVENTS.ASSIGNED, { partitions: summary });
+        for (const state of next.values()) if (state.ended) kernel.consumer?.pause([{ topic: state.topic, partitions: [state.partition] }]);
         return;
       } catch (error) {
         if (!machine.is(RUNNER_STATES.RUNNING, RUNNER_STATES.STARTING)) return;
@@ -405,108 +285,22 @@ export function createSink(options: SinkOptions) {
     }
   }
 
-  // ── lifecycle ────────────────────────────────────────────────────────────────────────────────────────────────
-
-  async function start() {
-    if (machine.is(RUNNER_STATES.STARTING, RUNNER_STATES.RUNNING)) return;
-    machine.transitionTo(RUNNER_STATES.STARTING);
-    try {
-      admin = kafka.kafka.admin();
-      await admin.connect();
-      producer = createIdempotentProducer(kafka);
-      await producer.connect();
-      consumer = createGroupConsumer(kafka, groupId, {
-        sessionTimeout: tuning.sessionTimeoutMs,
-        heartbeatInterval: options.heartbeatIntervalMs ?? GROUP_TIMING.heartbeatIntervalMs,
-        maxBytesPerPartition: tuning.maxBytesPerPartition,
-        maxBytes: Math.max(tuning.maxBytesPerPartition * 4, 16 * 1024 * 1024),
-      });
-      consumer.on(consumer.events.REBALANCING, () => {
-        revokeAll('rebalancing');
-        if (!settleAssigned) assigned = new Promise((resolve) => (settleAssigned = resolve));
-      });
-      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-        const settle = settleAssigned;
-        settleAssigned = undefined;
-        assigned = assign(payload.memberAssignment).finally(() => settle?.());
-      });
-      // A fetch holding only transaction markers never reaches eachBatch; a replay's end may sit behind one.
-      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-        const state = partitions.get(partitionKey(payload.topic, payload.partition));
-        if (!state?.endOffset || state.ended || compareOffsets(nextOffset(payload.lastOffset), state.endOffset) < 0) return;
-        state.ended = true;
-        sealDue(Date.now(), true);
-        applyBackPressure();
-        pump();
-      });
-      consumer.on(consumer.events.CRASH, ({ payload }) => {
-        log.error({ err: payload.error, restart: payload.restart }, 'kafkajs consumer crashed');
-        if (payload.restart) revokeAll('consumer restart');
-        else if (machine.is(RUNNER_STATES.RUNNING, RUNNER_STATES.STARTING)) machine.transitionTo(RUNNER_STATES.CRASHED);
-      });
-      await consumer.connect();
-      await consumer.subscribe({ topics: baseTopics.map((t) => kafka.topic(t)), fromBeginning: true });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
-      ageTimer = setInterval(() => {
-        sealDue(Date.now());
-        pump();
-      }, Math.max(10, Math.min(250, Math.floor(tuning.batchAgeMs / 4))));
-      ageTimer.unref();
-      machine.transitionTo(RUNNER_STATES.RUNNING);
-    } catch (error) {
-      machine.transitionTo(RUNNER_STATES.CRASHED);
-      await closeConnections();
-      throw error;
-    }
-  }
-
-  /**
-   * Drains: stops fetching, seals what is open, and gives pending batches `drainTimeoutMs` to land and commit;
-   * then leaves the group. What did not land stays uncommitted (with its intent) for the next owner.
-   */
-  async function stop() {
-    if (machine.is(RUNNER_STATES.IDLE, RUNNER_STATES.STOPPED, RUNNER_STATES.DRAINING)) return;
-    if (!machine.is(RUNNER_STATES.CRASHED)) {
-      machine.transitionTo(RUNNER_STATES.DRAINING);
-      clearInterval(ageTimer);
-      for (const state of partitions.values()) consumer?.pause([{ topic: state.topic, partitions: [state.partition] }]);
-      sealDue(Date.now(), true);
-      pump();
-      const timeout = setTimeout(() => {
-        log.warn('drain timed out; leaving pending batches to the next owner');
-        revokeAll('shutdown');
-      }, tuning.drainTimeoutMs);
-      while (flushing) await flushing;
-      clearTimeout(timeout);
-    }
-    revokeAll('stopped');
-    settleAssigned?.();
-    await closeConnections();
-    machine.transitionTo(RUNNER_STATES.STOPPED);
-  }
-
-  async function closeConnections() {
-    clearInterval(ageTimer);
-    await consumer?.disconnect().catch((error) => log.warn({ err: error }, 'consumer disconnect failed'));
-    await producer?.disconnect().catch((error) => log.warn({ err: error }, 'producer disconnect failed'));
-    await admin?.disconnect().catch(() => undefined);
-    consumer = undefined;
-    producer = undefined;
-    admin = undefined;
-  }
-
   /** Replays: every assigned partition consumed to its end offset and committed. */
   function caughtUp(): boolean {
     if (partitions.size === 0) return false;
     for (const state of partitions.values()) {
       if (!state.ended || state.sealed.length > 0 || state.batcher.isOpen || state.batcher.resume) return false;
     }
-    return !flushing;
+    return !loop.flushing;
   }
 
   return {
-    start,
-    stop,
+    start: kernel.start,
+    /**
+     * Drains: stops fetching, seals what is open, and gives pending batches `drainTimeoutMs` to land and commit;
+     * then leaves the group. What did not land stays uncommitted (with its intent) for the next owner.
+     */
+    stop: kernel.stop,
     events,
     stats,
     caughtUp,

@@ -1,7 +1,13 @@
-/** The headers every tenant-scoped message carries, besides trace context: who and which request. */
+/**
+ * The headers every tenant-scoped message carries: who and which request, and the W3C trace context
+ * (traceparent/tracestate), so a job's trace runs from the scheduler through the platform consumer to the sink.
+ * Trace context goes through `@opentelemetry/api`'s globally registered propagator only (otel/sdk.ts registers
+ * W3C; with no SDK the API's no-op propagator leaves headers as they are): the kernel never imports `otel/`.
+ */
+import { context, propagation, ROOT_CONTEXT, trace, type Context, type TextMapGetter } from '@opentelemetry/api';
 import type { IHeaders } from 'kafkajs';
 
-export const HEADER = { TENANT_ID: 'tenantId', REQUEST_ID: 'requestId', CONTRACT: 'contract' } as const;
+export const HEADER = { TENANT_ID: 'tenantId', REQUEST_ID: 'requestId', CONTRACT: 'contract', TRACEPARENT: 'traceparent' } as const;
 
 /** kafkajs gives header values as Buffers (or arrays of them); the runner reads them once, as strings. */
 export function readHeaders(headers: IHeaders | undefined): Record<string, string> {
@@ -15,4 +21,31 @@ export function readHeaders(headers: IHeaders | undefined): Record<string, strin
 
 export function jobHeaders(tenantId: string, requestId: string, contract: string): Record<string, string> {
   return { [HEADER.TENANT_ID]: tenantId, [HEADER.REQUEST_ID]: requestId, [HEADER.CONTRACT]: contract };
+}
+
+type KafkaHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+
+const headerGetter: TextMapGetter<KafkaHeaders> = {
+  keys: (carrier) => Object.keys(carrier),
+  get: (carrier, key) => {
+    const value = carrier[key];
+    const first = Array.isArray(value) ? value[0] : value;
+    return first === undefined ? undefined : first.toString();
+  },
+};
+
+/** Adds the active (or given) context's trace headers to `headers`. */
+export function injectTraceHeaders(headers: Record<string, string>, ctx: Context = context.active()): Record<string, string> {
+  propagation.inject(ctx, headers);
+  return headers;
+}
+
+/** The context a consumed message carries; the root context when it carries none. */
+export function extractTraceContext(headers: KafkaHeaders | undefined): Context {
+  return headers ? propagation.extract(ROOT_CONTEXT, headers, headerGetter) : ROOT_CONTEXT;
+}
+
+export function traceIdOf(ctx: Context = context.active()): string | undefined {
+  const id = trace.getSpanContext(ctx)?.traceId;
+  return id && id !== '00000000000000000000000000000000' ? id : undefined;
 }

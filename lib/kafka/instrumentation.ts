@@ -100,7 +100,8 @@ export interface TransactionCommit extends Source {
 }
 
 export interface Rejoin extends Source {
-  reason: 'rebalancing' | 'group join' | 'consumer restart' | 'commit failure';
+  /** rebalancing: the group rebalances; consumer restart: kafkajs restarts after a crash; commit failure: a job's commit failed for good. */
+  reason: 'rebalancing' | 'consumer restart' | 'commit failure';
 }
 
 export interface DlqSent extends Source {
@@ -227,14 +228,15 @@ export function isInstrumented(event: InstrumentationEvent): boolean {
  * Tells every listener, in subscription order, synchronously (a `*.start` listener's scope change is seen by the
  * kernel right after). A listener that throws is logged; the others still run and the kernel goes on.
  */
-export function emitInstrumentation<E extends InstrumentationEvent>(log: Logger, event: E, payload: InstrumentationEventMap[E]): void {
+export function emitInstrumentation<E extends InstrumentationEvent>(log: Logger | undefined, event: E, payload: InstrumentationEventMap[E]): void {
   const set = listeners.get(event);
   if (!set) return;
   for (const listener of set) {
     try {
       (listener as InstrumentationListener<E>)(payload);
     } catch (error) {
-      log.error({ err: error, event }, 'an instrumentation listener threw');
+      if (log) log.error({ err: error, event }, 'an instrumentation listener threw');
+      else process.emitWarning(`an instrumentation listener of ${event} threw: ${String(error)}`);
     }
   }
 }

@@ -1,13 +1,15 @@
 /**
  * Plain (non-transactional) publishing for producers outside a job: the scheduler, manual sync, backfill,
- * tenant admin. Each message is sent in a PRODUCER span whose context travels in the message's headers, so the
- * trace starts here and follows the job to the sink.
+ * tenant admin. Each send is announced on the instrumentation bus (`publisher.send.start`, where otel/ opens its
+ * PRODUCER span) and runs in that event's trace context, which travels in the messages' headers: the trace starts
+ * here and follows the job to the sink.
  */
-import { context, SpanKind, trace } from '@opentelemetry/api';
+import { context } from '@opentelemetry/api';
 import type { Producer } from 'kafkajs';
-import { ATTR, SPAN, TRACER_NAME } from '../../otel/attributes.js';
-import { injectTraceHeaders } from '../../otel/propagation.js';
+import type { Logger } from '../logger.js';
 import { createIdempotentProducer, type KafkaContext } from './client.js';
+import { injectTraceHeaders } from './headers.js';
+import { emitInstrumentation, INSTRUMENTATION_EVENTS, type PublishStart } from './instrumentation.js';
 import type { OutgoingMessage } from './transaction.js';
 
 /** A message to publish; a null value is a tombstone (deletes the key of a compacted topic). */
@@ -19,25 +21,28 @@ export interface Publisher {
   close(): Promise<void>;
 }
 
-export async function createPublisher(kafka: KafkaContext): Promise<Publisher> {
+/** `logger` hears of an instrumentation listener that threw. */
+export async function createPublisher(kafka: KafkaContext, { logger }: { logger?: Logger } = {}): Promise<Publisher> {
   const producer: Producer = createIdempotentProducer(kafka);
   await producer.connect();
-  const tracer = trace.getTracer(TRACER_NAME);
   return {
     async publish(topic, messages) {
-      const span = tracer.startSpan(SPAN.PRODUCE(topic), {
-        kind: SpanKind.PRODUCER,
-        attributes: { [ATTR.MESSAGING_SYSTEM]: 'kafka', [ATTR.MESSAGING_DESTINATION]: topic },
-      });
-      const ctx = trace.setSpan(context.active(), span);
+      const start: PublishStart = { topic, messages: messages.length, scope: { context: context.active() } };
+      emitInstrumentation(logger, INSTRUMENTATION_EVENTS.PUBLISH_START, start);
+      const { scope } = start;
+      const began = Date.now();
+      let error: unknown;
       try {
-        await context.with(ctx, () => producer.send({
+        await context.with(scope.context, () => producer.send({
           topic: kafka.topic(topic),
           acks: -1,
-          messages: messages.map((m) => ({ key: m.key, value: m.value, headers: injectTraceHeaders({ ...m.headers }, ctx) })),
+          messages: messages.map((m) => ({ key: m.key, value: m.value, headers: injectTraceHeaders({ ...m.headers }, scope.context) })),
         }));
+      } catch (sendError) {
+        error = sendError;
+        throw sendError;
       } finally {
-        span.end();
+        emitInstrumentation(logger, INSTRUMENTATION_EVENTS.PUBLISH, { ...start, durationMs: Date.now() - began, ...(error === undefined ? {} : { error }) });
       }
     },
     close: () => producer.disconnect(),

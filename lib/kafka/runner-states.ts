@@ -48,3 +48,42 @@ export function createStateMachine(onTransition: (from: RunnerState, to: RunnerS
     },
   };
 }
+
+/** A public method called in a state that does not allow it (KafkaJS createGuarded). */
+export class IllegalStateError extends Error {
+  constructor(readonly method: string, readonly state: RunnerState) {
+    super(`${method}() cannot be called while ${state}`);
+    this.name = 'IllegalStateError';
+  }
+}
+
+/** The states a method runs in; in `ignored` it returns at once (start and stop are safe to call twice); elsewhere it fails. */
+export interface MethodGuard {
+  allowed: readonly RunnerState[];
+  ignored?: readonly RunnerState[];
+}
+
+type AsyncMethods = Record<string, (...args: never[]) => Promise<unknown>>;
+
+/**
+ * The methods, each wrapped with the states it may be called in (KafkaJS transactionStateMachine's createGuarded):
+ * a call in a wrong state rejects with IllegalStateError naming the method (`${name}.${method}`) and the state.
+ */
+export function createGuarded<M extends AsyncMethods>(
+  machine: { readonly state: RunnerState },
+  name: string,
+  methods: M,
+  guards: { [K in keyof M]: MethodGuard },
+): { [K in keyof M]: (...args: Parameters<M[K]>) => Promise<Awaited<ReturnType<M[K]>> | undefined> } {
+  const guarded = {} as Record<string, (...args: never[]) => Promise<unknown>>;
+  for (const [method, fn] of Object.entries(methods)) {
+    const { allowed, ignored = [] } = guards[method as keyof M];
+    guarded[method] = async (...args: never[]) => {
+      const { state } = machine;
+      if (ignored.includes(state)) return undefined;
+      if (!allowed.includes(state)) throw new IllegalStateError(`${name}.${method}`, state);
+      return fn(...args);
+    };
+  }
+  return guarded as never;
+}

@@ -76,6 +76,14 @@ export function offsetsLanded(admin: Admin, groupId: string) {
   };
 }
 
+/** What a committed transaction carried, and how long it took from opening to the broker's commit. */
+export interface SentTransaction {
+  messages: number;
+  /** Keys and values. */
+  bytes: number;
+  durationMs: number;
+}
+
 interface Pending<U> {
   unit: U;
   resolve: () => void;
@@ -87,7 +95,7 @@ export interface TransactionalCommitterOptions<U extends CommitUnit> {
   /** The group offsets a transaction commits, given the units it carries (computed when it is built). */
   offsetsFor(units: U[]): TopicOffsets[];
   /** Called once a transaction committed, before the units' promises resolve and before the next one is built. */
-  onCommitted?(units: U[], offsets: TopicOffsets[]): void;
+  onCommitted?(units: U[], offsets: TopicOffsets[], sent: SentTransaction): void;
   /** A unit whose input was taken away (rebalance) is left out of the transaction; its promise rejects with StaleUnitError. */
   isStale?(unit: U): boolean;
   groupId: string;
@@ -139,9 +147,9 @@ export function createTransactionalCommitter<U extends CommitUnit>({
   let loop: Promise<void> | undefined;
   let closed = false;
 
-  function settle(group: Pending<U>[], units: U[], offsets: TopicOffsets[]) {
+  function settle(group: Pending<U>[], units: U[], offsets: TopicOffsets[], sent: SentTransaction) {
     try {
-      onCommitted?.(units, offsets);
+      onCommitted?.(units, offsets, sent);
     } catch (error) {
       logger.error({ err: error }, 'onCommitted threw; the transaction itself is committed');
     }
@@ -159,6 +167,8 @@ export function createTransactionalCommitter<U extends CommitUnit>({
         group = group.filter((p) => !stale.includes(p));
         if (group.length === 0) return;
       }
+      const began = Date.now();
+      const sent = { messages: 0, bytes: 0 };
       try {
         transaction = await producer.transaction();
         const byTopic = new Map<string, Produced[]>();
@@ -167,6 +177,8 @@ export function createTransactionalCommitter<U extends CommitUnit>({
             let list = byTopic.get(m.topic);
             if (!list) byTopic.set(m.topic, (list = []));
             list.push({ key: m.key, value: m.value, headers: m.headers });
+            sent.messages += 1;
+            sent.bytes += m.key.length + m.value.length;
           }
         }
         // A produce request carries one record batch per partition; slices keep each under the broker's limit.
@@ -184,14 +196,14 @@ export function createTransactionalCommitter<U extends CommitUnit>({
         }
         committing = offsets;
         await transaction.commit();
-        settle(group, units, offsets);
+        settle(group, units, offsets, { ...sent, durationMs: Date.now() - began });
         return;
       } catch (error) {
         // A commit that failed on the way back (a timeout, a lost response) may have committed: its offsets say so.
         // Sent again, its records (DLQ entries too) would be published twice.
         if (committing && committing.length > 0 && await landed?.(committing).catch(() => false)) {
           logger.warn({ err: error, jobs: group.length }, 'a transaction reported a failure but its offsets committed: taken as committed');
-          settle(group, group.map((p) => p.unit), committing);
+          settle(group, group.map((p) => p.unit), committing, { ...sent, durationMs: Date.now() - began });
           return;
         }
         if (transaction?.isActive()) await transaction.abort().catch(() => undefined);

@@ -7,44 +7,36 @@ import { retryTopic, syncTopic, SyncRequestContract, type SyncRequest } from '..
 import { SYNC_DLQ_TOPIC } from '../contracts/dlq.js';
 import type { Platform, Tier } from '../contracts/fields.js';
 import type { KafkaContext } from '../kafka/client.js';
-import { createRunner, type Job, type JobContext } from '../kafka/runner.js';
+import { createRunner, runnerSettings, type Job, type JobContext, type RunnerSettings } from '../kafka/runner.js';
 import type { Logger } from '../logger.js';
 import type { Connector } from './connector.js';
 import { createFetchedChunks } from './fetched-chunks.js';
 import { failureMessages, successMessages } from './job-outcome.js';
 import { createYieldPolicy } from './yield-policy.js';
 import { createStateStore } from './state-store.js';
-import type { TierPolicy } from './tiers.js';
+import { TIER_POLICIES, type TierPolicy } from './tiers.js';
 
-export interface SyncConsumerOptions {
+/** The runner's settings (unset: DEFAULT_RUNNER_SETTINGS, lib/kafka/runner-options.ts) plus the job's own. */
+export interface SyncConsumerOptions extends Partial<RunnerSettings> {
   kafka: KafkaContext;
   connector: Connector;
   instanceId: string;
   logger: Logger;
-  /** @default 16 */ concurrency?: number;
-  /** Hard budget of one job. @default 30_000 */ jobTimeoutMs?: number;
   /** Share of the budget after which the connector is asked to yield (continue in a continuation). @default 0.7 */
   yieldAtShare?: number;
-  lowShare?: number;
-  drainTimeoutMs?: number;
   onTransactionSent?: (jobs: number) => Promise<void> | void;
-  /** How long the group waits for a silent member. @default 30_000 */
-  sessionTimeoutMs?: number;
-  /** Messages held per partition before it is paused (config runner.queuedPerPartition). @default DEFAULT_RUNNER_SETTINGS */
-  queuedPerPartition?: number;
-  /** Producer transaction timeout (config kafka.transactionTimeoutMs). @default DEFAULT_RUNNER_SETTINGS */
-  transactionTimeoutMs?: number;
-  /** What each tier buys (its retry policy is used here). @default TIER_POLICIES */
+  /** What each tier buys (its retry policy is used here; config tiers.*, lib/sync/tiers.ts tierPolicies). @default TIER_POLICIES */
   tierPolicies?: Record<Tier, TierPolicy>;
 }
 
 export const groupIdOf = (platform: Platform) => platform;
 
 export function createSyncConsumer({
-  kafka, connector, instanceId, logger, concurrency, jobTimeoutMs = 30_000, yieldAtShare = 0.7, lowShare, drainTimeoutMs, onTransactionSent,
-  tierPolicies, sessionTimeoutMs, queuedPerPartition, transactionTimeoutMs,
+  kafka, connector, instanceId, logger, yieldAtShare = 0.7, onTransactionSent, tierPolicies = TIER_POLICIES, ...given
 }: SyncConsumerOptions) {
   const platform = connector.platform;
+  const settings = runnerSettings(given);
+  const { jobTimeoutMs } = settings;
   const stateStore = createStateStore({ kafka, instanceId, logger });
   const started = new WeakMap<Job<SyncRequest>, Date>();
 
@@ -85,16 +77,11 @@ export function createSyncConsumer({
     onFailure: (job, error) => failureMessages({
       request: job.value, error, startedAt: started.get(job) ?? new Date(), finishedAt: new Date(),
       source: { topic: job.topic, partition: job.partition, offset: job.offset },
-      policy: tierPolicies?.[job.value.tier].retry,
+      policy: tierPolicies[job.value.tier].retry,
     }),
-    concurrency,
-    jobTimeoutMs,
-    lowShare,
-    drainTimeoutMs,
+    labelsOf: (r) => ({ platform: r.platform, tier: r.tier }),
     onTransactionSent,
-    sessionTimeoutMs,
-    queuedPerPartition,
-    transactionTimeoutMs,
+    ...settings,
   });
 
   return {
