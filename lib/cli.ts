@@ -124,7 +124,8 @@ export function helpText<O extends Record<string, CommandOption>>(spec: CommandS
       if (typeof entry !== 'string') return [entry[0], entry[1]];
       const described = describeEnv(entry);
       if (!described) throw new Error(`${entry} is not in the config schema: give its meaning as [name, meaning]`);
-      return [entry, `${described.doc}${described.default === '' ? '' : ` (default ${described.default})`}`];
+      // An undefined default: the component's defaults object applies (lib/config.ts).
+      return [entry, `${described.doc}${described.default === '' ? '' : described.default === undefined ? ' (default: the component\'s)' : ` (default ${described.default})`}`];
     }));
   }
   return `${lines.join('\n').trimEnd()}\n`;

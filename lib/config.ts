@@ -3,6 +3,10 @@
  * a ConfigError whose message is one line naming the setting, which entry points print before exiting 1.
  */
 import convict from 'convict';
+import type { RunnerSettings } from './kafka/runner-options.js';
+
+/** No default in the schema: the component's defaults object applies (see `runner` and `sink` below). */
+const COMPONENT_DEFAULT = undefined as number | undefined;
 
 const schema = {
   env: { doc: 'Deployment environment', format: ['development', 'test', 'production'], default: 'development', env: 'NODE_ENV' },
@@ -19,14 +23,16 @@ const schema = {
     clientId: { doc: 'Kafka client id prefix', format: String, default: 'sellerstream', env: 'KAFKA_CLIENT_ID' },
     topicPrefix: { doc: 'Prepended to every topic and group name (several environments on one cluster)', format: 'topic-prefix', default: '', env: 'KAFKA_TOPIC_PREFIX' },
     connectionTimeoutMs: { doc: 'Broker connection timeout', format: 'nat', default: 3000, env: 'KAFKA_CONNECTION_TIMEOUT_MS' },
-    transactionTimeoutMs: { doc: 'Producer transaction timeout (an abandoned transaction is aborted after it)', format: 'nat', default: 60_000, env: 'KAFKA_TRANSACTION_TIMEOUT_MS' },
+    transactionTimeoutMs: { doc: 'Producer transaction timeout of the platform consumers (an abandoned transaction is aborted after it)', format: 'positive-int', default: COMPONENT_DEFAULT, env: 'KAFKA_TRANSACTION_TIMEOUT_MS' },
   },
+  // Runner and sink settings have no default here: unset, the component's own defaults object applies
+  // (DEFAULT_RUNNER_SETTINGS in lib/kafka/runner-options.ts, DEFAULT_SINK_TUNING in consumers/sink/options.ts).
   runner: {
-    concurrency: { doc: 'Jobs in flight per consumer process', format: 'positive-int', default: 16, env: 'RUNNER_CONCURRENCY' },
-    jobTimeoutMs: { doc: 'Time budget of one job; past it the job is aborted (its AbortSignal fires)', format: 'positive-int', default: 30_000, env: 'RUNNER_JOB_TIMEOUT_MS' },
-    drainTimeoutMs: { doc: 'On SIGTERM, how long in-flight jobs may take to finish before the process leaves anyway', format: 'positive-int', default: 45_000, env: 'RUNNER_DRAIN_TIMEOUT_MS' },
-    queuedPerPartition: { doc: 'Messages fetched ahead per partition before the partition is paused', format: 'positive-int', default: 8, env: 'RUNNER_QUEUED_PER_PARTITION' },
-    lowPriorityShare: { doc: 'Minimum share of job starts reserved for low-priority topics while high has backlog', format: 'ratio', default: 0.2, env: 'RUNNER_LOW_PRIORITY_SHARE' },
+    concurrency: { doc: 'Jobs in flight per consumer process', format: 'positive-int', default: COMPONENT_DEFAULT, env: 'RUNNER_CONCURRENCY' },
+    jobTimeoutMs: { doc: 'Time budget of one job; past it the job is aborted (its AbortSignal fires)', format: 'positive-int', default: COMPONENT_DEFAULT, env: 'RUNNER_JOB_TIMEOUT_MS' },
+    drainTimeoutMs: { doc: 'On SIGTERM, how long in-flight jobs may take to finish before the process leaves anyway', format: 'positive-int', default: COMPONENT_DEFAULT, env: 'RUNNER_DRAIN_TIMEOUT_MS' },
+    queuedPerPartition: { doc: 'Messages fetched ahead per partition before the partition is paused', format: 'positive-int', default: COMPONENT_DEFAULT, env: 'RUNNER_QUEUED_PER_PARTITION' },
+    lowPriorityShare: { doc: 'Minimum share of job starts reserved for low-priority topics while high has backlog', format: 'ratio', default: COMPONENT_DEFAULT, env: 'RUNNER_LOW_PRIORITY_SHARE' },
   },
   tiers: {
     paid: {
@@ -84,14 +90,14 @@ const schema = {
     evidenceDir: { doc: 'Where screenshots of failed browser logins are written', format: String, default: '.local/ably-evidence', env: 'ABLY_EVIDENCE_DIR' },
   },
   sink: {
-    batchRows: { doc: 'Rows of all open batches (all partitions and tables) at which they are sealed and flushed together', format: 'positive-int', default: 25_000, env: 'SINK_BATCH_ROWS' },
-    batchBytes: { doc: 'Bytes of consumed messages of all open batches at which they are sealed and flushed', format: 'positive-int', default: 16 * 1024 * 1024, env: 'SINK_BATCH_BYTES' },
-    batchAgeMs: { doc: 'Longest a message waits before its batch is flushed', format: 'positive-int', default: 1_000, env: 'SINK_BATCH_AGE_MS' },
-    maxRecordBytes: { doc: 'A source record whose JSON is longer goes to sink.dlq instead of the tables', format: 'positive-int', default: 1024 * 1024, env: 'SINK_MAX_RECORD_BYTES' },
-    maxBufferedBytes: { doc: 'Consumed but uncommitted bytes above which fetching pauses', format: 'positive-int', default: 64 * 1024 * 1024, env: 'SINK_MAX_BUFFERED_BYTES' },
-    drainTimeoutMs: { doc: 'On SIGTERM, how long pending batches may take to land', format: 'positive-int', default: 30_000, env: 'SINK_DRAIN_TIMEOUT_MS' },
-    sessionTimeoutMs: { doc: 'How soon a dead sink\'s partitions move to another instance', format: 'positive-int', default: 6_000, env: 'SINK_SESSION_TIMEOUT_MS' },
-    maxBytesPerPartition: { doc: 'Fetch size per partition', format: 'positive-int', default: 1024 * 1024, env: 'SINK_MAX_BYTES_PER_PARTITION' },
+    batchRows: { doc: 'Rows of all open batches (all partitions and tables) at which they are sealed and flushed together', format: 'positive-int', default: COMPONENT_DEFAULT, env: 'SINK_BATCH_ROWS' },
+    batchBytes: { doc: 'Bytes of consumed messages of all open batches at which they are sealed and flushed', format: 'positive-int', default: COMPONENT_DEFAULT, env: 'SINK_BATCH_BYTES' },
+    batchAgeMs: { doc: 'Longest a message waits before its batch is flushed', format: 'positive-int', default: COMPONENT_DEFAULT, env: 'SINK_BATCH_AGE_MS' },
+    maxRecordBytes: { doc: 'A source record whose JSON is longer goes to sink.dlq instead of the tables', format: 'positive-int', default: COMPONENT_DEFAULT, env: 'SINK_MAX_RECORD_BYTES' },
+    maxBufferedBytes: { doc: 'Consumed but uncommitted bytes above which fetching pauses', format: 'positive-int', default: COMPONENT_DEFAULT, env: 'SINK_MAX_BUFFERED_BYTES' },
+    drainTimeoutMs: { doc: 'On SIGTERM, how long pending batches may take to land', format: 'positive-int', default: COMPONENT_DEFAULT, env: 'SINK_DRAIN_TIMEOUT_MS' },
+    sessionTimeoutMs: { doc: 'How soon a dead sink\'s partitions move to another instance', format: 'positive-int', default: COMPONENT_DEFAULT, env: 'SINK_SESSION_TIMEOUT_MS' },
+    maxBytesPerPartition: { doc: 'Fetch size per partition', format: 'positive-int', default: COMPONENT_DEFAULT, env: 'SINK_MAX_BYTES_PER_PARTITION' },
   },
   otel: {
     exporter: { doc: 'Trace exporter', format: ['none', 'console', 'otlp'], default: 'none', env: 'OTEL_TRACES_EXPORTER' },
@@ -206,6 +212,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     kafka: { ...props.kafka, brokers: (env.KAFKA_BROKERS ? props.kafka.brokers : `127.0.0.1:${props.kafka.localPort}`).split(',').map((b) => b.trim()) },
     otel: { ...props.otel, exporter: props.otel.exporter as 'none' | 'console' | 'otlp' },
   };
+}
+
+/** The runner settings the configuration sets (runner.*, kafka.transactionTimeoutMs); unset ones stay undefined, so the runner's defaults apply. */
+export function runnerOverrides(config: Config): Partial<RunnerSettings> {
+  const { concurrency, jobTimeoutMs, drainTimeoutMs, queuedPerPartition, lowPriorityShare } = config.runner;
+  return { concurrency, jobTimeoutMs, drainTimeoutMs, queuedPerPartition, lowShare: lowPriorityShare, transactionTimeoutMs: config.kafka.transactionTimeoutMs };
 }
 
 /** The meaning and default of a setting, by its env var (for --help, lib/cli.ts). */

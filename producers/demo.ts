@@ -85,7 +85,7 @@ const sink = createSink({ kafka, warehouse, logger, registry: defaultMapperRegis
 const cafe24 = createCafe24Consumer({
   kafka, logger, instanceId: 'demo-0', keyring, buyerHashSalt: salt,
   cafe24: { ...config.cafe24, apiBaseTemplate: sim.apiBaseTemplate, clientId: DEFAULT_APP.clientId, clientSecret: DEFAULT_APP.clientSecret },
-  concurrency: Math.max(config.runner.concurrency, 64), jobTimeoutMs: config.runner.jobTimeoutMs,
+  concurrency: Math.max(config.runner.concurrency ?? 0, 64), jobTimeoutMs: config.runner.jobTimeoutMs,
 });
 const publisher = await createPublisher(kafka);
 await Promise.all([sink.start(), cafe24.start()]);

@@ -11,7 +11,7 @@ import { createAblyConnectorStack, type AblyConnectorStackOptions } from './conn
 
 export interface AblyConsumerOptions
   extends Omit<AblyConnectorStackOptions, 'credentials' | 'logger'>,
-    Pick<SyncConsumerOptions, 'concurrency' | 'jobTimeoutMs' | 'lowShare' | 'drainTimeoutMs' | 'tierPolicies' | 'sessionTimeoutMs'> {
+    Omit<SyncConsumerOptions, 'kafka' | 'connector' | 'instanceId' | 'logger'> {
   kafka: KafkaContext;
   instanceId: string;
   logger: Logger;

@@ -1,7 +1,8 @@
 /** Entry point of an Ably consumer instance: `tsx consumers/ably/index.ts` (scale by adding instances). */
-import { loadConfigOrExit } from '../../lib/config.js';
+import { loadConfigOrExit, runnerOverrides } from '../../lib/config.js';
 import { createKafka } from '../../lib/kafka/client.js';
 import { createLogger } from '../../lib/logger.js';
+import { tierPolicies } from '../../lib/sync/tiers.js';
 import { createKeyring } from '../../lib/secrets.js';
 import { startTelemetry } from '../../otel/sdk.js';
 import { createAblyConsumer } from './ably-consumer.js';
@@ -12,8 +13,7 @@ const logger = createLogger({ level: config.log.level, name: 'ably' });
 const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-ably`, topicPrefix: config.kafka.topicPrefix, logger });
 const consumer = createAblyConsumer({
   kafka, logger, instanceId: config.instanceId, keyring: createKeyring(config.secrets.keys), ably: config.ably,
-  buyerHashSalt: config.secrets.buyerHashSalt, concurrency: config.runner.concurrency, jobTimeoutMs: config.runner.jobTimeoutMs,
-  lowShare: config.runner.lowPriorityShare, drainTimeoutMs: config.runner.drainTimeoutMs,
+  buyerHashSalt: config.secrets.buyerHashSalt, ...runnerOverrides(config), tierPolicies: tierPolicies(config.tiers),
 });
 
 let stopping = false;

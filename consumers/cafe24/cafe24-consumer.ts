@@ -11,7 +11,7 @@ import { createCafe24ConnectorStack, type Cafe24ConnectorStackOptions } from './
 
 export interface Cafe24ConsumerOptions
   extends Omit<Cafe24ConnectorStackOptions, 'credentials'>,
-    Pick<SyncConsumerOptions, 'concurrency' | 'jobTimeoutMs' | 'lowShare' | 'drainTimeoutMs' | 'tierPolicies' | 'onTransactionSent' | 'sessionTimeoutMs'> {
+    Omit<SyncConsumerOptions, 'kafka' | 'connector' | 'instanceId' | 'logger'> {
   kafka: KafkaContext;
   instanceId: string;
   logger: Logger;

@@ -1,9 +1,10 @@
 /** Entry point of a Cafe24 consumer instance: `npm run cafe24` (scale by adding instances); `--help` says more. */
 import { parseCommand } from '../../lib/cli.js';
-import { loadConfig } from '../../lib/config.js';
+import { loadConfig, runnerOverrides } from '../../lib/config.js';
 import { waitForBroker } from '../../lib/kafka/broker-check.js';
 import { createKafka } from '../../lib/kafka/client.js';
 import { createLogger } from '../../lib/logger.js';
+import { tierPolicies } from '../../lib/sync/tiers.js';
 import { createKeyring } from '../../lib/secrets.js';
 import { startTelemetry } from '../../otel/sdk.js';
 import { createCafe24Consumer } from './cafe24-consumer.js';
@@ -15,7 +16,8 @@ parseCommand({
     + 'Scale by running more instances, each with its own stable INSTANCE_ID. SIGTERM drains in-flight jobs.',
   env: ['KAFKA_BROKERS', 'KAFKA_LOCAL_PORT', 'KAFKA_TOPIC_PREFIX', 'INSTANCE_ID', 'SECRETS_KEYS', 'BUYER_HASH_SALT',
     'CAFE24_API_BASE_TEMPLATE', 'CAFE24_CLIENT_ID', 'CAFE24_CLIENT_SECRET', 'CAFE24_API_VERSION', 'CAFE24_LOOKBACK_DAYS', 'CAFE24_INITIAL_DAYS',
-    'RUNNER_CONCURRENCY', 'RUNNER_JOB_TIMEOUT_MS', 'RUNNER_DRAIN_TIMEOUT_MS', 'RUNNER_LOW_PRIORITY_SHARE', 'OTEL_TRACES_EXPORTER', 'LOG_LEVEL'],
+    'RUNNER_CONCURRENCY', 'RUNNER_JOB_TIMEOUT_MS', 'RUNNER_DRAIN_TIMEOUT_MS', 'RUNNER_LOW_PRIORITY_SHARE', 'RUNNER_QUEUED_PER_PARTITION',
+    'KAFKA_TRANSACTION_TIMEOUT_MS', 'TIER_PAID_MAX_ATTEMPTS', 'TIER_FREE_MAX_ATTEMPTS', 'OTEL_TRACES_EXPORTER', 'LOG_LEVEL'],
 });
 const config = loadConfig();
 // Sealed OAuth tokens need the key: without it, say so before anything starts.
@@ -25,8 +27,7 @@ const logger = createLogger({ level: config.log.level, name: 'cafe24' });
 const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-cafe24`, topicPrefix: config.kafka.topicPrefix, logger });
 const consumer = createCafe24Consumer({
   kafka, logger, instanceId: config.instanceId, keyring, cafe24: config.cafe24,
-  buyerHashSalt: config.secrets.buyerHashSalt, concurrency: config.runner.concurrency, jobTimeoutMs: config.runner.jobTimeoutMs,
-  lowShare: config.runner.lowPriorityShare, drainTimeoutMs: config.runner.drainTimeoutMs,
+  buyerHashSalt: config.secrets.buyerHashSalt, ...runnerOverrides(config), tierPolicies: tierPolicies(config.tiers),
 });
 
 let stopping = false;

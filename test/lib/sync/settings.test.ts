@@ -1,0 +1,103 @@
+/**
+ * Settings reach their component: config (lib/config.ts) has no defaults of its own for runner and sink settings,
+ * so what it leaves unset is the component's defaults object, and what it sets changes what the component does.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { loadConfig, runnerOverrides } from '../../../lib/config.js';
+import { DlqEntryContract, SyncRequestContract, type SyncRequest } from '../../../lib/contracts/index.js';
+import { TransientSourceError } from '../../../lib/errors.js';
+import type { ProducerConfig } from 'kafkajs';
+import { createTransactionalProducer } from '../../../lib/kafka/client.js';
+import { DEFAULT_RUNNER_SETTINGS, runnerSettings } from '../../../lib/kafka/runner.js';
+import { createSyncConsumer } from '../../../lib/sync/sync-consumer.js';
+import { tierPolicies } from '../../../lib/sync/tiers.js';
+import { DEFAULT_SINK_TUNING, resolveTuning } from '../../../consumers/sink/options.js';
+import { testKafka, testLogger, uniqueName, type TestKafka } from '../../helpers/kafka.js';
+
+describe('settings reach their component', function () {
+  this.timeout(60_000);
+
+  it('unset, the runner and the sink keep their own defaults (config holds no copy)', () => {
+    const config = loadConfig({});
+    assert.deepEqual(runnerSettings(runnerOverrides(config)), DEFAULT_RUNNER_SETTINGS);
+    assert.deepEqual(resolveTuning(config.sink), DEFAULT_SINK_TUNING);
+  });
+
+  it('each runner variable sets its runner setting, and nothing else', () => {
+    const cases = [
+      ['RUNNER_CONCURRENCY', '3', 'concurrency', 3],
+      ['RUNNER_JOB_TIMEOUT_MS', '1234', 'jobTimeoutMs', 1234],
+      ['RUNNER_DRAIN_TIMEOUT_MS', '2345', 'drainTimeoutMs', 2345],
+      ['RUNNER_QUEUED_PER_PARTITION', '4', 'queuedPerPartition', 4],
+      ['RUNNER_LOW_PRIORITY_SHARE', '0.5', 'lowShare', 0.5],
+      ['KAFKA_TRANSACTION_TIMEOUT_MS', '7000', 'transactionTimeoutMs', 7000],
+    ] as const;
+    for (const [env, value, key, expected] of cases) {
+      assert.deepEqual(runnerSettings(runnerOverrides(loadConfig({ [env]: value }))), { ...DEFAULT_RUNNER_SETTINGS, [key]: expected }, env);
+    }
+    assert.deepEqual(resolveTuning(loadConfig({ SINK_BATCH_ROWS: '77' }).sink), { ...DEFAULT_SINK_TUNING, batchRows: 77 });
+  });
+
+  describe('with a broker', () => {
+    let kafka: TestKafka;
+    let consumer: ReturnType<typeof createSyncConsumer> | undefined;
+    beforeEach(async () => {
+      kafka = await testKafka('settings');
+      await kafka.createTopics('all');
+    });
+    afterEach(async () => {
+      await consumer?.stop();
+      consumer = undefined;
+      await kafka.close();
+    });
+
+    const connector = (sync: () => Promise<never> | Promise<{ cursors: Record<string, string>; done: true }>) => ({
+      platform: 'cafe24' as const,
+      sync,
+    });
+
+    it('KAFKA_TRANSACTION_TIMEOUT_MS is the timeout the transactional producer sends in InitProducerId (the broker refuses one above its 15 min maximum)', async () => {
+      // Read the config the runner hands kafkajs (the real producer is still built from it).
+      const configs: ProducerConfig[] = [];
+      const producerOf = kafka.kafka.producer.bind(kafka.kafka);
+      kafka.kafka.producer = (config?: ProducerConfig) => {
+        configs.push(config ?? {});
+        return producerOf(config);
+      };
+      consumer = createSyncConsumer({
+        kafka, instanceId: uniqueName('i'), logger: testLogger(), ...runnerOverrides(loadConfig({ KAFKA_TRANSACTION_TIMEOUT_MS: '7000' })),
+        connector: connector(async () => ({ cursors: {}, done: true })),
+      });
+      await consumer.start();
+      const transactional = configs.filter((c) => c.transactionalId?.startsWith(kafka.topic('cafe24')));
+      assert.deepEqual(transactional.map((c) => c.transactionTimeout), [7000]);
+      // And kafkajs sends that number in InitProducerId: the broker refuses a timeout above transaction.max.timeout.ms.
+      const producer = createTransactionalProducer(kafka, uniqueName('txn'), 900_001);
+      await producer.connect();
+      try {
+        await assert.rejects(producer.transaction(), (error: Error & { type?: string }) => error.type === 'INVALID_TRANSACTION_TIMEOUT');
+      } finally {
+        await producer.disconnect();
+      }
+    });
+
+    it('TIER_PAID_MAX_ATTEMPTS through tierPolicies(config.tiers): with 1, a failing paid job goes to sync.dlq at once, not to the retry topic', async () => {
+      consumer = createSyncConsumer({
+        kafka, instanceId: uniqueName('i'), logger: testLogger(),
+        ...runnerOverrides(loadConfig({})), tierPolicies: tierPolicies(loadConfig({ TIER_PAID_MAX_ATTEMPTS: '1' }).tiers),
+        connector: connector(async () => {
+          throw new TransientSourceError('the source is down');
+        }),
+      });
+      await consumer.start();
+      const request: SyncRequest = { v: 1, requestId: randomUUID(), tenantId: 'acme', platform: 'cafe24', tier: 'paid', reason: 'manual', attempt: 1, requestedAt: new Date().toISOString() };
+      await kafka.produce('sync.cafe24.high', [{ key: 'acme', value: SyncRequestContract.encode(request) }]);
+      const [entry] = await kafka.readTopic('sync.dlq', 1);
+      const decoded = DlqEntryContract.decode(entry!.value);
+      assert.ok(decoded.ok);
+      // With the default 5 attempts it would first be retried, 30 s later at the earliest: well past this test's deadline.
+      assert.equal(decoded.value.source.topic, 'sync.cafe24.high');
+    });
+  });
+});
