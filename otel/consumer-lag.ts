@@ -8,6 +8,11 @@
  *     each partition's end pass an offset: the message at the committed offset arrived no later than the first
  *     poll whose end offset was beyond it. Precise to one poll interval, under-reporting, never over. A backlog
  *     older than the collector counts from its first poll (a lower bound) until that backlog is consumed.
+ *     The offset just past the group's commit may be a transaction marker, not a message (every transaction
+ *     ends with one per partition, and the kernel commits past the last message it handled, so an idle topic
+ *     written transactionally sits one offset short of its end): the age is that of the first offset after it,
+ *     so an idle topic reads 0 s, at the cost of one message's wait when the first really is a message.
+ *     The message count stays the broker's (offsets, that marker included).
  */
 import type { Admin } from 'kafkajs';
 import type { KafkaContext } from '../lib/kafka/client.js';
@@ -16,17 +21,17 @@ import type { Metrics } from './metrics.js';
 
 export interface EndSample { at: number; end: bigint }
 
-/** Age (ms) of the message at `committed` from the end-offset samples of its partition (oldest first). */
+/** Age (ms) of the oldest uncommitted message (the offset at `committed` may be a marker) from the end-offset samples of its partition (oldest first). */
 export function oldestUncommittedAgeMs(samples: readonly EndSample[], committed: bigint, now: number): number {
   const last = samples.at(-1);
-  if (!last || committed >= last.end) return 0;
-  const first = samples.find((s) => s.end > committed) ?? last;
+  const first = samples.find((s) => s.end > committed + 1n);
+  if (!last || !first) return 0;
   return Math.max(0, now - first.at);
 }
 
 /** Drops samples no future committed offset (≥ `committed`) can need, and caps the history. */
 export function trimSamples(samples: EndSample[], committed: bigint, max = 20_000): void {
-  while (samples.length > 1 && (samples[0] as EndSample).end <= committed) samples.shift();
+  while (samples.length > 1 && (samples[0] as EndSample).end <= committed + 1n) samples.shift();
   if (samples.length > max) samples.splice(0, samples.length - max);
 }
 

@@ -10,14 +10,23 @@
  * No label ever carries a tenant id (metric-names.ts).
  */
 import type { EventEmitter } from 'node:events';
+import { TIERS } from '../lib/contracts/fields.js';
+import { priorityOf } from '../lib/contracts/sync-request.js';
 import { INSTRUMENTATION_EVENTS as EV, onInstrumentation } from '../lib/kafka/instrumentation.js';
 import type { Connector } from '../lib/sync/connector.js';
 import type { Metrics } from './metrics.js';
 
 const STATES = ['idle', 'starting', 'running', 'draining', 'stopped', 'crashed'] as const;
 
-/** `sync.cafe24.retry` → cafe24: the platform when a job's labels do not say. */
-const platformOfTopic = (topic: string) => /^sync\.([a-z0-9_-]+)\./.exec(topic)?.[1] ?? '';
+/**
+ * A job's platform and tier when its labels do not say, from its topic: `sync.<platform>.<priority>`, and a
+ * priority topic belongs to one tier (lib/contracts/sync-request.ts priorityOf); a retry topic holds both tiers.
+ */
+export function labelsOfTopic(topic: string): { platform: string; tier: string } {
+  const platform = /^sync\.([a-z0-9_-]+)\./.exec(topic)?.[1] ?? '';
+  const tier = TIERS.find((t) => topic === `sync.${platform}.${priorityOf(t)}`) ?? '';
+  return { platform, tier };
+}
 
 export interface KernelMetrics {
   /** The state a runner or sink of this process last reported (by full group id). */
@@ -35,8 +44,9 @@ export function subscribeKernelMetrics(metrics: Metrics, groupName: (groupId: st
   const warehouseDown = new Set<string>();
   const offs = [
     onInstrumentation(EV.JOB_END, (e) => {
-      const platform = e.platform ?? platformOfTopic(e.topic);
-      const tier = e.tier ?? '';
+      const fromTopic = labelsOfTopic(e.topic);
+      const platform = e.platform ?? fromTopic.platform;
+      const tier = e.tier ?? fromTopic.tier;
       metrics.add('sellerstream_jobs_total', { platform, tier, outcome: e.outcome, error_class: e.errorClass ?? '' });
       metrics.record('sellerstream_job_duration_seconds', e.durationMs / 1000, { platform, tier, outcome: e.outcome });
       if (e.topic.endsWith('.retry')) metrics.add('sellerstream_retries_total', { platform, outcome: e.outcome });

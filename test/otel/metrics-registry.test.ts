@@ -110,18 +110,19 @@ describe('metrics registry and health server', function () {
 describe('consumer lag from end-offset samples', function () {
   const s = (at: number, end: number): EndSample => ({ at, end: BigInt(end) });
 
-  it('is the time since the end first passed the committed offset, 0 when caught up', function () {
+  it('is the time since the end first passed the committed offset and the marker that may follow it, 0 when caught up', function () {
     const samples = [s(0, 10), s(1_000, 12), s(2_000, 15)];
     assert.equal(oldestUncommittedAgeMs(samples, 15n, 5_000), 0);
-    assert.equal(oldestUncommittedAgeMs(samples, 12n, 5_000), 3_000, 'message 12 appeared by the 2 s poll');
-    assert.equal(oldestUncommittedAgeMs(samples, 10n, 5_000), 4_000);
+    assert.equal(oldestUncommittedAgeMs(samples, 14n, 5_000), 0, 'one offset short of the end: a transaction marker, not a backlog');
+    assert.equal(oldestUncommittedAgeMs(samples, 12n, 5_000), 3_000, 'offsets 12-14 appeared by the 2 s poll');
+    assert.equal(oldestUncommittedAgeMs(samples, 10n, 5_000), 4_000, 'offset 11 appeared by the 1 s poll');
     assert.equal(oldestUncommittedAgeMs(samples, 3n, 5_000), 5_000, 'older than the history: a lower bound from the first poll');
     assert.equal(oldestUncommittedAgeMs([], 3n, 5_000), 0);
   });
 
   it('keeps only the samples a committed offset at or above the current one can need', function () {
     const samples = [s(0, 10), s(1_000, 12), s(2_000, 15)];
-    trimSamples(samples, 12n);
+    trimSamples(samples, 11n);
     assert.deepEqual(samples.map((x) => x.at), [2_000]);
     const capped = Array.from({ length: 10 }, (_, i) => s(i, 100 + i));
     trimSamples(capped, 0n, 4);
