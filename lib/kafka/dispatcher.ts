@@ -5,8 +5,29 @@
  *   partition: a tenant's token refresh, session and cursor are never used by two jobs at once;
  * - different keys of one partition run in parallel, so a partition is not a queue of its tenants' waits;
  * - at most `concurrency` messages run at once;
- * - high priority goes first, but low gets at least `lowShare` of the starts while it has work;
  * - a message with a future not-before time waits without holding anything else.
+ *
+ * Priority (issue 11, item 6). Paid requests are on the high topics, free ones on the low topics:
+ * - high first: while both have a startable message, high takes the start, except that low is owed `lowShare`
+ *   of those contended starts (a credit counter: with 0.2, every fifth contended start is low's). Only contended
+ *   starts count, so a long quiet spell of low-only work never leaves low owing a debt that starves it later;
+ * - low paused while high has backlog: when no high message is startable here but the broker says this
+ *   instance's high partitions hold messages not yet fetched (`setBrokerOffsets`: the end offset against the
+ *   group's committed offset and this process's fetch position, so it stays true while partitions are paused
+ *   and counts what is not buffered), low may hold no more than its share of the slots,
+ *   max(1, ceil(lowShare × concurrency)); the rest wait for the high messages on their way;
+ * - ageing: a low message that has waited longer than `lowAgeingMs` since it was produced (its Kafka timestamp)
+ *   is promoted and competes as high, so no wait is unbounded whatever the paid load.
+ *
+ * Why this holds for the whole group and not just one process: the high and low topics of a platform are
+ * co-partitioned (the same partition count in topics.json, the same key, tenantId), and the group's assignor
+ * deals every topic's partitions round the members, so every instance owns a slice of the high backlog and a
+ * slice of the low backlog. The rule is local and each instance applies it to what it owns, so the group's starts
+ * are the sum of per-instance starts: high first everywhere, low's share of each instance's contended starts
+ * sums to that share of the group's, and an instance never sits idle for another's high backlog it cannot
+ * consume (the backlog it waits for is its own partitions'). Ageing bounds every low wait regardless of how the
+ * partitions fell. Retry topics count as high (a retry already waited); their messages with a future not-before
+ * time are never startable, so they hold nothing back.
  *
  * Offsets commit in order: a partition's commit point is its first offset not yet done. Done offsets above the
  * commit point travel in the commit's metadata (`encodeCompleted`), so after a crash or rebalance the next owner
@@ -23,6 +44,8 @@ export interface NewEntry<M> {
   priority: PriorityClass;
   /** Epoch ms before which the entry must not start. */
   notBefore: number;
+  /** Epoch ms the message was produced (its Kafka timestamp): ageing counts from it. @default when pushed */
+  enqueuedAt?: number;
   message: M;
 }
 
@@ -30,6 +53,9 @@ export interface Entry<M> extends NewEntry<M> {
   state: EntryState;
   /** The window's epoch when fetched; a reset of the window makes older entries stale. */
   epoch: number;
+  enqueuedAt: number;
+  /** The class it started as while running: a low entry past its ageing bound starts as high. */
+  startedAs?: PriorityClass;
 }
 
 interface Window<M> {
@@ -41,11 +67,34 @@ interface Window<M> {
   entries: Entry<M>[];
   /** Offsets known done from a previous owner's commit metadata: skipped when fetched again. */
   skip: Set<bigint>;
+  /** The offset after the last one fetched: where the broker's backlog of this partition starts. */
+  fetchedTo: bigint;
 }
 
 export interface DispatcherOptions {
   concurrency: number;
+  /** Share of contended starts owed to low, and of the slots low may hold while high has backlog (0–1). */
   lowShare: number;
+  /** A low message waiting longer than this is promoted to high. @default DEFAULT_LOW_AGEING_MS */
+  lowAgeingMs?: number;
+  /** The clock for entries pushed without `enqueuedAt`. @default Date.now */
+  now?: () => number;
+}
+
+/**
+ * 5 % of the free tier's 6-hour period (lib/sync/tiers.ts): a free request promoted after that long still ends
+ * within 1.1 periods of its slot with the job's own time. Callers with another period pass their own bound.
+ */
+export const DEFAULT_LOW_AGEING_MS = 18 * 60_000;
+
+/** A high partition this instance owns, as the broker sees it (admin fetchTopicOffsets and fetchOffsets). */
+export interface BrokerOffsets {
+  topic: string;
+  partition: number;
+  /** The partition's end offset (high watermark). */
+  end: bigint;
+  /** The group's committed offset (the partition's start offset when the group has none). */
+  committed: bigint;
 }
 
 export interface CommitOffset {
@@ -63,13 +112,43 @@ export class Dispatcher<M> {
   #windows = new Map<string, Window<M>>();
   #runningKeys = new Set<string>();
   #running = 0;
-  #startedHigh = 0;
-  #startedLow = 0;
+  #runningLow = 0;
+  /** Low's credit of contended starts: +lowShare per contended start, low starts (and pays 1) once it reaches 1. */
+  #lowCredit = 0;
+  #brokerHigh: BrokerOffsets[] = [];
+  readonly #lowSlots: number;
+  readonly #ageingMs: number;
+  readonly #now: () => number;
+  /** Starts per class since creation ('promoted': low messages that started as high after their ageing bound). */
+  readonly starts = { high: 0, low: 0, promoted: 0 };
 
-  constructor(private readonly options: DispatcherOptions) {}
+  constructor(private readonly options: DispatcherOptions) {
+    this.#lowSlots = Math.max(1, Math.ceil(options.lowShare * options.concurrency));
+    this.#ageingMs = options.lowAgeingMs ?? DEFAULT_LOW_AGEING_MS;
+    this.#now = options.now ?? Date.now;
+  }
 
   get runningCount(): number {
     return this.#running;
+  }
+
+  /**
+   * What the broker holds on the high partitions this instance owns (replaces the previous call's; the runner
+   * polls it). Low is held to its share of the slots while any of it is not yet fetched.
+   */
+  setBrokerOffsets(offsets: BrokerOffsets[]): void {
+    this.#brokerHigh = offsets;
+  }
+
+  /** High messages on the broker, in partitions this instance owns, that it has not fetched yet. */
+  unfetchedHigh(): bigint {
+    let total = 0n;
+    for (const { topic, partition, end, committed } of this.#brokerHigh) {
+      const fetched = this.#windows.get(partitionId(topic, partition))?.fetchedTo ?? -1n;
+      const from = committed > fetched ? committed : fetched;
+      if (end > from) total += end - from;
+    }
+    return total;
   }
 
   /** Entries held for a partition (queued, running, or done but not yet committed past). */
@@ -87,8 +166,9 @@ export class Dispatcher<M> {
   push(fresh: NewEntry<M>): Entry<M> {
     const window = this.#window(fresh.topic, fresh.partition);
     const done = window.skip.delete(fresh.offset);
-    const entry: Entry<M> = { ...fresh, state: done ? 'done' : 'queued', epoch: window.epoch };
+    const entry: Entry<M> = { ...fresh, enqueuedAt: fresh.enqueuedAt ?? this.#now(), state: done ? 'done' : 'queued', epoch: window.epoch };
     window.entries.push(entry);
+    if (fresh.offset >= window.fetchedTo) window.fetchedTo = fresh.offset + 1n;
     return entry;
   }
 
@@ -104,7 +184,10 @@ export class Dispatcher<M> {
       const candidate = this.#firstStartable(window, now);
       if (candidate.wakeAt !== undefined) wakeAt = Math.min(wakeAt ?? Infinity, candidate.wakeAt);
       const entry = candidate.entry;
-      if (entry && !ready[entry.priority]) ready[entry.priority] = entry;
+      if (entry) {
+        const as = this.#classOf(entry, now);
+        if (!ready[as]) ready[as] = entry;
+      }
       if (ready.high && ready.low) break;
     }
     const pick = this.#choosePriority(ready.high !== undefined, ready.low !== undefined);
@@ -116,18 +199,21 @@ export class Dispatcher<M> {
     this.#windows.delete(id);
     this.#windows.set(id, window);
     entry.state = 'running';
+    entry.startedAs = pick;
     this.#runningKeys.add(entry.key);
     this.#running++;
-    if (pick === 'high') this.#startedHigh++;
-    else this.#startedLow++;
+    if (pick === 'low') {
+      this.#runningLow++;
+      this.starts.low++;
+    } else if (entry.priority === 'low') this.starts.promoted++;
+    else this.starts.high++;
     return { entry };
   }
 
   /** A running entry stopped (committed, given up, or stale): its key may run again. */
   release(entry: Entry<M>): void {
     if (entry.state !== 'running') return;
-    this.#runningKeys.delete(entry.key);
-    this.#running--;
+    this.#stopped(entry);
     entry.state = this.isCurrent(entry) ? 'queued' : 'done';
   }
 
@@ -155,10 +241,7 @@ export class Dispatcher<M> {
   /** The entries' transaction committed: they are done, and what lies below each commit point is forgotten. */
   committed(entries: Entry<M>[], offsets: CommitOffset[]): void {
     for (const entry of entries) {
-      if (entry.state === 'running') {
-        this.#runningKeys.delete(entry.key);
-        this.#running--;
-      }
+      if (entry.state === 'running') this.#stopped(entry);
       entry.state = 'done';
     }
     for (const { topic, partition, offset } of offsets) {
@@ -186,8 +269,20 @@ export class Dispatcher<M> {
   #window(topic: string, partition: number): Window<M> {
     const id = partitionId(topic, partition);
     let window = this.#windows.get(id);
-    if (!window) this.#windows.set(id, (window = { id, topic, partition, epoch: nextEpoch++, entries: [], skip: new Set() }));
+    if (!window) this.#windows.set(id, (window = { id, topic, partition, epoch: nextEpoch++, entries: [], skip: new Set(), fetchedTo: -1n }));
     return window;
+  }
+
+  #stopped(entry: Entry<M>): void {
+    this.#runningKeys.delete(entry.key);
+    this.#running--;
+    if (entry.startedAs === 'low') this.#runningLow--;
+    delete entry.startedAs;
+  }
+
+  /** A low entry past its ageing bound competes as high. */
+  #classOf(entry: Entry<M>, now: number): PriorityClass {
+    return entry.priority === 'high' || now - entry.enqueuedAt > this.#ageingMs ? 'high' : 'low';
   }
 
   #firstStartable(window: Window<M>, now: number): { entry?: Entry<M>; wakeAt?: number } {
@@ -209,10 +304,15 @@ export class Dispatcher<M> {
 
   #choosePriority(high: boolean, low: boolean): PriorityClass | undefined {
     if (high && low) {
-      const started = this.#startedHigh + this.#startedLow;
-      return started > 0 && this.#startedLow / started < this.options.lowShare ? 'low' : 'high';
+      this.#lowCredit += this.options.lowShare;
+      if (this.#lowCredit < 1) return 'high';
+      this.#lowCredit -= 1;
+      return 'low';
     }
-    return high ? 'high' : low ? 'low' : undefined;
+    if (high) return 'high';
+    if (!low) return undefined;
+    // No high message startable here, but more of it may be on its way from the broker: keep the other slots.
+    return this.#runningLow < this.#lowSlots || this.unfetchedHigh() === 0n ? 'low' : undefined;
   }
 }
 

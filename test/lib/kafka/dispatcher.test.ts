@@ -99,3 +99,77 @@ describe('Dispatcher', () => {
     assert.equal(startAll(d).length, 1, 'the tenant may run again');
   });
 });
+
+describe('Dispatcher priority (paid on high, free on low)', () => {
+  /** Starts `n` jobs one at a time (concurrency 1), committing each, and returns their keys. */
+  function serve(d: Dispatcher<string>, n: number, now = 0): string[] {
+    const keys: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const { entry: e } = d.next(now);
+      if (!e) break;
+      keys.push(e.key);
+      commit(d, [e]);
+    }
+    return keys;
+  }
+
+  it('owes low only the contended starts: a long low-only spell leaves no debt that starves it later', () => {
+    const d = new Dispatcher<string>({ concurrency: 1, lowShare: 0.25, lowAgeingMs: Infinity });
+    for (let i = 0; i < 100; i++) d.push(entry('low', 0, i, `early${i}`, { priority: 'low' }));
+    assert.equal(serve(d, 100).length, 100, 'low runs freely while high has nothing');
+    for (let i = 0; i < 40; i++) d.push(entry('high', i, 0, `h${i}`));
+    for (let i = 100; i < 140; i++) d.push(entry('low', 0, i, `l${i}`, { priority: 'low' }));
+    const order = serve(d, 20);
+    assert.equal(order[0]!.startsWith('h'), true);
+    assert.equal(order.filter((k) => k.startsWith('l')).length, 5, `low gets every fourth contended start: ${order.join(',')}`);
+  });
+
+  it('holds low to its share of the slots while the broker has high messages not yet fetched here', () => {
+    const d = new Dispatcher<string>({ concurrency: 8, lowShare: 0.25, lowAgeingMs: Infinity });
+    for (let i = 0; i < 20; i++) d.push(entry('low', i, 0, `l${i}`, { priority: 'low' }));
+    d.setBrokerOffsets([{ topic: 'high', partition: 0, end: 10n, committed: 4n }]);
+    assert.equal(d.unfetchedHigh(), 6n);
+    assert.equal(startAll(d).length, 2, 'ceil(0.25 × 8) slots for low; six wait for the high backlog');
+    for (let i = 4; i < 10; i++) d.push(entry('high', 0, i, `h${i}`));
+    assert.equal(d.unfetchedHigh(), 0n, 'what is fetched is no longer backlog on the broker, with the end offset unchanged');
+    const next = startAll(d).map((e) => e.key);
+    assert.deepEqual(next, ['h4', 'h5', 'h6', 'l2', 'h7', 'h8'], 'high first, low every fourth contended start');
+  });
+
+  it('counts a paused partition\'s backlog from the broker: its end moves on while nothing more is fetched', () => {
+    const d = new Dispatcher<string>({ concurrency: 4, lowShare: 0.25, lowAgeingMs: Infinity });
+    for (let i = 0; i < 3; i++) d.push(entry('high', 0, i, 'same'));
+    const [h0] = startAll(d);
+    assert.equal(h0!.key, 'same');
+    for (let i = 0; i < 5; i++) d.push(entry('low', i, 0, `l${i}`, { priority: 'low' }));
+    d.setBrokerOffsets([{ topic: 'high', partition: 0, end: 3n, committed: 0n }]);
+    assert.equal(startAll(d).length, 3, 'nothing unfetched: low takes the free slots');
+    d.setBrokerOffsets([{ topic: 'high', partition: 0, end: 50n, committed: 0n }]);
+    assert.equal(d.unfetchedHigh(), 47n);
+    assert.equal(startAll(d).length, 0, 'low already holds more than its share of slots');
+  });
+
+  it('ages a low message past its bound into high, so a paid flood cannot hold it back for ever', () => {
+    const d = new Dispatcher<string>({ concurrency: 1, lowShare: 0, lowAgeingMs: 1_000 });
+    for (let i = 0; i < 50; i++) d.push(entry('high', i % 4, i, `h${i}`, { enqueuedAt: 0 }));
+    d.push(entry('low', 0, 0, 'free', { priority: 'low', enqueuedAt: 0 }));
+    assert.equal(serve(d, 10, 500).includes('free'), false, 'within the bound, low gets nothing with no share');
+    const after = serve(d, 10, 1_001);
+    assert.ok(after.includes('free'), `promoted past its bound: ${after.join(',')}`);
+    assert.deepEqual(d.starts, { high: 19, low: 0, promoted: 1 });
+  });
+
+  it('ageing counts from the push when the message has no timestamp', () => {
+    const clock = 100;
+    const make = () => {
+      const d = new Dispatcher<string>({ concurrency: 1, lowShare: 0, lowAgeingMs: 1_000, now: () => clock });
+      d.push(entry('low', 0, 0, 'free', { priority: 'low' }));
+      d.push(entry('high', 0, 0, 'h0'));
+      return d;
+    };
+    assert.equal(make().next(1_050).entry!.key, 'h0', 'pushed at 100: not yet past its bound at 1,050');
+    const d = make();
+    assert.equal(d.next(1_101).entry!.key, 'free', 'past its bound at 1,101');
+    assert.equal(d.starts.promoted, 1);
+  });
+});
