@@ -70,7 +70,13 @@ export function createObservability({ settings, kafka, brokers, logger, groups =
     async serve(checks = []) {
       lag?.start();
       if (!settings.enabled) return undefined;
-      server = await startHealthServer({ host: settings.host, port: settings.port, metrics, checks: [broker, ...joined, ...checks] });
+      const start = (port: number) => startHealthServer({ host: settings.host, port, metrics, checks: [broker, ...joined, ...checks] });
+      server = await start(settings.port).catch((error: NodeJS.ErrnoException) => {
+        // Two roles on one host with the default port: the second still serves, where the log says.
+        if (error.code !== 'EADDRINUSE' || settings.port === 0) throw error;
+        logger.warn({ port: settings.port }, 'METRICS_PORT is in use (another sellerstream process on this host?): serving on a free port; give each process its own METRICS_PORT');
+        return start(0);
+      });
       logger.info({ host: settings.host, port: server.port }, 'serving /metrics, /healthz, /readyz');
       return server.port;
     },

@@ -6,6 +6,7 @@ import { createKafka } from '../../lib/kafka/client.js';
 import { createLogger } from '../../lib/logger.js';
 import { tierPolicies } from '../../lib/sync/tiers.js';
 import { createKeyring } from '../../lib/secrets.js';
+import { createObservability, syncGroupOf } from '../../otel/observability.js';
 import { startTelemetry } from '../../otel/sdk.js';
 import { createCafe24Consumer } from './cafe24-consumer.js';
 
@@ -17,7 +18,7 @@ parseCommand({
   env: ['KAFKA_BROKERS', 'KAFKA_LOCAL_PORT', 'KAFKA_TOPIC_PREFIX', 'INSTANCE_ID', 'SECRETS_KEYS', 'BUYER_HASH_SALT',
     'CAFE24_API_BASE_TEMPLATE', 'CAFE24_CLIENT_ID', 'CAFE24_CLIENT_SECRET', 'CAFE24_API_VERSION', 'CAFE24_LOOKBACK_DAYS', 'CAFE24_INITIAL_DAYS',
     'RUNNER_CONCURRENCY', 'RUNNER_JOB_TIMEOUT_MS', 'RUNNER_DRAIN_TIMEOUT_MS', 'RUNNER_LOW_PRIORITY_SHARE', 'RUNNER_QUEUED_PER_PARTITION',
-    'KAFKA_TRANSACTION_TIMEOUT_MS', 'TIER_PAID_MAX_ATTEMPTS', 'TIER_FREE_MAX_ATTEMPTS', 'OTEL_TRACES_EXPORTER', 'LOG_LEVEL'],
+    'KAFKA_TRANSACTION_TIMEOUT_MS', 'TIER_PAID_MAX_ATTEMPTS', 'TIER_FREE_MAX_ATTEMPTS', 'OTEL_TRACES_EXPORTER', 'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL'],
 });
 const config = loadConfig();
 // Sealed OAuth tokens need the key: without it, say so before anything starts.
@@ -25,6 +26,7 @@ const keyring = createKeyring(config.secrets.keys);
 const telemetry = startTelemetry({ serviceName: `${config.otel.serviceName}-cafe24`, exporter: config.otel.exporter, endpoint: config.otel.endpoint });
 const logger = createLogger({ level: config.log.level, name: 'cafe24' });
 const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-cafe24`, topicPrefix: config.kafka.topicPrefix, logger });
+const observability = createObservability({ settings: config.metrics, kafka, brokers: config.kafka.brokers, logger, groups: [syncGroupOf('cafe24')] });
 const consumer = createCafe24Consumer({
   kafka, logger, instanceId: config.instanceId, keyring, cafe24: config.cafe24,
   buyerHashSalt: config.secrets.buyerHashSalt, ...runnerOverrides(config), tierPolicies: tierPolicies(config.tiers),
@@ -36,7 +38,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'draining');
-    void consumer.stop().then(() => telemetry.shutdown()).then(() => process.exit(0), (error) => {
+    void consumer.stop().then(() => observability.stop()).then(() => telemetry.shutdown()).then(() => process.exit(0), (error) => {
       logger.error({ err: error }, 'unclean stop');
       process.exit(1);
     });
@@ -44,4 +46,5 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 await waitForBroker(config.kafka.brokers);
 await consumer.start();
+await observability.serve();
 logger.info('cafe24 consumer running');

@@ -11,6 +11,9 @@ import { createKafka } from '../../lib/kafka/client.js';
 import { createLogger } from '../../lib/logger.js';
 import { migrate } from '../../lib/warehouse/migrate.js';
 import { openWarehouse } from '../../lib/warehouse/open-warehouse.js';
+import { RAW_RESULTS_TOPIC } from '../../lib/contracts/raw-result.js';
+import { SYNC_RUNS_TOPIC } from '../../lib/contracts/sync-run.js';
+import { createObservability } from '../../otel/observability.js';
 import { startTelemetry } from '../../otel/sdk.js';
 import { platformModels } from '../platforms.js';
 import { createSink, SINK_EVENTS } from './sink.js';
@@ -22,7 +25,7 @@ parseCommand({
     + 'loses and duplicates nothing. Bad input goes to sink.dlq. SIGTERM lands or hands back pending batches.',
   env: ['KAFKA_BROKERS', 'KAFKA_LOCAL_PORT', 'KAFKA_TOPIC_PREFIX', 'INSTANCE_ID', 'CLICKHOUSE_URL', 'CLICKHOUSE_DATABASE', 'CHDB_DATA_DIR',
     'BUYER_HASH_SALT', 'SINK_BATCH_ROWS', 'SINK_BATCH_BYTES', 'SINK_BATCH_AGE_MS', 'SINK_MAX_RECORD_BYTES', 'SINK_MAX_BUFFERED_BYTES',
-    'SINK_DRAIN_TIMEOUT_MS', 'SINK_SESSION_TIMEOUT_MS', 'OTEL_TRACES_EXPORTER', 'LOG_LEVEL'],
+    'SINK_DRAIN_TIMEOUT_MS', 'SINK_SESSION_TIMEOUT_MS', 'OTEL_TRACES_EXPORTER', 'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL'],
 });
 const config = loadConfig();
 await waitForBroker(config.kafka.brokers);
@@ -42,6 +45,9 @@ await migrate(warehouse);
 const kafka = createKafka({
   brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-sink`, topicPrefix: config.kafka.topicPrefix, connectionTimeoutMs: config.kafka.connectionTimeoutMs, logger,
 });
+const observability = createObservability({
+  settings: config.metrics, kafka, brokers: config.kafka.brokers, logger, groups: [{ group: 'sink', topics: [RAW_RESULTS_TOPIC, SYNC_RUNS_TOPIC] }],
+});
 const sink = createSink({
   kafka, warehouse, logger, registry: platformModels(), buyerHashSalt: config.secrets.buyerHashSalt, ...config.sink,
 });
@@ -53,6 +59,7 @@ let stopping: Promise<void> | undefined;
 function shutdown(code: number): Promise<void> {
   stopping ??= (async () => {
     await sink.stop().catch((error) => logger.error({ err: error }, 'sink stop failed'));
+    await observability.stop().catch(() => undefined);
     await warehouse.close().catch(() => undefined);
     await telemetry.shutdown().catch(() => undefined);
     process.exit(code);
@@ -63,4 +70,5 @@ process.on('SIGTERM', () => void shutdown(0));
 process.on('SIGINT', () => void shutdown(0));
 
 await sink.start();
+await observability.serve([{ name: 'warehouse taking inserts', check: () => observability.kernel.warehouseUp(kafka.topic('sink')) }]);
 logger.info({ stats: sink.stats }, 'sink running');
