@@ -14,6 +14,7 @@ import { TIERS } from '../lib/contracts/fields.js';
 import { priorityOf } from '../lib/contracts/sync-request.js';
 import { INSTRUMENTATION_EVENTS as EV, onInstrumentation } from '../lib/kafka/instrumentation.js';
 import type { Connector } from '../lib/sync/connector.js';
+import { BREAKER_VALUE } from './metric-names.js';
 import type { Metrics } from './metrics.js';
 
 const STATES = ['idle', 'starting', 'running', 'draining', 'stopped', 'crashed'] as const;
@@ -100,6 +101,14 @@ export function instrumentConnector(metrics: Metrics, connector: Connector): Con
       }
     },
   };
+}
+
+/** A platform's circuit breaker state as a gauge, read every `intervalMs`. Returns its stop. */
+export function instrumentBreaker(metrics: Metrics, platform: string, breaker: { readonly state: keyof typeof BREAKER_VALUE }, intervalMs = 5_000): () => void {
+  const refresh = () => metrics.set('sellerstream_breaker_state', { platform }, BREAKER_VALUE[breaker.state]);
+  refresh();
+  const timer = setInterval(refresh, intervalMs).unref();
+  return () => clearInterval(timer);
 }
 
 export interface BrowserPoolLike {

@@ -4,9 +4,11 @@ import { createKafka } from '../../lib/kafka/client.js';
 import { createLogger } from '../../lib/logger.js';
 import { tierPolicies } from '../../lib/sync/tiers.js';
 import { createKeyring } from '../../lib/secrets.js';
+import { instrumentBreaker, instrumentBrowserPool, instrumentConnector } from '../../otel/kernel-metrics.js';
 import { createObservability, syncGroupOf } from '../../otel/observability.js';
 import { startTelemetry } from '../../otel/sdk.js';
 import { createAblyConsumer } from './ably-consumer.js';
+import { groupRssMb } from './browser-pool.js';
 
 const config = loadConfigOrExit();
 const telemetry = startTelemetry({ serviceName: `${config.otel.serviceName}-ably`, exporter: config.otel.exporter, endpoint: config.otel.endpoint });
@@ -16,7 +18,10 @@ const observability = createObservability({ settings: config.metrics, kafka, bro
 const consumer = createAblyConsumer({
   kafka, logger, instanceId: config.instanceId, keyring: createKeyring(config.secrets.keys), ably: config.ably,
   buyerHashSalt: config.secrets.buyerHashSalt, ...runnerOverrides(config), tierPolicies: tierPolicies(config.tiers),
+  wrapConnector: (connector) => instrumentConnector(observability.metrics, connector),
 });
+instrumentBrowserPool(observability.metrics, consumer.stack.browsers, { rssMb: groupRssMb });
+instrumentBreaker(observability.metrics, 'ably', consumer.stack.breaker);
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

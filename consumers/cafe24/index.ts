@@ -6,6 +6,7 @@ import { createKafka } from '../../lib/kafka/client.js';
 import { createLogger } from '../../lib/logger.js';
 import { tierPolicies } from '../../lib/sync/tiers.js';
 import { createKeyring } from '../../lib/secrets.js';
+import { instrumentConnector } from '../../otel/kernel-metrics.js';
 import { createObservability, syncGroupOf } from '../../otel/observability.js';
 import { startTelemetry } from '../../otel/sdk.js';
 import { createCafe24Consumer } from './cafe24-consumer.js';
@@ -30,6 +31,7 @@ const observability = createObservability({ settings: config.metrics, kafka, bro
 const consumer = createCafe24Consumer({
   kafka, logger, instanceId: config.instanceId, keyring, cafe24: config.cafe24,
   buyerHashSalt: config.secrets.buyerHashSalt, ...runnerOverrides(config), tierPolicies: tierPolicies(config.tiers),
+  wrapConnector: (connector) => instrumentConnector(observability.metrics, connector),
 });
 
 let stopping = false;

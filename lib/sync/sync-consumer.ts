@@ -2,16 +2,22 @@
  * A platform consumer group: consumes sync requests (high, low, retry topics), runs the platform's connector
  * within the job's budget, and publishes records, run event, cursor and any continuation or retry in the job's
  * transaction (lib/kafka/runner.ts). Both consumers/ably and consumers/cafe24 are this plus their connector.
+ *
+ * A request whose id this group already completed (completed-requests.ts: a scheduled request behind a manual
+ * one for the same slot) is committed without running the connector, as a `succeeded` run with no counts, no
+ * data time and a warning naming it a duplicate: the scheduler's overlap rule and the CLI wait for a run that
+ * ends the request, and success rates must not count it as a failure, while freshness does not move.
  */
 import { retryTopic, syncTopic, SyncRequestContract, type SyncRequest } from '../contracts/sync-request.js';
 import { SYNC_DLQ_TOPIC } from '../contracts/dlq.js';
 import type { Platform, Tier } from '../contracts/fields.js';
 import type { KafkaContext } from '../kafka/client.js';
-import { createRunner, runnerSettings, type Job, type JobContext, type RunnerSettings } from '../kafka/runner.js';
+import { createRunner, RUNNER_EVENTS, runnerSettings, type Job, type JobContext, type RunnerSettings } from '../kafka/runner.js';
 import type { Logger } from '../logger.js';
 import type { Connector } from './connector.js';
 import { createFetchedChunks } from './fetched-chunks.js';
-import { failureMessages, successMessages } from './job-outcome.js';
+import { createCompletedRequests } from './completed-requests.js';
+import { duplicateMessages, failureMessages, successMessages } from './job-outcome.js';
 import { createYieldPolicy } from './yield-policy.js';
 import { createStateStore } from './state-store.js';
 import { TIER_POLICIES, type TierPolicy } from './tiers.js';
@@ -27,24 +33,36 @@ export interface SyncConsumerOptions extends Partial<RunnerSettings> {
   onTransactionSent?: (jobs: number) => Promise<void> | void;
   /** What each tier buys (its retry policy is used here; config tiers.*, lib/sync/tiers.ts tierPolicies). @default TIER_POLICIES */
   tierPolicies?: Record<Tier, TierPolicy>;
+  /** How telemetry watches the connector's work (otel/kernel-metrics.ts instrumentConnector). @default the connector as given */
+  wrapConnector?: (connector: Connector) => Connector;
 }
 
 export const groupIdOf = (platform: Platform) => platform;
 
 export function createSyncConsumer({
-  kafka, connector, instanceId, logger, yieldAtShare = 0.7, onTransactionSent, tierPolicies = TIER_POLICIES, ...given
+  kafka, connector: source, instanceId, logger, yieldAtShare = 0.7, onTransactionSent, tierPolicies = TIER_POLICIES, wrapConnector, ...given
 }: SyncConsumerOptions) {
+  const connector = wrapConnector ? wrapConnector(source) : source;
   const platform = connector.platform;
   const settings = runnerSettings(given);
   const { jobTimeoutMs } = settings;
   const stateStore = createStateStore({ kafka, instanceId, logger });
   const started = new WeakMap<Job<SyncRequest>, Date>();
+  const completed = createCompletedRequests();
+  /** Succeeded jobs not yet committed, by position: remembered as completed once their transaction commits. */
+  const succeeded = new Map<string, SyncRequest>();
+  const positionOf = (j: { topic: string; partition: number; offset: string }) => `${j.topic}#${j.partition}@${j.offset}`;
 
   async function handle(job: Job<SyncRequest>, ctx: JobContext) {
     const request = job.value;
     const startedAt = new Date();
     started.set(job, startedAt);
-    const stored = (await stateStore.get(request.tenantId, platform))?.cursors ?? {};
+    const state = await stateStore.get(request.tenantId, platform);
+    if (completed.has(request, state?.requestId)) {
+      ctx.log.info({ requestId: request.requestId, stored: state?.requestId }, 'duplicate of a completed request: skipped');
+      return duplicateMessages({ request, startedAt, finishedAt: new Date() });
+    }
+    const stored = state?.cursors ?? {};
     const cursors = request.reason === 'continuation' && request.cursor ? { ...stored, ...request.cursor } : stored;
     const fetched = createFetchedChunks(request);
     const shouldYield = createYieldPolicy({ startedAtMs: startedAt.getTime(), budgetMs: jobTimeoutMs, yieldAtShare });
@@ -54,7 +72,11 @@ export function createSyncConsumer({
       emit: (entity, records) => fetched.add(entity, records),
       shouldYield: () => shouldYield(Date.now()),
     });
-    return successMessages({ request, startedAt, finishedAt: new Date(), fetched: fetched.entities(), storedCursors: stored, result });
+    const messages = successMessages({ request, startedAt, finishedAt: new Date(), fetched: fetched.entities(), storedCursors: stored, result });
+    succeeded.set(positionOf(job), request);
+    // Jobs cut off by a rebalance never commit: bound what they leave behind.
+    if (succeeded.size > 10_000) succeeded.delete(succeeded.keys().next().value!);
+    return messages;
   }
 
   const runner = createRunner<SyncRequest>({
@@ -82,6 +104,12 @@ export function createSyncConsumer({
     labelsOf: (r) => ({ platform: r.platform, tier: r.tier }),
     onTransactionSent,
     ...settings,
+  });
+
+  runner.events.on(RUNNER_EVENTS.JOB_COMMITTED, (job) => {
+    const request = succeeded.get(positionOf(job));
+    succeeded.delete(positionOf(job));
+    if (request && job.outcome === 'ok') completed.add(request.tenantId, request.platform, request.requestId);
   });
 
   return {

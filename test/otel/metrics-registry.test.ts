@@ -10,10 +10,11 @@ import { emitInstrumentation, INSTRUMENTATION_EVENTS as EV } from '../../lib/kaf
 import { parsePrometheusText } from '../../otel/alerter/sources.js';
 import { oldestUncommittedAgeMs, trimSamples, type EndSample } from '../../otel/consumer-lag.js';
 import { startHealthServer, type HealthServer } from '../../otel/health-server.js';
-import { subscribeKernelMetrics } from '../../otel/kernel-metrics.js';
+import { instrumentBreaker, instrumentBrowserPool, subscribeKernelMetrics } from '../../otel/kernel-metrics.js';
 import { METRICS, type MetricSpec } from '../../otel/metric-names.js';
 import { createMetrics, type CounterName, type GaugeName, type HistogramName, type Metrics } from '../../otel/metrics.js';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { EventEmitter } from 'node:events';
 
 const log = createLogger({ level: 'silent' });
 
@@ -103,6 +104,42 @@ describe('metrics registry and health server', function () {
       assert.equal(kernel.warehouseUp('p.sink'), true);
     } finally {
       kernel.stop();
+    }
+  });
+});
+
+describe('browser pool and breaker gauges', function () {
+  it('count browsers, pages, RSS and restarts from the pool\'s events, and the breaker\'s state', async function () {
+    const metrics = createMetrics();
+    const server = await startHealthServer({ host: '127.0.0.1', port: 0, metrics, checks: [] });
+    const pool = { events: new EventEmitter(), stats: { openPages: 0 } };
+    const breaker = { state: 'closed' as 'closed' | 'open' | 'half_open' };
+    const stops = [instrumentBrowserPool(metrics, pool, { rssMb: () => 100 }), instrumentBreaker(metrics, 'ably', breaker)];
+    try {
+      pool.events.emit('browserLaunched', 11);
+      pool.events.emit('browserLaunched', 12);
+      pool.stats.openPages = 3;
+      pool.events.emit('browserRetired', 11);
+      pool.events.emit('browserClosed', 11);
+      pool.events.emit('browserCrashed', 12);
+      pool.events.emit('browserLaunched', 13);
+      pool.events.emit('pageClosed');
+      breaker.state = 'open';
+      stops.pop()?.();
+      const again = instrumentBreaker(metrics, 'ably', breaker);
+      stops.push(again);
+      const samples = parsePrometheusText((await scrapeText(server.port)).body);
+      const value = (name: string, labels: Record<string, string> = {}) => samples.find((x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v))?.value;
+      assert.equal(value('sellerstream_browser_pool_browsers'), 1);
+      assert.equal(value('sellerstream_browser_pool_contexts'), 3);
+      assert.equal(value('sellerstream_browser_pool_rss_bytes'), 100 * 1024 * 1024);
+      assert.equal(value('sellerstream_browser_restarts_total', { reason: 'retired' }), 1);
+      assert.equal(value('sellerstream_browser_restarts_total', { reason: 'crashed' }), 1);
+      assert.equal(value('sellerstream_breaker_state', { platform: 'ably' }), 2);
+    } finally {
+      stops.forEach((stop) => stop());
+      await server.close();
+      await metrics.shutdown();
     }
   });
 });

@@ -66,7 +66,7 @@ async function startConsumer(kafka: Parameters<typeof createSyncConsumer>[0]['ka
     groups: [{ group: 'cafe24', topics: INPUTS }],
   });
   const consumer = createSyncConsumer({
-    kafka, connector: instrumentConnector(obs.metrics, connector), instanceId: uniqueName('m'), logger: testLogger(), tierPolicies: fastRetry,
+    kafka, connector, wrapConnector: (c) => instrumentConnector(obs.metrics, c), instanceId: uniqueName('m'), logger: testLogger(), tierPolicies: fastRetry,
   });
   const port = (await obs.serve()) as number;
   await consumer.start();
