@@ -156,7 +156,18 @@ async function contents(warehouse: Warehouse, table: TableName): Promise<string[
   return (await warehouse.query(`SELECT *${except} FROM ${table}`)).map((row) => JSON.stringify(row)).sort();
 }
 
-/** What the sink writes for Cafe24 records and sync runs, plus hand-made settlement and daily-stat rows: enough of each. */
+/** An Ably return (`/seller/order_cancels/`), as the connector emits it: no phones, no comments. */
+const ablyClaim = (i: number) => ({
+  sno: 7000 + i, cancel_type: i % 2 ? 'return' : 'cancel', status: 'RETURN_REQUESTED', processing_sub_status: 41, cancel_received_at: '2026-11-29 09:00:00',
+  order_sno: 900 + i, order_items: [{ sno: i, goods_sno: 100_001, goods_name: '린넨 셔츠', ea: 1, option_info: '블루 / M', return_delivery_fee: 3000, cancel_reason: '사이즈 불만' }],
+});
+/** An Ably review (`/seller/reviews`), as the connector emits it. */
+const ablyReview = (i: number) => ({
+  sno: 3000 + i, contents: '재질이 좋아요', images: ['a.jpg'], status: 'VISIBLE', created_at: '2026-11-20 08:00:00', goods: { sno: 100_001, name: '린넨 셔츠' },
+  rating: 1 + (i % 5), order_item_sno: i,
+});
+
+/** What the sink writes for Cafe24 and Ably records and sync runs, plus hand-made settlement and daily-stat rows: enough of each. */
 function sinkRowsOfEveryTable(): RowBuffer {
   const n = BINARY_MIN_ROWS + 4;
   const out = new RowBuffer();
@@ -168,6 +179,8 @@ function sinkRowsOfEveryTable(): RowBuffer {
     encodeRawResult(rawResult('tenant-rb', 'products', seq.map((i) => cafe24Product(i)), { fetchedAt })),
     encodeRawResult(rawResult('tenant-rb', 'categories', seq.map((i) => cafe24Category(i)), { fetchedAt })),
     encodeRawResult(rawResult('tenant-rb', 'productsales', seq.map((i) => cafe24ProductSale(i)), { fetchedAt })),
+    encodeRawResult(rawResult('tenant-rb', 'order_cancels', seq.map((i) => ablyClaim(i)), { fetchedAt, platform: 'ably' })),
+    encodeRawResult(rawResult('tenant-rb', 'reviews', seq.map((i) => ablyReview(i)), { fetchedAt, platform: 'ably' })),
   ];
   messages.forEach((value, offset) => translate({ topic: 'raw.results', partition: 0, offset: String(offset), key: null, value, headers: {} } as never, out, []));
   seq.forEach((i) => {
