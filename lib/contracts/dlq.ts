@@ -11,7 +11,8 @@
  */
 import { createHash } from 'node:crypto';
 import { defineContract } from './codec.js';
-import { integer, isoDateTime, literal, object, optional, record, string, type Infer } from './schema.js';
+import { array, integer, isoDateTime, literal, object, optional, record, string, type Infer } from './schema.js';
+import { attemptErrorV1, MAX_ATTEMPT_ERRORS, type AttemptError } from './sync-request.js';
 
 export const dlqEntryV1 = object({
   v: literal(1),
@@ -32,6 +33,8 @@ export const dlqEntryV1 = object({
   truncated: optional(literal(true)),
   headers: optional(record(string())),
   tenantId: optional(string({ max: 64 })),
+  /** A job that failed for good after retries: each attempt's error, oldest first (the last is `reason`). */
+  errors: optional(array(attemptErrorV1, { max: MAX_ATTEMPT_ERRORS })),
   failedAt: isoDateTime(),
 });
 
@@ -66,6 +69,8 @@ export interface DlqEntryInput {
   headers?: Record<string, string>;
   /** Kept only when it is a valid tenant id. */
   tenantId?: string;
+  /** Each attempt's error, oldest first (the latest MAX_ATTEMPT_ERRORS kept). */
+  errors?: AttemptError[];
   failedAt?: Date;
   /** @default DLQ_LIMITS[SYNC_DLQ_TOPIC] */
   maxBytes?: number;
@@ -85,6 +90,7 @@ export function dlqEntry(input: DlqEntryInput): Buffer {
     valueSha256: createHash('sha256').update(value).digest('hex'),
     ...(input.headers ? { headers: boundedHeaders(input.headers) } : {}),
     ...(input.tenantId !== undefined && TENANT_ID.test(input.tenantId) ? { tenantId: input.tenantId } : {}),
+    ...(input.errors?.length ? { errors: input.errors.slice(-MAX_ATTEMPT_ERRORS) } : {}),
     failedAt: (input.failedAt ?? new Date()).toISOString(),
   };
   const whole = DlqEntryContract.encode({ ...base, value: value.toString('base64') });

@@ -9,6 +9,17 @@ import { array, integer, isoDateTime, literal, object, oneOf, optional, record, 
 
 export const SYNC_REASONS = ['scheduled', 'manual', 'backfill', 'continuation', 'retry'] as const;
 
+/** One failed attempt of a request, as its retries carry them and its DLQ entry keeps them. */
+export const attemptErrorV1 = object({
+  attempt: integer({ min: 1, max: 100 }),
+  errorClass: string({ max: 64 }),
+  message: string({ max: 500 }),
+  at: isoDateTime(),
+});
+export type AttemptError = Infer<typeof attemptErrorV1>;
+/** The most attempt errors a request carries (the latest). */
+export const MAX_ATTEMPT_ERRORS = 10;
+
 export const syncRequestV1 = object({
   v: literal(1),
   requestId: requestId(),
@@ -27,6 +38,8 @@ export const syncRequestV1 = object({
   cursor: optional(record(string({ max: 2048 }))),
   /** A retry waits until this time; the partition is not blocked meanwhile (it sits on the retry topic). */
   notBefore: optional(isoDateTime()),
+  /** A retry's earlier failed attempts, oldest first (the latest MAX_ATTEMPT_ERRORS). */
+  errors: optional(array(attemptErrorV1, { max: MAX_ATTEMPT_ERRORS })),
   requestedAt: isoDateTime(),
 });
 

@@ -3,7 +3,7 @@
  * outcome (success, continuation, retry, dead, needs re-auth) is tested without a broker.
  */
 import { RAW_RESULTS_TOPIC } from '../contracts/raw-result.js';
-import { continuationId, priorityOf, retryTopic, syncTopic, SyncRequestContract, type SyncRequest } from '../contracts/sync-request.js';
+import { continuationId, MAX_ATTEMPT_ERRORS, priorityOf, retryTopic, syncTopic, SyncRequestContract, type AttemptError, type SyncRequest } from '../contracts/sync-request.js';
 import { SYNC_RUNS_TOPIC, SyncRunContract, type RunStatus } from '../contracts/sync-run.js';
 import { SYNC_STATE_TOPIC, SyncStateContract, syncStateKey } from '../contracts/sync-state.js';
 import { dlqEntry, SYNC_DLQ_TOPIC } from '../contracts/dlq.js';
@@ -74,6 +74,7 @@ export function successMessages({ request, startedAt, finishedAt, fetched, store
       ...request, requestId: continuationId(request.requestId), reason: 'continuation', attempt: 1, cursor: result.cursors, requestedAt: fetchedAt,
     };
     delete continuation.notBefore;
+    delete continuation.errors;
     messages.push({
       topic: syncTopic(request.platform, priorityOf(request.tier)),
       key: request.tenantId,
@@ -82,6 +83,14 @@ export function successMessages({ request, startedAt, finishedAt, fetched, store
     });
   }
   return messages;
+}
+
+/**
+ * A request this group already completed (completed-requests.ts): the run event alone, `succeeded` with no
+ * counts and no data time, and a warning that says so. No cursor, no records.
+ */
+export function duplicateMessages({ request, startedAt, finishedAt }: { request: SyncRequest; startedAt: Date; finishedAt: Date }): OutgoingMessage[] {
+  return [runEvent(request, 'succeeded', startedAt, finishedAt, {}, { warnings: [`duplicate: request ${request.requestId} was already completed; skipped, nothing fetched`] })];
 }
 
 export interface FailureInput {
@@ -107,10 +116,16 @@ export function failureMessages({ request, error, startedAt, finishedAt, source,
     return [runEvent(request, 'needs_reauth', startedAt, finishedAt, {}, { error })];
   }
   const heldBack = error instanceof RateLimitedError && !error.spendsAttempt;
+  // A job held back never reached the source: not one of its attempts' errors.
+  const errors: AttemptError[] = heldBack ? request.errors ?? [] : [
+    ...(request.errors ?? []),
+    { attempt: request.attempt, errorClass: errorCode(error).slice(0, 64), message: errorMessage(error).slice(0, 500), at: finishedAt.toISOString() },
+  ].slice(-MAX_ATTEMPT_ERRORS);
   if (isRetriable(error) && (heldBack || hasAttemptsLeft(request.attempt, policy))) {
     const waitMs = heldBack ? error.retryAfterMs : Math.max(backoff(request.attempt, policy, random), error instanceof RateLimitedError ? error.retryAfterMs : 0);
     const retry: SyncRequest = {
       ...request, reason: 'retry', attempt: request.attempt + (heldBack ? 0 : 1), notBefore: new Date(finishedAt.getTime() + waitMs).toISOString(),
+      ...(errors.length > 0 ? { errors } : {}),
     };
     return [
       runEvent(request, 'retrying', startedAt, finishedAt, {}, { error }),
@@ -129,6 +144,7 @@ export function failureMessages({ request, error, startedAt, finishedAt, source,
         source: { ...source, key: request.tenantId },
         value: SyncRequestContract.encode(request),
         tenantId: request.tenantId,
+        errors,
         failedAt: finishedAt,
       }),
     },

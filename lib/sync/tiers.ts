@@ -6,7 +6,9 @@
  *
  * Defaults (issue 11): paid hourly with 5 attempts, free every 6 h with 2. Paid used to be every 15 min, four
  * times what the sellers asked for, which made one paid tenant cost 24 free ones. Settings `tiers.*` override
- * the period and the attempts (`tierPolicies()`).
+ * the period and the attempts (`tierPolicies()`). Retries back off exponentially with full jitter, never sooner than
+ * the source's own Retry-After (lib/sync/job-outcome.ts), and after the last attempt go to sync.dlq with every
+ * attempt's error.
  */
 import type { Tier } from '../contracts/fields.js';
 import type { RetryPolicy } from '../retry.js';
@@ -18,8 +20,8 @@ export interface TierPolicy {
 }
 
 export const TIER_POLICIES: Record<Tier, TierPolicy> = {
-  paid: { syncIntervalMinutes: 60, retry: { initialMs: 30_000, maxMs: 10 * 60_000, multiplier: 2, jitter: 0.2, maxAttempts: 5 } },
-  free: { syncIntervalMinutes: 6 * 60, retry: { initialMs: 60_000, maxMs: 30 * 60_000, multiplier: 3, jitter: 0.2, maxAttempts: 2 } },
+  paid: { syncIntervalMinutes: 60, retry: { initialMs: 30_000, maxMs: 10 * 60_000, multiplier: 2, jitter: 'full', maxAttempts: 5 } },
+  free: { syncIntervalMinutes: 6 * 60, retry: { initialMs: 60_000, maxMs: 30 * 60_000, multiplier: 3, jitter: 'full', maxAttempts: 2 } },
 };
 
 /** What configuration may change of a tier (lib/config.ts `tiers`). */

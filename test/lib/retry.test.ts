@@ -11,6 +11,10 @@ describe('backoff', () => {
     assert.equal(backoff(1, DEFAULT_RETRY, () => 0), 240);
     assert.equal(backoff(1, DEFAULT_RETRY, () => 1), 360);
   });
+  it('with full jitter draws each delay from zero up to the exponential delay', () => {
+    const full = { ...DEFAULT_RETRY, jitter: 'full' as const };
+    assert.deepEqual([0, 0.5, 1].map((r) => backoff(3, full, () => r)), [0, 600, 1200]);
+  });
   it('counts attempts including the first', () => {
     assert.equal(hasAttemptsLeft(4, DEFAULT_RETRY), true);
     assert.equal(hasAttemptsLeft(5, DEFAULT_RETRY), false);

@@ -56,7 +56,8 @@ describe('job outcome', () => {
     const retry = SyncRequestContract.decode(on(out, 'sync.cafe24.retry')[0]!.value);
     assert.ok(retry.ok);
     assert.equal(retry.value.attempt, 2);
-    assert.equal(Date.parse(retry.value.notBefore!) - finishedAt.getTime(), TIER_POLICIES.paid.retry.initialMs);
+    assert.equal(Date.parse(retry.value.notBefore!) - finishedAt.getTime(), TIER_POLICIES.paid.retry.initialMs * 0.5, 'full jitter: a uniform draw below the delay');
+    assert.deepEqual(retry.value.errors, [{ attempt: 1, errorClass: 'TRANSIENT_SOURCE', message: '502', at: finishedAt.toISOString() }]);
     const run = SyncRunContract.decode(on(out, 'sync.runs')[0]!.value);
     assert.ok(run.ok && run.value.status === 'retrying' && run.value.errorClass === 'TRANSIENT_SOURCE');
   });
@@ -77,6 +78,20 @@ describe('job outcome', () => {
       assert.equal(dlq.value.source.offset, '42');
       assert.ok(SyncRequestContract.decode(Buffer.from(dlq.value.value, 'base64')).ok, 'the DLQ keeps a replayable request');
     }
+  });
+
+  it('a job dead after its retries keeps every attempt\'s error in its DLQ entry, oldest first', () => {
+    let req: SyncRequest = request;
+    let out: OutgoingMessage[] = [];
+    for (let attempt = 1; attempt <= TIER_POLICIES.paid.retry.maxAttempts; attempt++) {
+      out = failureMessages({ request: req, error: new TransientSourceError(`503 #${attempt}`), startedAt, finishedAt, source, random: () => 0 });
+      const retry = on(out, 'sync.cafe24.retry')[0];
+      if (retry) req = (SyncRequestContract.decode(retry.value) as { ok: true; value: SyncRequest }).value;
+    }
+    const dlq = DlqEntryContract.decode(on(out, 'sync.dlq')[0]!.value);
+    assert.ok(dlq.ok);
+    assert.deepEqual(dlq.value.errors?.map((e) => [e.attempt, e.message]), [1, 2, 3, 4, 5].map((a) => [a, `503 #${a}`]));
+    assert.equal(dlq.value.reason, '503 #5');
   });
 
   it('rejected credentials mark the tenant as needing re-authorisation, with no retry storm', () => {
