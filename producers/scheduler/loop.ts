@@ -15,7 +15,10 @@
  *   seen: at worst one successor is queued behind it (the consumers run one job per tenant at a time, so never
  *   two at once).
  * - Followers keep the tenant table, the state and the runs read, so a takeover only fences and reads to the end.
+ * - Each request starts its own trace here (`send sync.<platform>.<priority>`, ended when its transaction
+ *   commits): the scheduler's decision is the root of the job's trace through the consumer and the sink.
  */
+import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { Consumer, Producer } from 'kafkajs';
 import { PLATFORMS, type Platform } from '../../lib/contracts/fields.js';
 import { SCHEDULER_STATE_TOPIC, SchedulerStateContract, schedulerStateKey, type SchedulerState } from '../../lib/contracts/scheduler-state.js';
@@ -24,8 +27,9 @@ import { SYNC_RUNS_TOPIC, SyncRunContract } from '../../lib/contracts/sync-run.j
 import { PARKED_HEALTH, TENANTS_TOPIC, TenantContract, type Tenant } from '../../lib/contracts/tenant.js';
 import { createTransactionalProducer, type KafkaContext } from '../../lib/kafka/client.js';
 import { createCompactedView, type CompactedView } from '../../lib/kafka/compacted-view.js';
-import { jobHeaders } from '../../lib/kafka/headers.js';
+import { injectTraceHeaders, jobHeaders } from '../../lib/kafka/headers.js';
 import type { Logger } from '../../lib/logger.js';
+import { ATTR, SPAN, TRACER_NAME } from '../../otel/attributes.js';
 import { createLeaderElection, type LeaderElection } from './leader.js';
 import type { SchedulerPolicy } from './policy.js';
 import { compileTable, createSlotState, linkKey, planTick, recordEmitted, type LinkInput, type PlannedRequest, type PlanTable, type SlotState } from './slots.js';
@@ -77,6 +81,7 @@ export function createScheduler({ kafka, logger, policy, instanceId, tickMs = 10
   /** Durable memory, by link key: frame start of the last emitted slot; and when each open request was emitted. */
   const lastSlot = new Map<string, number>();
   const running = new Map<string, number>();
+  const tracer = trace.getTracer(TRACER_NAME);
   let table: PlanTable = compileTable([], policy);
   let state: SlotState = createSlotState(0);
   let seen: Map<string, Tenant> | undefined;
@@ -113,10 +118,17 @@ export function createScheduler({ kafka, logger, policy, instanceId, tickMs = 10
       const part = planned.slice(from, from + chunk);
       const byTopic = new Map<string, { key: string; value: Buffer; headers: Record<string, string> }[]>();
       const states = new Map<string, SchedulerState>();
+      const spans: Span[] = [];
       for (const { request: r, topic, slotStart } of part) {
         const messages = byTopic.get(topic) ?? [];
         byTopic.set(topic, messages);
-        messages.push({ key: r.tenantId, value: SyncRequestContract.encode(r), headers: jobHeaders(r.tenantId, r.requestId, 'SyncRequest') });
+        const span = tracer.startSpan(SPAN.PRODUCE(topic), {
+          kind: SpanKind.PRODUCER, root: true,
+          attributes: { [ATTR.TENANT_ID]: r.tenantId, [ATTR.REQUEST_ID]: r.requestId, [ATTR.PLATFORM]: r.platform, [ATTR.MESSAGING_SYSTEM]: 'kafka', [ATTR.MESSAGING_DESTINATION]: topic },
+        });
+        spans.push(span);
+        const headers = injectTraceHeaders(jobHeaders(r.tenantId, r.requestId, 'SyncRequest'), trace.setSpan(context.active(), span));
+        messages.push({ key: r.tenantId, value: SyncRequestContract.encode(r), headers });
         const key = schedulerStateKey(r.tenantId, r.platform);
         if (!states.has(key)) {
           states.set(key, { v: 1, tenantId: r.tenantId, platform: r.platform, slotStart: new Date(slotStart).toISOString(), requestId: r.requestId, emittedAt: new Date(at).toISOString() });
@@ -134,7 +146,10 @@ export function createScheduler({ kafka, logger, policy, instanceId, tickMs = 10
         await tx.commit();
       } catch (error) {
         await tx.abort().catch(() => undefined);
+        for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
         throw error;
+      } finally {
+        for (const span of spans) span.end();
       }
       recordEmitted(state, part, at);
       for (const { request: r, slotStart } of part) {
