@@ -23,15 +23,16 @@ describe('cafe24: a sync longer than its budget continues in continuation reques
   it('yields, continues from its cursor, and lands every row once', async () => {
     const kafka = await testKafka('cont');
     await kafka.createTopics('all');
-    const sim = await startCafe24Simulator({ seed: 5, shops: [{ mallId: 'bigshop', products: 450, orders: 4000, historyDays: 240 }], latencyMs: 150 });
+    const sim = await startCafe24Simulator({ seed: 5, shops: [{ mallId: 'bigshop', products: 450, orders: 4000, historyDays: 240 }], latencyMs: 300 });
     const warehouse = await testWarehouse();
     await migrate(warehouse);
     const publisher = await createPublisher(kafka);
     const sink = createSink({ kafka, warehouse, logger: testLogger(), registry: platformModels(), buyerHashSalt: 's', batchAgeMs: 200 });
-    // A 2.5 s budget (yield at 70 %) against ~150 ms calls: the sync needs several jobs.
+    // A 5 s budget (yield at 70 %) against ~300 ms calls: the sync needs several jobs, and each step is short enough
+    // against the budget that a loaded machine does not push one past it (with 2.5 s and 150 ms calls it did).
     const consumer = createCafe24Consumer({
       kafka, instanceId: uniqueName('cont'), logger: testLogger(), keyring: createKeyring(generateKeySpec('k')), cafe24: { ...cafe24Settings(sim), initialDays: 300 },
-      buyerHashSalt: 's', jobTimeoutMs: 2_500,
+      buyerHashSalt: 's', jobTimeoutMs: 5_000,
     });
     try {
       await Promise.all([sink.start(), consumer.start()]);
