@@ -87,7 +87,10 @@ describe('one trace per sync request: scheduler → consumer → source calls �
       if (!root) return undefined;
       const inTrace = all.filter((s) => s.spanContext().traceId === root.spanContext().traceId);
       const names = new Set(inTrace.map((s) => s.name));
-      return names.has('process sync.cafe24.high') && names.has('insert orders') && inTrace.some((s) => s.kind === SpanKind.CLIENT) ? { root, inTrace } : undefined;
+      // The flush span ends after its inserts (and the commit): wait for the insert's parent too.
+      const ids = new Set(inTrace.map((s) => s.spanContext().spanId));
+      const insert = inTrace.find((s) => s.name === 'insert orders' && ids.has(s.parentSpanContext?.spanId ?? ''));
+      return names.has('process sync.cafe24.high') && insert && inTrace.some((s) => s.kind === SpanKind.CLIENT) ? { root, inTrace, insert } : undefined;
     }, { deadlineMs: 20_000, description: 'the request\'s spans, sink included' });
 
     const byId = new Map(trace.inTrace.map((s) => [s.spanContext().spanId, s]));
@@ -103,7 +106,6 @@ describe('one trace per sync request: scheduler → consumer → source calls �
       while (up && up !== job) up = parentOf(up);
       assert.equal(up, job, `${call.name} runs inside the job`);
     }
-    const insert = trace.inTrace.find((s) => s.name === 'insert orders') as ReadableSpan;
-    assert.match(parentOf(insert)?.name ?? '', /^process (raw\.results|sync\.runs)$/, 'the insert runs in the sink\'s flush span');
+    assert.match(parentOf(trace.insert)?.name ?? '', /^process (raw\.results|sync\.runs)$/, 'the insert runs in the sink\'s flush span');
   });
 });
