@@ -33,6 +33,8 @@ const schema = {
     drainTimeoutMs: { doc: 'On SIGTERM, how long in-flight jobs may take to finish before the process leaves anyway', format: 'positive-int', default: COMPONENT_DEFAULT, env: 'RUNNER_DRAIN_TIMEOUT_MS' },
     queuedPerPartition: { doc: 'Messages fetched ahead per partition before the partition is paused', format: 'positive-int', default: COMPONENT_DEFAULT, env: 'RUNNER_QUEUED_PER_PARTITION' },
     lowPriorityShare: { doc: 'Minimum share of job starts reserved for low-priority topics while high has backlog', format: 'ratio', default: COMPONENT_DEFAULT, env: 'RUNNER_LOW_PRIORITY_SHARE' },
+    lowAgeingMs: { doc: 'A low-priority request waiting longer than this competes as high (ageing)', format: 'positive-int', default: COMPONENT_DEFAULT, env: 'RUNNER_LOW_AGEING_MS' },
+    backlogPollMs: { doc: "How often the broker's high-priority backlog of this instance's partitions is polled", format: 'positive-int', default: COMPONENT_DEFAULT, env: 'RUNNER_BACKLOG_POLL_MS' },
   },
   tiers: {
     paid: {
@@ -216,8 +218,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
 
 /** The runner settings the configuration sets (runner.*, kafka.transactionTimeoutMs); unset ones stay undefined, so the runner's defaults apply. */
 export function runnerOverrides(config: Config): Partial<RunnerSettings> {
-  const { concurrency, jobTimeoutMs, drainTimeoutMs, queuedPerPartition, lowPriorityShare } = config.runner;
-  return { concurrency, jobTimeoutMs, drainTimeoutMs, queuedPerPartition, lowShare: lowPriorityShare, transactionTimeoutMs: config.kafka.transactionTimeoutMs };
+  const { concurrency, jobTimeoutMs, drainTimeoutMs, queuedPerPartition, lowPriorityShare, lowAgeingMs, backlogPollMs } = config.runner;
+  return {
+    concurrency, jobTimeoutMs, drainTimeoutMs, queuedPerPartition, lowShare: lowPriorityShare, lowAgeingMs, backlogPollMs,
+    transactionTimeoutMs: config.kafka.transactionTimeoutMs,
+  };
 }
 
 /** The meaning and default of a setting, by its env var (for --help, lib/cli.ts). */

@@ -6,7 +6,7 @@
 import type { Contract } from '../contracts/codec.js';
 import type { Logger } from '../logger.js';
 import { GROUP_TIMING, type KafkaContext } from './client.js';
-import type { PriorityClass } from './dispatcher.js';
+import { DEFAULT_LOW_AGEING_MS, type PriorityClass } from './dispatcher.js';
 import type { JobOutcome } from './instrumentation.js';
 import type { RunnerState } from './runner-states.js';
 import type { OutgoingMessage } from './transaction.js';
@@ -53,6 +53,10 @@ export interface RunnerSettings {
   queuedPerPartition: number;
   /** Minimum share of job starts for low priority while high has backlog (config runner.lowPriorityShare). @default 0.2 */
   lowShare: number;
+  /** A low-priority message waiting longer than this competes as high (config runner.lowAgeingMs). @default DEFAULT_LOW_AGEING_MS (18 min) */
+  lowAgeingMs: number;
+  /** How often the broker's high backlog of this instance's partitions is polled (config runner.backlogPollMs). @default 1_000 */
+  backlogPollMs: number;
   /** The producer's transaction timeout: the broker aborts a transaction open longer (config kafka.transactionTimeoutMs). @default 60_000 */
   transactionTimeoutMs: number;
   /** How long the group waits for a silent member before reassigning its partitions. @default GROUP_TIMING.sessionTimeoutMs */
@@ -67,6 +71,8 @@ export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
   drainTimeoutMs: 45_000,
   queuedPerPartition: 32,
   lowShare: 0.2,
+  lowAgeingMs: DEFAULT_LOW_AGEING_MS,
+  backlogPollMs: 1_000,
   transactionTimeoutMs: 60_000,
   sessionTimeoutMs: GROUP_TIMING.sessionTimeoutMs,
   heartbeatIntervalMs: GROUP_TIMING.heartbeatIntervalMs,

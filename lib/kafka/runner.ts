@@ -28,6 +28,7 @@ import { createConsumerKernel } from './consumer-kernel.js';
 import { createTransactionalProducer } from './client.js';
 import { decodeCompleted, Dispatcher, encodeCompleted, partitionId, type CommitOffset, type Entry } from './dispatcher.js';
 import { INSTRUMENTATION_EVENTS } from './instrumentation.js';
+import { createHighBacklog, type HighBacklog } from './high-backlog.js';
 import { createJobExecutor, type Fetched, type Unit } from './runner-job.js';
 import { RUNNER_EVENTS, runnerSettings, type RunnerEventMap, type RunnerOptions } from './runner-options.js';
 import { RUNNER_STATES } from './runner-states.js';
@@ -51,7 +52,8 @@ export function createRunner<T>(options: RunnerOptions<T>) {
   const seeded = new Set<string>();
   let committedMetadata: Promise<Map<string, bigint[]>> | undefined;
   let restarting: Promise<void> | undefined;
-  const dispatcher = new Dispatcher<Fetched<T>>({ concurrency, lowShare });
+  const dispatcher = new Dispatcher<Fetched<T>>({ concurrency, lowShare, lowAgeingMs: settings.lowAgeingMs });
+  let highBacklog: HighBacklog | undefined;
   const running = new Map<Entry<Fetched<T>>, AbortController>();
   let wakeTimer: NodeJS.Timeout | undefined;
   let heartbeat: (() => Promise<void>) | undefined;
@@ -75,9 +77,23 @@ export function createRunner<T>(options: RunnerOptions<T>) {
           producer, groupId: fullGroupId, logger: log, offsetsFor, onCommitted,
           isStale: (unit) => !dispatcher.isCurrent(unit.entry), onSent: options.onTransactionSent, landed: offsetsLanded(admin, fullGroupId),
         });
+        highBacklog = createHighBacklog({
+          admin, groupId: fullGroupId, log, intervalMs: settings.backlogPollMs,
+          topics: inputs.filter((i) => i.priority === 'high').map((i) => kafka.topic(i.topic)),
+          onOffsets(offsets) {
+            dispatcher.setBrokerOffsets(offsets);
+            pump();
+          },
+        });
       },
-      rebalancing: () => resetAfterRebalance('rebalancing'),
-      groupJoin: () => resetAfterRebalance('group join'),
+      rebalancing() {
+        highBacklog?.assign({});
+        resetAfterRebalance('rebalancing');
+      },
+      groupJoin(assignment) {
+        highBacklog?.assign(assignment);
+        resetAfterRebalance('group join');
+      },
       restarted: () => resetAfterRebalance('consumer restart'),
       running() {
         kernel.timers.every(heartbeatIntervalMs, () => {
@@ -85,7 +101,10 @@ export function createRunner<T>(options: RunnerOptions<T>) {
           if (running.size > 0) heartbeat?.().catch(() => undefined);
         });
       },
-      started: () => pump(),
+      started() {
+        highBacklog?.start();
+        pump();
+      },
       async drain() {
         kernel.timers.clear(wakeTimer);
         if (running.size > 0) await new Promise<void>((resolve) => (idle = resolve));
@@ -95,6 +114,7 @@ export function createRunner<T>(options: RunnerOptions<T>) {
         for (const controller of running.values()) controller.abort(new Error('shutdown'));
       },
       closing: async () => {
+        await highBacklog?.stop();
         await committer?.close().catch(() => undefined);
       },
       closed() {
@@ -130,7 +150,7 @@ export function createRunner<T>(options: RunnerOptions<T>) {
       const decoded = decodeFor(kafkaMessage.value);
       const key = decoded.ok && options.keyOf ? options.keyOf(decoded.value) : kafkaMessage.key?.toString() ?? id;
       const notBefore = decoded.ok ? options.notBeforeOf?.(decoded.value) ?? 0 : 0;
-      dispatcher.push({ topic, partition, offset: BigInt(kafkaMessage.offset), key, priority, notBefore, message: { kafkaMessage, decoded } });
+      dispatcher.push({ topic, partition, offset: BigInt(kafkaMessage.offset), key, priority, notBefore, enqueuedAt: Number(kafkaMessage.timestamp), message: { kafkaMessage, decoded } });
       resolveOffset(kafkaMessage.offset);
     }
     if (dispatcher.heldIn(topic, partition) >= queuedPerPartition) kernel.consumer?.pause([{ topic, partitions: [partition] }]);
