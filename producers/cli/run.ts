@@ -10,6 +10,7 @@ export const ROLES = {
   cafe24: '../../consumers/cafe24/index.ts',
   ably: '../../consumers/ably/index.ts',
   sink: '../../consumers/sink/index.ts',
+  alerter: '../../otel/alerter/index.ts',
 } as const;
 
 export function runCommand(): Command {
