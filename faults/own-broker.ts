@@ -14,12 +14,15 @@ export interface OwnBroker {
   brokers: string[];
   /** Stops it (SIGTERM, as `down` does) and starts it again on the same data; resolves once it serves. */
   restart(): Promise<void>;
+  /** The two halves of a restart, for a caller that acts while it is down: stop it; start it and wait until it serves. */
+  down(): Promise<void>;
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function startOwnBroker(workDir: string): Promise<OwnBroker> {
   const port = await freePortPair();
-  const env = { ...process.env, KAFKA_LOCAL_DIR: join(workDir, 'kafka'), KAFKA_LOCAL_PORT: String(port) };
+  const env: NodeJS.ProcessEnv = { ...process.env, KAFKA_LOCAL_DIR: join(workDir, 'kafka'), KAFKA_LOCAL_PORT: String(port) };
   delete env.KAFKA_BROKERS;
   const script = (command: 'up' | 'down') => new Promise<void>((resolve, reject) => {
     const child = spawn('bash', [SCRIPT, command], { env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -40,6 +43,8 @@ export async function startOwnBroker(workDir: string): Promise<OwnBroker> {
       await script('down');
       await script('up');
     },
+    down: () => script('down'),
+    up: () => script('up'),
     async stop() {
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
       await script('down');

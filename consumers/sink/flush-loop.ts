@@ -94,11 +94,18 @@ export function createFlushLoop({ kernel, options, flusher, retry, log, stats, e
           // idempotent (intents re-recorded, inserts dropped by token), so the same group is simply tried again.
           failures += 1;
           log.error({ err: error, group: group.intent.id, failures }, 'could not complete a flush group; retrying it');
-          await sleep(backoff(failures, retry)).catch(() => undefined);
+          // A revocation (rebalance, broker restart) cuts the wait short: the next attempt finds the group gone and
+          // drops it, so the new assignment, which waits for this loop, is not held up by the backoff.
+          await sleep(backoff(failures, retry), undefined, { signal: revokedSignal(group) }).catch(() => undefined);
         }
       }
       applyBackPressure();
     }
+  }
+
+  /** Aborts once any member partition of the group is revoked. */
+  function revokedSignal(group: FlushGroup): AbortSignal {
+    return AbortSignal.any(group.batches.map((b) => stateOf(b.topic, b.partition)?.revoked.signal ?? AbortSignal.abort()));
   }
 
   function isCurrent(batch: Batch): boolean {
@@ -109,7 +116,7 @@ export function createFlushLoop({ kernel, options, flusher, retry, log, stats, e
   async function flushGroup(group: FlushGroup) {
     const started = Date.now();
     const states = group.batches.map((b) => stateOf(b.topic, b.partition)!);
-    const signal = AbortSignal.any(states.map((s) => s.revoked.signal));
+    const signal = revokedSignal(group);
     const { parent, links } = traceOf(group);
     const start: Omit<BatchFlushStart, 'component' | 'groupId' | 'instanceId'> = {
       id: group.intent.id, topic: group.batches[0]!.topic, members: group.batches.length, resumed: group.resumed, links,
@@ -149,10 +156,9 @@ export function createFlushLoop({ kernel, options, flusher, retry, log, stats, e
 
   /** One offset commit for every member of the group (one request: the broker writes it as one record batch). */
   async function commit(group: FlushGroup, at: (batch: Batch) => { offset: string; metadata: string }) {
-    const { consumer } = kernel;
     // A revoked partition's offsets belong to its next owner: never commit over them.
-    if (!consumer || !group.batches.every((b) => isCurrent(b))) throw new Error(`a partition of flush group ${group.intent.id} is no longer assigned`);
-    await consumer.commitOffsets(group.batches.map((b) => ({ topic: kafka.topic(b.topic), partition: b.partition, ...at(b) })));
+    if (!group.batches.every((b) => isCurrent(b))) throw new Error(`a partition of flush group ${group.intent.id} is no longer assigned`);
+    await kernel.commitOffsets(group.batches.map((b) => ({ topic: kafka.topic(b.topic), partition: b.partition, ...at(b) })));
   }
 
   async function sendDlq(items: DlqItem[]) {

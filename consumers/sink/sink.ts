@@ -34,9 +34,13 @@
  * buffered bytes exceed maxBufferedBytes. A group that failed for another reason (a commit, the DLQ send) is
  * retried as the same group: its members never join another group, so its tokens never change.
  *
- * Rebalances: on REBALANCING every partition is revoked (its in-flight flush stops before its next step and
- * commits nothing). On GROUP_JOIN the sink waits for the flush loop to go idle, then reads the committed offsets
- * and intents of its new assignment (partitions.ts) before any message of it is translated.
+ * Rebalances: on REBALANCING, on a crash the kernel restarts from (a broker restarting), and on a GROUP_JOIN that
+ * came without either (a coordinator that forgot the member: kafkajs rejoins on UNKNOWN_MEMBER_ID silently), every
+ * partition is revoked (its in-flight flush stops before its next step and commits nothing). On GROUP_JOIN the sink
+ * waits for the flush loop to go idle, then reads the committed offsets and intents of its new assignment
+ * (partitions.ts) before any message of it is translated, and sets every assigned partition's fetching afresh:
+ * kafkajs keeps pauses across a rejoin. An offset commit counts only once the coordinator accepted it
+ * (kernel.commitOffsets): kafkajs skips commits silently while it restarts its loop.
  *
  * Parts: sink-events.ts (its events and counters), flush-loop.ts (the flush phase), consumer-kernel.ts in
  * lib/kafka (connect, states and guarded start/stop, drain, close; shared with the runner). This file holds the
@@ -140,7 +144,7 @@ export function createSink(options: SinkOptions) {
       /** Stops fetching, seals what is open, and lets pending batches land and commit (see stop()). */
       async drain() {
         kernel.timers.clear(ageTimer);
-        for (const state of partitions.values()) kernel.consumer?.pause([{ topic: state.topic, partitions: [state.partition] }]);
+        for (const state of partitions.values()) kernel.setFetching([{ topic: state.topic, partitions: [state.partition] }], false);
         sealDue(Date.now(), true);
         loop.pump();
         while (loop.flushing) await loop.flushing;
@@ -232,8 +236,7 @@ export function createSink(options: SinkOptions) {
 
   /** Pauses or resumes each partition as the rules in the file comment say. */
   function applyBackPressure() {
-    const { consumer } = kernel;
-    if (!consumer || !machine.is(RUNNER_STATES.RUNNING)) return;
+    if (!machine.is(RUNNER_STATES.RUNNING)) return;
     let total = 0;
     for (const state of partitions.values()) total += bufferedBytes(state);
     const overBudget = total > tuning.maxBufferedBytes;
@@ -242,9 +245,7 @@ export function createSink(options: SinkOptions) {
       const pause = warehouseDown || state.ended || state.sealed.length >= 2 || (overBudget && state.batcher.resume === undefined);
       if (pause === state.paused) continue;
       state.paused = pause;
-      const target = [{ topic: state.topic, partitions: [state.partition] }];
-      if (pause) consumer.pause(target);
-      else consumer.resume(target);
+      kernel.setFetching([{ topic: state.topic, partitions: [state.partition] }], !pause);
     }
   }
 
@@ -274,8 +275,14 @@ export function createSink(options: SinkOptions) {
         partitions = next;
         const summary = [...next.values()].map((s) => ({ topic: s.baseTopic, partition: s.partition, committed: s.committed, resumed: s.batcher.resume !== undefined }));
         log.info({ partitions: summary.length, resuming: summary.filter((s) => s.resumed).length }, 'partitions assigned');
+        // kafkajs keeps its paused partitions across a rejoin (only a crash gives it a fresh set): one paused under the
+        // previous assignment (back-pressure) would never be fetched again while its new state says it fetches.
+        for (const state of next.values()) {
+          state.paused = state.ended;
+          kernel.setFetching([{ topic: state.topic, partitions: [state.partition] }], !state.ended);
+        }
         emit(SINK_EVENTS.ASSIGNED, { partitions: summary });
-        for (const state of next.values()) if (state.ended) kernel.consumer?.pause([{ topic: state.topic, partitions: [state.partition] }]);
+        applyBackPressure();
         return;
       } catch (error) {
         if (!machine.is(RUNNER_STATES.RUNNING, RUNNER_STATES.STARTING)) return;

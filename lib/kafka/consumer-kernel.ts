@@ -9,12 +9,21 @@
  * starting or running), stop() while starting, running or crashed (a no-op when idle, stopped or already
  * draining); anything else fails with an IllegalStateError naming the method and the state.
  *
+ * Crashes: kafkajs never restarts its loop here (restartOnFailure says no); the kernel decides. A crash that is the
+ * broker's state (broker-trouble.ts: a broker restarting, a coordinator that forgot the member) drops everything
+ * (hooks.restarted) and runs kafkajs's loop again after a short capped backoff, as often as it takes; kafkajs's own
+ * restart waited as long as its last retry and skipped the errors it flags not retriable, which left the consumer
+ * dead behind a broker that was back. Any other crash (a bug) makes the state crashed.
+ *
  * Timers made through `timers` are unref'd (they never keep a process alive) and all cleared on close. Events go
  * through safeEmit (safe-emit.ts) and the instrumentation bus (instrumentation.ts): a listener never crashes it.
  */
-import type { Admin, Consumer, ConsumerConfig, EachBatchPayload, Producer } from 'kafkajs';
+import type { Admin, Consumer, ConsumerConfig, EachBatchPayload, Producer, TopicOffsets, TopicPartitionOffsetAndMetadata, TopicPartitions } from 'kafkajs';
+import { SyncError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { createGroupConsumer, type KafkaContext } from './client.js';
+import { backoff, type RetryPolicy } from '../retry.js';
+import { isBrokerTrouble } from './broker-trouble.js';
+import { createGroupConsumer, KAFKA_RETRY, type KafkaContext } from './client.js';
 import { emitInstrumentation, INSTRUMENTATION_EVENTS, isInstrumented, type InstrumentationEvent, type InstrumentationEventMap, type Rejoin, type Source } from './instrumentation.js';
 import { createGuarded, createStateMachine, RUNNER_STATES, type RunnerState } from './runner-states.js';
 
@@ -29,7 +38,7 @@ export interface KernelHooks {
   rebalancing(): void;
   /** Joined the group with this assignment (full topic names). */
   groupJoin(memberAssignment: Record<string, number[]>): void;
-  /** kafkajs crashed and restarts its loop: it re-reads the committed offsets. */
+  /** kafkajs crashed (the broker's doing) and the kernel restarts its loop: it re-reads the committed offsets. */
   restarted(): void;
   /** Consuming; called right before the state becomes running (start timers here). */
   running?(): void;
@@ -62,6 +71,17 @@ export interface ConsumerKernelOptions {
   drainTimeoutMs: number;
   eachBatch(payload: EachBatchPayload): Promise<void>;
   hooks: KernelHooks;
+}
+
+/**
+ * Delay before kafkajs's loop runs again after a crash the broker caused, by consecutive crash (reset when the
+ * group is joined): the first retry comes soon after a broker is back, a broker that stays away is not hammered.
+ */
+export const CONSUMER_RESTART: RetryPolicy = { initialMs: 250, maxMs: 5_000, multiplier: 2, jitter: 0.2, maxAttempts: Number.POSITIVE_INFINITY };
+
+/** An offset commit that kafkajs did not make (its loop was stopped or restarting): the offsets are unchanged. */
+export class OffsetCommitSkippedError extends SyncError {
+  override readonly code: string = 'OFFSET_COMMIT_SKIPPED';
 }
 
 /** Timers that never keep the process alive, all cleared at once on close. */
@@ -106,6 +126,10 @@ export function createConsumerKernel(options: ConsumerKernelOptions) {
   let consumer: Consumer | undefined;
   let producer: Producer | undefined;
   let admin: Admin | undefined;
+  /** Crashes since the group was last joined (the restart backoff's attempt). */
+  let crashes = 0;
+  /** Checks of the offset commits in flight, told of every commit the coordinator accepted (commitOffsets). */
+  const commitsInFlight = new Set<(accepted: TopicOffsets[]) => void>();
 
   /** Tells the instrumentation bus, with this kernel as the source. */
   function emit<E extends InstrumentationEvent>(event: E, payload: Omit<InstrumentationEventMap[E], keyof Source>) {
@@ -132,18 +156,28 @@ export function createConsumerKernel(options: ConsumerKernelOptions) {
       producer = options.createProducer();
       await producer.connect();
       hooks.connected?.({ admin, producer });
-      consumer = createGroupConsumer(kafka, groupId, options.consumerConfig);
+      consumer = createGroupConsumer(kafka, groupId, {
+        ...options.consumerConfig,
+        retry: { ...KAFKA_RETRY, restartOnFailure: async () => false },
+      });
       consumer.on(consumer.events.REBALANCING, () => {
         hooks.rebalancing();
         rejoined('rebalancing');
       });
-      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => hooks.groupJoin(payload.memberAssignment));
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        crashes = 0;
+        hooks.groupJoin(payload.memberAssignment);
+      });
+      consumer.on(consumer.events.COMMIT_OFFSETS, ({ payload }) => {
+        for (const check of commitsInFlight) check(payload.topics);
+      });
       consumer.on(consumer.events.CRASH, ({ payload }) => {
-        log.error({ err: payload.error, restart: payload.restart }, 'kafkajs consumer crashed');
-        if (payload.restart) {
-          hooks.restarted();
-          rejoined('consumer restart');
-        } else if (machine.is(RUNNER_STATES.RUNNING, RUNNER_STATES.STARTING)) machine.transitionTo(RUNNER_STATES.CRASHED);
+        if (!machine.is(RUNNER_STATES.RUNNING, RUNNER_STATES.STARTING)) return;
+        if (isBrokerTrouble(payload.error)) restartAfterCrash(payload.error);
+        else {
+          log.error({ err: payload.error }, 'kafkajs consumer crashed');
+          machine.transitionTo(RUNNER_STATES.CRASHED);
+        }
       });
       hooks.listen?.(consumer);
       await consumer.connect();
@@ -183,6 +217,63 @@ export function createConsumerKernel(options: ConsumerKernelOptions) {
     hooks.closed?.();
   }
 
+  /** kafkajs stopped its loop and disconnected (a crash the broker caused): drop everything, run it again soon. */
+  function restartAfterCrash(error: unknown) {
+    hooks.restarted();
+    rejoined('consumer restart');
+    const delayMs = backoff(++crashes, CONSUMER_RESTART);
+    log.warn({ err: error, crashes, delayMs }, 'kafkajs consumer crashed on the broker\'s state; restarting it');
+    timers.after(delayMs, () => {
+      if (!consumer || !machine.is(RUNNER_STATES.RUNNING, RUNNER_STATES.STARTING)) return;
+      // A run that fails to join reports a CRASH again (and comes back here); a rejection is kafkajs refusing.
+      consumer.run(runConfig).catch((failure: unknown) => {
+        log.error({ err: failure }, 'could not restart the consumer');
+        if (machine.is(RUNNER_STATES.RUNNING, RUNNER_STATES.STARTING)) machine.transitionTo(RUNNER_STATES.CRASHED);
+      });
+    });
+  }
+
+  /**
+   * Commits offsets through the group, and resolves only once the coordinator accepted exactly these: kafkajs
+   * returns without committing (and without an error) while its loop is stopped or restarting after a crash, which
+   * must not pass for a commit. Rejects with OffsetCommitSkippedError then, or with kafkajs's error.
+   */
+  async function commitOffsets(offsets: TopicPartitionOffsetAndMetadata[]): Promise<void> {
+    const current = consumer;
+    if (!current) throw new OffsetCommitSkippedError('the offset commit was skipped: the consumer is not connected');
+    const awaited = new Map(offsets.map((o) => [`${o.topic}:${o.partition}`, o.offset]));
+    const check = (accepted: TopicOffsets[]) => {
+      for (const { topic, partitions } of accepted) {
+        for (const p of partitions) {
+          const key = `${topic}:${p.partition}`;
+          // kafkajs reports the offsets it sent as Longs, whatever its types say: compare their decimal text.
+          if (awaited.get(key) === String(p.offset)) awaited.delete(key);
+        }
+      }
+    };
+    commitsInFlight.add(check);
+    try {
+      await current.commitOffsets(offsets);
+    } finally {
+      commitsInFlight.delete(check);
+    }
+    if (awaited.size > 0) throw new OffsetCommitSkippedError(`the offset commit was skipped by kafkajs (its loop was not running) for ${[...awaited.keys()].join(', ')}`);
+  }
+
+  /**
+   * Pauses or resumes fetching of these partitions. kafkajs throws here only while it has no consumer group (its
+   * loop restarting after a crash); nothing is lost then: its next group starts with nothing paused, and the
+   * coordinator sets every partition again when the group is joined.
+   */
+  function setFetching(targets: TopicPartitions[], fetching: boolean) {
+    try {
+      if (fetching) consumer?.resume(targets);
+      else consumer?.pause(targets);
+    } catch (error) {
+      log.debug({ err: error }, 'pause/resume while kafkajs restarts its loop');
+    }
+  }
+
   /**
    * Stops kafkajs's loop and runs it again (after `reset`), so it re-reads the committed offsets as after a
    * rebalance; the way out when a commit failed for good. A failure to restart crashes the kernel.
@@ -213,6 +304,8 @@ export function createConsumerKernel(options: ConsumerKernelOptions) {
     timers,
     emit,
     restartConsumer,
+    commitOffsets,
+    setFetching,
     get consumer() {
       return consumer;
     },

@@ -3,6 +3,7 @@
  * the process's embedded engine, a sink wired to both, and the queries that prove what landed.
  */
 import type { KafkaMessage } from 'kafkajs';
+import type { KafkaContext } from '../../../lib/kafka/client.js';
 import { DlqEntryContract, SINK_DLQ_TOPIC, type DlqEntry } from '../../../lib/contracts/dlq.js';
 import { migrate } from '../../../lib/warehouse/migrate.js';
 import type { Warehouse } from '../../../lib/warehouse/warehouse.js';
@@ -21,7 +22,7 @@ export async function migratedWarehouse(): Promise<Warehouse> {
 }
 
 /** A sink on the test's topics and database, with small batches and a short session (fast rejoin in tests). */
-export function testSink(kafka: TestKafka, warehouse: Warehouse, overrides: Partial<SinkOptions> = {}): Sink {
+export function testSink(kafka: KafkaContext, warehouse: Warehouse, overrides: Partial<SinkOptions> = {}): Sink {
   return createSink({
     kafka,
     warehouse,
@@ -53,7 +54,7 @@ export function withZeros(expected: Partial<Record<TableName, number>>): Record<
 }
 
 /** Waits until the sink's group committed every partition of `topic` up to its end (no markers: plain produce). */
-export async function waitForCommittedEnd(kafka: TestKafka, topic: string, groupId = 'sink', deadlineMs = 60_000): Promise<void> {
+export async function waitForCommittedEnd(kafka: Pick<TestKafka, 'topic' | 'admin'>, topic: string, groupId = 'sink', deadlineMs = 60_000): Promise<void> {
   const name = kafka.topic(topic);
   const ends = await kafka.admin.fetchTopicOffsets(name);
   await waitFor(async () => {
