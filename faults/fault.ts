@@ -27,7 +27,7 @@ export interface FaultReport {
   duplicated: number;
   /** Processes that died or crashed without being killed by the fault. */
   crashes: number;
-  /** Per restart: seconds from the restart to the group's assignment. */
+  /** Per restart: seconds from the restart (a broker's: from when it serves again) to the group's assignment. */
   rejoinS: number[];
   /** Per restart or recovery: seconds to the next committed output. */
   nextCommitS: number[];
