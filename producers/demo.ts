@@ -21,7 +21,7 @@ import { migrate } from '../lib/warehouse/migrate.js';
 import { openWarehouse } from '../lib/warehouse/open-warehouse.js';
 import type { Warehouse } from '../lib/warehouse/warehouse.js';
 import { createCafe24Consumer } from '../consumers/cafe24/cafe24-consumer.js';
-import { defaultMapperRegistry } from '../consumers/sink/platform-mappers.js';
+import { platformModels } from '../consumers/platforms.js';
 import { createSink } from '../consumers/sink/sink.js';
 import { DEFAULT_APP, startCafe24Simulator } from '../simulators/cafe24/simulator.js';
 import { ensureLocalBroker } from '../scripts/kafka/local-broker.js';
@@ -81,7 +81,7 @@ say(`cafe24 simulator: ${shopCount} shops at ${sim.origin}`);
 const warehouse: Warehouse = await openWarehouse({ ...config.warehouse, dataDir: config.warehouse.url ? undefined : resolve(root, config.warehouse.dataDir) });
 await migrate(warehouse);
 
-const sink = createSink({ kafka, warehouse, logger, registry: defaultMapperRegistry(), buyerHashSalt: salt });
+const sink = createSink({ kafka, warehouse, logger, registry: platformModels(), buyerHashSalt: salt });
 const cafe24 = createCafe24Consumer({
   kafka, logger, instanceId: 'demo-0', keyring, buyerHashSalt: salt,
   cafe24: { ...config.cafe24, apiBaseTemplate: sim.apiBaseTemplate, clientId: DEFAULT_APP.clientId, clientSecret: DEFAULT_APP.clientSecret },
