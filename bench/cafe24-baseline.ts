@@ -18,7 +18,7 @@ import { mapRawResult } from '../consumers/sink/map-raw-result.js';
 import { platformModels } from '../consumers/platforms.js';
 import { RowBuffer } from '../lib/model/row-buffer.js';
 import { createBuyerHasher } from '../lib/buyer-hash.js';
-import type { CredentialsStore } from '../lib/credentials-store.js';
+import type { CredentialsStore } from '../lib/credentials/credentials-store.js';
 import { createLogger } from '../lib/logger.js';
 import { openEmbeddedWarehouse } from '../lib/warehouse/chdb-warehouse.js';
 import { migrate } from '../lib/warehouse/migrate.js';

@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseCommand, UsageError } from '../lib/cli.js';
+import { parseCommand, UsageError } from '../lib/cli/command.js';
 
 export interface BenchResult {
   bench: string;

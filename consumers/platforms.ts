@@ -3,7 +3,7 @@
  * (`consumers/<platform>/`, exporting its module from `platform.ts`) and one line here.
  */
 import { createModelRegistry, type ModelRegistry } from '../lib/model/registry.js';
-import type { PlatformModule } from '../lib/platform-module.js';
+import type { PlatformModule } from '../lib/platform/platform-module.js';
 import { ablyPlatform } from './ably/platform.js';
 import { cafe24Platform } from './cafe24/platform.js';
 

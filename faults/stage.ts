@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Partitioners, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
-import { createCredentialsStore, type CredentialsStore } from '../lib/credentials-store.js';
+import { createCredentialsStore, type CredentialsStore } from '../lib/credentials/credentials-store.js';
 import { SyncRunContract, type SyncRun } from '../lib/contracts/sync-run.js';
 import type { SyncRequest } from '../lib/contracts/sync-request.js';
 import { createKafka, type KafkaContext } from '../lib/kafka/client.js';

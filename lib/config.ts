@@ -3,7 +3,6 @@
  * a ConfigError whose message is one line naming the setting, which entry points print before exiting 1.
  */
 import convict from 'convict';
-import type { RunnerSettings } from './kafka/runner-options.js';
 
 /** No default in the schema: the component's defaults object applies (see `runner` and `sink` below). */
 const COMPONENT_DEFAULT = undefined as number | undefined;
@@ -216,16 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   };
 }
 
-/** The runner settings the configuration sets (runner.*, kafka.transactionTimeoutMs); unset ones stay undefined, so the runner's defaults apply. */
-export function runnerOverrides(config: Config): Partial<RunnerSettings> {
-  const { concurrency, jobTimeoutMs, drainTimeoutMs, queuedPerPartition, lowPriorityShare, lowAgeingMs, backlogPollMs } = config.runner;
-  return {
-    concurrency, jobTimeoutMs, drainTimeoutMs, queuedPerPartition, lowShare: lowPriorityShare, lowAgeingMs, backlogPollMs,
-    transactionTimeoutMs: config.kafka.transactionTimeoutMs,
-  };
-}
-
-/** The meaning and default of a setting, by its env var (for --help, lib/cli.ts). */
+/** The meaning and default of a setting, by its env var (for --help, lib/cli/command.ts). */
 export function describeEnv(name: string, node: unknown = schema): { doc: string; default: unknown } | undefined {
   const leaf = node as { env?: unknown; doc?: string; default?: unknown };
   if (typeof node !== 'object' || node === null) return undefined;

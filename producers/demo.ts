@@ -8,9 +8,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCommand, UsageError } from '../lib/cli.js';
+import { parseCommand, UsageError } from '../lib/cli/command.js';
 import { loadConfig } from '../lib/config.js';
-import { createCredentialsStore } from '../lib/credentials-store.js';
+import { createCredentialsStore } from '../lib/credentials/credentials-store.js';
 import { createKafka } from '../lib/kafka/client.js';
 import { createPublisher } from '../lib/kafka/publisher.js';
 import { applyTopics, readTopicSpecs } from '../lib/kafka/topics.js';

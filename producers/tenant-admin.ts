@@ -5,7 +5,7 @@
 import { CREDENTIALS_TOPIC, credentialsKey } from '../lib/contracts/credentials.js';
 import { PLATFORMS } from '../lib/contracts/fields.js';
 import { TENANTS_TOPIC, TenantContract, type Tenant } from '../lib/contracts/tenant.js';
-import type { CredentialsStore } from '../lib/credentials-store.js';
+import type { CredentialsStore } from '../lib/credentials/credentials-store.js';
 import type { Publisher } from '../lib/kafka/publisher.js';
 import type { AdminApi } from '../consumers/cafe24/admin-api.js';
 import { grantFromTokenResponse } from '../consumers/cafe24/token-refresher.js';

@@ -3,7 +3,7 @@
  * what topics.json declares. `list` reads only the file, so it works with no broker at all.
  */
 import { fileURLToPath } from 'node:url';
-import { parseCommand, UsageError } from '../lib/cli.js';
+import { parseCommand, UsageError } from '../lib/cli/command.js';
 import { loadConfig } from '../lib/config.js';
 import { waitForBroker } from '../lib/kafka/broker-check.js';
 import { createKafka } from '../lib/kafka/client.js';

@@ -2,7 +2,7 @@
  * `npm run secrets -- new-key [--id ID]`: prints a fresh SECRETS_KEYS entry, `keyId:base64(32 bytes)`. To rotate,
  * put the new entry first (it seals new values) and keep the old ones after it (they still open older values).
  */
-import { parseCommand, UsageError } from '../lib/cli.js';
+import { parseCommand, UsageError } from '../lib/cli/command.js';
 import { generateKeySpec } from '../lib/secrets.js';
 
 const COMMAND = {

@@ -2,7 +2,7 @@
  * The Ably consumer group, assembled: the sync consumer (lib/sync) with the Ably connector stack
  * (connector-stack.ts) over the sealed credentials topic.
  */
-import { createCredentialsStore } from '../../lib/credentials-store.js';
+import { createCredentialsStore } from '../../lib/credentials/credentials-store.js';
 import type { KafkaContext } from '../../lib/kafka/client.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Keyring } from '../../lib/secrets.js';

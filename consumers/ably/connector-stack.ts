@@ -5,7 +5,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CredentialsStore } from '../../lib/credentials-store.js';
+import type { CredentialsStore } from '../../lib/credentials/credentials-store.js';
 import type { Logger } from '../../lib/logger.js';
 import { createBrowserLogin } from './browser-login.js';
 import { createBrowserPool, type BrowserPoolOptions } from './browser-pool.js';

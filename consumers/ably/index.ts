@@ -1,5 +1,6 @@
 /** Entry point of an Ably consumer instance: `tsx consumers/ably/index.ts` (scale by adding instances). */
-import { loadConfigOrExit, runnerOverrides } from '../../lib/config.js';
+import { loadConfigOrExit } from '../../lib/config.js';
+import { runnerOverrides } from '../../lib/kafka/runner-options.js';
 import { createKafka } from '../../lib/kafka/client.js';
 import { createLogger } from '../../lib/logger.js';
 import { tierPolicies } from '../../lib/sync/tiers.js';

@@ -13,7 +13,7 @@
  *   - a locked account: retried after the lock (RateLimitedError);
  *   - a browser crash: retriable, the job retries.
  */
-import type { CredentialsStore } from '../../lib/credentials-store.js';
+import type { CredentialsStore } from '../../lib/credentials/credentials-store.js';
 import { BlockedError, CredentialsRejectedError, RateLimitedError } from '../../lib/errors.js';
 import { createSingleFlight } from '../../lib/single-flight.js';
 import { LoginRefusedError, type SellerApi } from './seller-api.js';

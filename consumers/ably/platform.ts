@@ -1,5 +1,5 @@
-/** Ably as one platform module (lib/platform-module.ts): its entities, connector, mapper and privacy policy. */
-import type { PlatformModule } from '../../lib/platform-module.js';
+/** Ably as one platform module (lib/platform/platform-module.ts): its entities, connector, mapper and privacy policy. */
+import type { PlatformModule } from '../../lib/platform/platform-module.js';
 import { createAblyConnectorStack } from './connector-stack.js';
 import { ABLY_ENTITIES } from './connector.js';
 import { ablyMapper } from './mapping.js';

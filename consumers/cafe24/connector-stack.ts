@@ -3,7 +3,7 @@
  * the token refresher over a credentials store. The consumer group (cafe24-consumer.ts) gives it the sealed
  * credentials topic; the benchmark's baseline (bench/cafe24-baseline.ts) an in-memory store.
  */
-import type { CredentialsStore } from '../../lib/credentials-store.js';
+import type { CredentialsStore } from '../../lib/credentials/credentials-store.js';
 import type { Connector } from '../../lib/sync/connector.js';
 import { createAdminApi } from './admin-api.js';
 import { createCafe24Connector } from './connector.js';

@@ -1,6 +1,7 @@
 /** Entry point of a Cafe24 consumer instance: `npm run cafe24` (scale by adding instances); `--help` says more. */
-import { parseCommand } from '../../lib/cli.js';
-import { loadConfig, runnerOverrides } from '../../lib/config.js';
+import { parseCommand } from '../../lib/cli/command.js';
+import { loadConfig } from '../../lib/config.js';
+import { runnerOverrides } from '../../lib/kafka/runner-options.js';
 import { waitForBroker } from '../../lib/kafka/broker-check.js';
 import { createKafka } from '../../lib/kafka/client.js';
 import { createLogger } from '../../lib/logger.js';

@@ -1,5 +1,5 @@
-/** Cafe24 as one platform module (lib/platform-module.ts): its entities, connector, mapper and privacy policy. */
-import type { PlatformModule } from '../../lib/platform-module.js';
+/** Cafe24 as one platform module (lib/platform/platform-module.ts): its entities, connector, mapper and privacy policy. */
+import type { PlatformModule } from '../../lib/platform/platform-module.js';
 import { createCafe24ConnectorStack } from './connector-stack.js';
 import { cafe24Mapper } from './mapping.js';
 import { cafe24Privacy } from './privacy.js';

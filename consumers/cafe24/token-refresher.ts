@@ -5,7 +5,7 @@
  * marks the grant as needing re-authorisation, so later jobs fail fast instead of hammering the token endpoint.
  */
 import { CredentialsRejectedError, RateLimitedError, TransientSourceError } from '../../lib/errors.js';
-import type { CredentialsStore } from '../../lib/credentials-store.js';
+import type { CredentialsStore } from '../../lib/credentials/credentials-store.js';
 import { createSingleFlight } from '../../lib/single-flight.js';
 import { AccessTokenRejectedError, SourceRejectedError, type AdminApi } from './admin-api.js';
 

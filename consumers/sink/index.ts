@@ -4,7 +4,7 @@
  * SIGTERM/SIGINT drains it (pending batches land and commit, or are left with their intent) and exits 0.
  * A crashed consumer exits 1, for the supervisor to restart.
  */
-import { parseCommand } from '../../lib/cli.js';
+import { parseCommand } from '../../lib/cli/command.js';
 import { loadConfig } from '../../lib/config.js';
 import { waitForBroker } from '../../lib/kafka/broker-check.js';
 import { createKafka } from '../../lib/kafka/client.js';

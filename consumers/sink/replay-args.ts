@@ -2,7 +2,7 @@
  * The replay command line (REPLAY_COMMAND, which `--help` prints), parsed into a plan; pure, so every flag
  * combination is unit-tested.
  */
-import { parseOptions, UsageError } from '../../lib/cli.js';
+import { parseOptions, UsageError } from '../../lib/cli/command.js';
 import { RAW_RESULTS_TOPIC } from '../../lib/contracts/raw-result.js';
 import { SINK_DLQ_TOPIC } from '../../lib/contracts/dlq.js';
 import { SYNC_RUNS_TOPIC } from '../../lib/contracts/sync-run.js';

@@ -148,7 +148,7 @@ function tenantOf(message: SourceMessage, fromDlq: boolean): string | undefined 
 
 /** `tsx consumers/sink/replay.ts …`: the command line (replay-args.ts), on the configured Kafka and warehouse. */
 async function main(argv: string[]): Promise<void> {
-  const { parseCommand } = await import('../../lib/cli.js');
+  const { parseCommand } = await import('../../lib/cli/command.js');
   const { parseReplayArgs, REPLAY_COMMAND } = await import('./replay-args.js');
   parseCommand(REPLAY_COMMAND, argv);
   const plan = parseReplayArgs(argv);
@@ -175,7 +175,7 @@ async function main(argv: string[]): Promise<void> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main(process.argv.slice(2)).then(() => process.exit(0), async (error) => {
-    const { commandFailed } = await import('../../lib/cli.js');
+    const { commandFailed } = await import('../../lib/cli/command.js');
     const { REPLAY_COMMAND } = await import('./replay-args.js');
     commandFailed(REPLAY_COMMAND, error);
   });

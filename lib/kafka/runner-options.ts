@@ -3,6 +3,7 @@
  * defaults in one object (DEFAULT_RUNNER_SETTINGS: config, lib/config.ts runner.*, only overrides it), and the
  * events it emits per instance. The process-wide instrumentation events are in instrumentation.ts.
  */
+import type { Config } from '../config.js';
 import type { Contract } from '../contracts/codec.js';
 import type { Logger } from '../logger.js';
 import { GROUP_TIMING, type KafkaContext } from './client.js';
@@ -126,4 +127,13 @@ export interface RunnerEventMap {
   [RUNNER_EVENTS.JOB_FAILED]: [{ topic: string; partition: number; offset: string; key: string; error: unknown }];
   [RUNNER_EVENTS.COMMIT_FAILED]: [{ topic: string; partition: number; offset: string; error: unknown }];
   [RUNNER_EVENTS.REBALANCED]: [{ reason: string }];
+}
+
+/** The runner settings the configuration sets (runner.*, kafka.transactionTimeoutMs); unset ones stay undefined, so the runner's defaults apply. */
+export function runnerOverrides(config: Config): Partial<RunnerSettings> {
+  const { concurrency, jobTimeoutMs, drainTimeoutMs, queuedPerPartition, lowPriorityShare, lowAgeingMs, backlogPollMs } = config.runner;
+  return {
+    concurrency, jobTimeoutMs, drainTimeoutMs, queuedPerPartition, lowShare: lowPriorityShare, lowAgeingMs, backlogPollMs,
+    transactionTimeoutMs: config.kafka.transactionTimeoutMs,
+  };
 }

@@ -2,7 +2,7 @@
  * Which sync requests a platform group already completed, so a second request with the same id is dropped
  * instead of run twice (issue 11, item 5). The scheduler derives a request id from tenant, platform, entity set
  * and slot (producers/scheduler/slots.ts), and a manual `sellerstream sync` takes its slot's id
- * (producers/manual-sync.ts): a scheduled request emitted after a manual one for the same slot is the same work.
+ * (producers/cli/manual-sync.ts): a scheduled request emitted after a manual one for the same slot is the same work.
  *
  * Two sources, because either alone misses some:
  * - sync.state: each job's transaction writes the link's cursor with the request id that wrote it (across

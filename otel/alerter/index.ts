@@ -4,7 +4,7 @@
  * (SLACK_WEBHOOK_URL) and e-mail (SMTP_URL, ALERT_EMAIL_TO) once per alert. Run one: two would both notify.
  * A bad rules file stops start-up with one line naming the rule and field.
  */
-import { parseCommand } from '../../lib/cli.js';
+import { parseCommand } from '../../lib/cli/command.js';
 import { loadConfigOrExit } from '../../lib/config.js';
 import { waitForBroker } from '../../lib/kafka/broker-check.js';
 import { createKafka } from '../../lib/kafka/client.js';

@@ -4,7 +4,7 @@
  * credentials store (which needs SECRETS_KEYS), the warehouse. A command touches only what it uses.
  */
 import { loadConfig, type Config } from '../../lib/config.js';
-import { createCredentialsStore, type CredentialsStore } from '../../lib/credentials-store.js';
+import { createCredentialsStore, type CredentialsStore } from '../../lib/credentials/credentials-store.js';
 import { TENANTS_TOPIC, TenantContract, type Tenant } from '../../lib/contracts/tenant.js';
 import { waitForBroker } from '../../lib/kafka/broker-check.js';
 import { createKafka, type KafkaContext } from '../../lib/kafka/client.js';

@@ -1,7 +1,7 @@
 /**
  * `sellerstream cafe24 connect` and `sellerstream ably set-credentials`: a platform secret, sealed
  * (lib/secrets.ts) on the `credentials` topic, and the link's credential health back to ok (the scheduler then
- * schedules a link it had parked: producers/credential-health.ts).
+ * schedules a link it had parked: producers/scheduler/credential-health.ts).
  */
 import { Command, Option } from 'commander';
 import type { Platform } from '../../lib/contracts/fields.js';
@@ -10,7 +10,7 @@ import { ConfigError } from '../../lib/config.js';
 import { createAdminApi } from '../../consumers/cafe24/admin-api.js';
 import { createRateLimiter } from '../../consumers/cafe24/rate-limiter.js';
 import type { AblySecret } from '../../consumers/ably/login.js';
-import { tenantWithFreshCredentials } from '../credential-health.js';
+import { tenantWithFreshCredentials } from '../scheduler/credential-health.js';
 import { exchangeCafe24Code, putTenant } from '../tenant-admin.js';
 import { ablySellerArg, emailArg, mallIdArg, tenantIdArg } from './args.js';
 import type { CliContext, WithContext } from './context.js';

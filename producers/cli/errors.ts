@@ -6,7 +6,7 @@
  *   (no Kafka broker, or ClickHouse unreachable where the command needs it).
  */
 import { CommanderError } from 'commander';
-import { UsageError } from '../../lib/cli.js';
+import { UsageError } from '../../lib/cli/command.js';
 import { BrokerUnreachableError } from '../../lib/kafka/broker-check.js';
 import { WarehouseUnavailableError } from '../../lib/errors.js';
 

@@ -1,7 +1,7 @@
 /**
  * `sellerstream status [TENANT]`: per tenant × platform × entity, the last successful run and the data's age
  * (ClickHouse `sync_runs` and `freshness`, as the sink wrote them), the link's credential health (the tenant
- * record, producers/credential-health.ts), and the backlog of the sync topics (broker offsets against the
+ * record, producers/scheduler/credential-health.ts), and the backlog of the sync topics (broker offsets against the
  * platform group's commits; for one tenant, also the backlog of its partition, which its next request waits
  * behind). Without a reachable warehouse it still shows health and backlog, and says why ages are missing.
  */
@@ -12,7 +12,7 @@ import type { Tenant } from '../../lib/contracts/tenant.js';
 import type { KafkaContext } from '../../lib/kafka/client.js';
 import { groupIdOf } from '../../lib/sync/sync-consumer.js';
 import { policyFromConfig } from '../scheduler/policy.js';
-import { partitionOf } from '../manual-sync.js';
+import { partitionOf } from './manual-sync.js';
 import { tenantIdArg } from './args.js';
 import type { CliContext, WithContext } from './context.js';
 import { age, printJson, printTable, say } from './output.js';

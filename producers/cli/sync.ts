@@ -1,7 +1,7 @@
 /**
  * `sellerstream sync` (the current slot's work, now; coalesced with the scheduler's request for the same work)
  * and `sellerstream backfill` (a range, cut into steps by the consumer, followed on `sync.runs` with a progress
- * bar until its last step ends). The rules are in producers/manual-sync.ts.
+ * bar until its last step ends). The rules are in producers/cli/manual-sync.ts.
  */
 import { Command, Option } from 'commander';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
@@ -11,7 +11,7 @@ import { SYNC_RUNS_TOPIC, SyncRunContract, type SyncRun } from '../../lib/contra
 import { PARKED_HEALTH, type Tenant } from '../../lib/contracts/tenant.js';
 import { followTopic, rangeOffsets } from '../../lib/kafka/read-range.js';
 import { policyFromConfig, type SchedulerPolicy } from '../scheduler/policy.js';
-import { backfillRequest, findRequest, manualSyncRequest } from '../manual-sync.js';
+import { backfillRequest, findRequest, manualSyncRequest } from './manual-sync.js';
 import { publishSyncRequests } from '../sync-requests.js';
 import { dateArg, entitiesArg, platformArg, positiveIntArg, tenantIdArg } from './args.js';
 import type { CliContext, WithContext } from './context.js';

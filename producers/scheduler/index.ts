@@ -9,7 +9,7 @@ import { loadConfigOrExit } from '../../lib/config.js';
 import { createKafka } from '../../lib/kafka/client.js';
 import { createLogger } from '../../lib/logger.js';
 import { createObservability } from '../../otel/observability.js';
-import { createCredentialHealth } from '../credential-health.js';
+import { createCredentialHealth } from './credential-health.js';
 import { createScheduler } from './loop.js';
 import { policyFromConfig } from './policy.js';
 

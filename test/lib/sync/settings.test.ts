@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { loadConfig, runnerOverrides } from '../../../lib/config.js';
+import { loadConfig } from '../../../lib/config.js';
+import { runnerOverrides } from '../../../lib/kafka/runner-options.js';
 import { DlqEntryContract, SyncRequestContract, type SyncRequest } from '../../../lib/contracts/index.js';
 import { TransientSourceError } from '../../../lib/errors.js';
 import type { ProducerConfig } from 'kafkajs';

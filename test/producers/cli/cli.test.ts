@@ -16,7 +16,7 @@ import { TENANTS_TOPIC, TenantContract, type Tenant } from '../../../lib/contrac
 import { createCompactedView } from '../../../lib/kafka/compacted-view.js';
 import { createKeyring, generateKeySpec } from '../../../lib/secrets.js';
 import { waitFor } from '../../../lib/wait-for.js';
-import { createCredentialHealth } from '../../../producers/credential-health.js';
+import { createCredentialHealth } from '../../../producers/scheduler/credential-health.js';
 import { drainTopic, testKafka, testLogger, type TestKafka } from '../../helpers/kafka.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/sellerstream.js', import.meta.url));

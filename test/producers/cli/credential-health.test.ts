@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import type { SyncRun } from '../../../lib/contracts/sync-run.js';
 import type { Tenant } from '../../../lib/contracts/tenant.js';
-import { healthOfRun, tenantAfterRun, tenantWithFreshCredentials } from '../../../producers/credential-health.js';
+import { healthOfRun, tenantAfterRun, tenantWithFreshCredentials } from '../../../producers/scheduler/credential-health.js';
 
 const run = (status: SyncRun['status'], startedAt: string, errorClass?: string): SyncRun => ({
   v: 1, requestId: 'req-00000001', attempt: 1, tenantId: 't-1', platform: 'ably', status, startedAt, durationMs: 5, counts: {}, ...(errorClass ? { errorClass } : {}),

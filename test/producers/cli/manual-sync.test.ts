@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { continuationId, inChainOf } from '../../../lib/contracts/sync-request.js';
 import type { Tenant } from '../../../lib/contracts/tenant.js';
-import { manualSyncRequest } from '../../../producers/manual-sync.js';
+import { manualSyncRequest } from '../../../producers/cli/manual-sync.js';
 import { DEFAULT_POLICY } from '../../../producers/scheduler/policy.js';
 import { compileTable, createSlotState, planTick, recordEmitted, type LinkInput } from '../../../producers/scheduler/slots.js';
 

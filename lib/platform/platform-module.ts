@@ -4,11 +4,11 @@
  * replays and benches receive the model side (lib/model/registry.ts), the platform consumer groups the connector
  * side. Nothing else imports a platform folder.
  */
-import type { Config } from './config.js';
-import type { CredentialsStore } from './credentials-store.js';
-import type { Logger } from './logger.js';
-import type { PlatformModel } from './model/registry.js';
-import type { Connector } from './sync/connector.js';
+import type { Config } from '../config.js';
+import type { CredentialsStore } from '../credentials/credentials-store.js';
+import type { Logger } from '../logger.js';
+import type { PlatformModel } from '../model/registry.js';
+import type { Connector } from '../sync/connector.js';
 
 /** What a connector is built from: the parsed config (each platform reads its own section) and the sealed credentials. */
 export interface ConnectorDeps {

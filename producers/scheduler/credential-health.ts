@@ -19,14 +19,14 @@
  * rare, so the window is small, and the next change of either kind writes a whole record again.
  */
 import type { Consumer } from 'kafkajs';
-import type { Platform } from '../lib/contracts/fields.js';
-import { SYNC_RUNS_TOPIC, SyncRunContract, type SyncRun } from '../lib/contracts/sync-run.js';
-import { TENANTS_TOPIC, TenantContract, type LinkHealth, type Tenant } from '../lib/contracts/tenant.js';
-import type { KafkaContext } from '../lib/kafka/client.js';
-import { createCompactedView, type CompactedView } from '../lib/kafka/compacted-view.js';
-import { createPublisher, type Publisher } from '../lib/kafka/publisher.js';
-import type { Logger } from '../lib/logger.js';
-import { putTenant } from './tenant-admin.js';
+import type { Platform } from '../../lib/contracts/fields.js';
+import { SYNC_RUNS_TOPIC, SyncRunContract, type SyncRun } from '../../lib/contracts/sync-run.js';
+import { TENANTS_TOPIC, TenantContract, type LinkHealth, type Tenant } from '../../lib/contracts/tenant.js';
+import type { KafkaContext } from '../../lib/kafka/client.js';
+import { createCompactedView, type CompactedView } from '../../lib/kafka/compacted-view.js';
+import { createPublisher, type Publisher } from '../../lib/kafka/publisher.js';
+import type { Logger } from '../../lib/logger.js';
+import { putTenant } from '../tenant-admin.js';
 
 /** The error classes (lib/errors.ts `code`) of a dead run that park a link instead of marking it failing. */
 export const PARKING_ERROR_CLASSES: Readonly<Record<string, LinkHealth>> = {

@@ -15,13 +15,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Partitioners } from 'kafkajs';
-import type { Platform } from '../lib/contracts/fields.js';
-import { priorityOf, syncTopic, SyncRequestContract, type SyncRequest } from '../lib/contracts/sync-request.js';
-import type { Tenant } from '../lib/contracts/tenant.js';
-import type { KafkaContext } from '../lib/kafka/client.js';
-import { readRange } from '../lib/kafka/read-range.js';
-import type { SchedulerPolicy } from './scheduler/policy.js';
-import { compileTable, createSlotState, planTick } from './scheduler/slots.js';
+import type { Platform } from '../../lib/contracts/fields.js';
+import { priorityOf, syncTopic, SyncRequestContract, type SyncRequest } from '../../lib/contracts/sync-request.js';
+import type { Tenant } from '../../lib/contracts/tenant.js';
+import type { KafkaContext } from '../../lib/kafka/client.js';
+import { readRange } from '../../lib/kafka/read-range.js';
+import type { SchedulerPolicy } from '../scheduler/policy.js';
+import { compileTable, createSlotState, planTick } from '../scheduler/slots.js';
 
 export interface ManualRequest {
   request: SyncRequest;

@@ -5,9 +5,9 @@
  * meaning and default from the config schema (lib/config.ts), so no command keeps a copy of either.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, describeEnv } from './config.js';
-import { BrokerUnreachableError } from './kafka/broker-check.js';
-import { SecretsError } from './secrets.js';
+import { ConfigError, describeEnv } from '../config.js';
+import { BrokerUnreachableError } from '../kafka/broker-check.js';
+import { SecretsError } from '../secrets.js';
 
 export interface CommandOption {
   type: 'string' | 'boolean';

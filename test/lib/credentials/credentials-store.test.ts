@@ -1,10 +1,10 @@
 /** Sealed credentials on the real broker: key rotation re-seals a value with the current key when it is read. */
 import assert from 'node:assert/strict';
-import { CredentialsContract, credentialsKey } from '../../lib/contracts/credentials.js';
-import { createCredentialsStore } from '../../lib/credentials-store.js';
-import { createKeyring, generateKeySpec } from '../../lib/secrets.js';
-import { waitFor } from '../../lib/wait-for.js';
-import { drainTopic, testKafka, testLogger, type TestKafka } from '../helpers/kafka.js';
+import { CredentialsContract, credentialsKey } from '../../../lib/contracts/credentials.js';
+import { createCredentialsStore } from '../../../lib/credentials/credentials-store.js';
+import { createKeyring, generateKeySpec } from '../../../lib/secrets.js';
+import { waitFor } from '../../../lib/wait-for.js';
+import { drainTopic, testKafka, testLogger, type TestKafka } from '../../helpers/kafka.js';
 
 describe('credentials store', function () {
   this.timeout(60_000);

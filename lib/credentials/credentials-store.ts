@@ -9,13 +9,13 @@
  * by tenant), so the re-sealed copy is ordered with that process's own later writes (a rotated token) and never
  * overwrites a newer value. Roll a new key out as a second key everywhere first, then move it to the front.
  */
-import { CREDENTIALS_TOPIC, CredentialsContract, credentialsKey } from './contracts/credentials.js';
-import type { Platform } from './contracts/fields.js';
-import type { KafkaContext } from './kafka/client.js';
-import { createCompactedView } from './kafka/compacted-view.js';
-import { createPublisher, type Publisher } from './kafka/publisher.js';
-import type { Logger } from './logger.js';
-import type { Keyring } from './secrets.js';
+import { CREDENTIALS_TOPIC, CredentialsContract, credentialsKey } from '../contracts/credentials.js';
+import type { Platform } from '../contracts/fields.js';
+import type { KafkaContext } from '../kafka/client.js';
+import { createCompactedView } from '../kafka/compacted-view.js';
+import { createPublisher, type Publisher } from '../kafka/publisher.js';
+import type { Logger } from '../logger.js';
+import type { Keyring } from '../secrets.js';
 
 export interface CredentialsStore {
   start(): Promise<void>;
