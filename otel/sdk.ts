@@ -15,6 +15,7 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import { context, propagation, trace } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
@@ -49,9 +50,14 @@ export function startTelemetry({ serviceName, exporter, endpoint, spanExporter }
   sdk.start();
   const stopKernelSpans = startKernelSpans();
   return {
-    shutdown: () => {
+    async shutdown() {
       stopKernelSpans();
-      return sdk.shutdown();
+      await sdk.shutdown();
+      // The SDK leaves its providers registered as the API's globals, so a later start (a test after another, a
+      // process restarting telemetry) would silently keep the shut-down ones: unregister them.
+      trace.disable();
+      context.disable();
+      propagation.disable();
     },
   };
 }
