@@ -70,6 +70,20 @@ import { SINK_EVENTS, type SinkEventMap, type SinkStats } from './sink-events.js
 import { createTranslator } from './translate.js';
 
 export { MAX_GROUP_MEMBERS } from './flush-loop.js';
+
+/** How long a batch waits for its assignment to load before kafkajs is let go (it heartbeats, then fetches it again). */
+const ASSIGNMENT_WAIT_MS = 500;
+
+/** Whether the promise settles within `ms`. */
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 export * from './sink-events.js';
 
 export function createSink(options: SinkOptions) {
@@ -96,6 +110,8 @@ export function createSink(options: SinkOptions) {
   let settleAssigned: (() => void) | undefined;
   let warehouseDown = false;
   let ageTimer: NodeJS.Timeout | undefined;
+  /** A rejoin the sink asked for (see eachBatch), until kafkajs's loop runs again. */
+  let rejoining: Promise<void> | undefined;
 
   const kernel = createConsumerKernel({
     component: 'sink',
@@ -193,7 +209,17 @@ export function createSink(options: SinkOptions) {
   // ── consuming and sealing ────────────────────────────────────────────────────────────────────────────────────
 
   async function eachBatch({ batch, resolveOffset, isRunning, isStale }: EachBatchPayload) {
-    await assigned;
+    // eachBatch runs on kafkajs's only loop, which also joins the group and heartbeats: never wait here for what
+    // that loop has yet to do. A batch between REBALANCING and GROUP_JOIN means kafkajs's rejoin failed and it carries
+    // on under the generation the sink revoked (a coordinator still loading after a broker restart answers
+    // GROUP_LOAD_IN_PROGRESS, which kafkajs does not retry as a join): no GROUP_JOIN will hand it back, and waiting
+    // for one stopped the heartbeats for good (seen in the broker-restart fault). Rejoin cleanly instead. While an
+    // assignment loads (after GROUP_JOIN), wait a little; the batch is fetched again if it is not ready.
+    if (settleAssigned) {
+      rejoining ??= kernel.restartConsumer(() => revokeAll('rejoining'), 'consumer restart').finally(() => (rejoining = undefined));
+      return;
+    }
+    if (!(await settlesWithin(assigned, ASSIGNMENT_WAIT_MS))) return;
     const state = partitions.get(partitionKey(batch.topic, batch.partition));
     if (!state || !machine.is(RUNNER_STATES.RUNNING)) return;
     const now = Date.now();

@@ -275,15 +275,16 @@ export function createConsumerKernel(options: ConsumerKernelOptions) {
   }
 
   /**
-   * Stops kafkajs's loop and runs it again (after `reset`), so it re-reads the committed offsets as after a
-   * rebalance; the way out when a commit failed for good. A failure to restart crashes the kernel.
+   * Stops kafkajs's loop (leaving the group) and runs it again (after `reset`), so it re-reads the committed offsets
+   * as after a rebalance; the way out when a commit failed for good, or when kafkajs carries on under a generation
+   * the coordinator gave up. A failure to restart crashes the kernel.
    */
-  async function restartConsumer(reset: () => void) {
+  async function restartConsumer(reset: () => void, reason: Rejoin['reason'] = 'commit failure') {
     try {
       if (!consumer || !machine.is(RUNNER_STATES.RUNNING)) return;
       await consumer.stop();
       reset();
-      rejoined('commit failure');
+      rejoined(reason);
       await consumer.run(runConfig);
     } catch (error) {
       log.error({ err: error }, 'could not restart the consumer');
