@@ -5,7 +5,7 @@
  * per fault, `fault=<name> lost=N duplicated=N crashes=N rejoin_s=… next_commit_s=… result=pass|fail` (with the
  * why under a failing one), and last `N passed, N failed`; the exit code is 1 when any failed.
  * Seeded: every random choice comes from --seed (default 2026), so a run repeats. --reduced (or CI=true) is the
- * short form for CI: fewer kills and fuzzed messages, a 10 s warehouse outage instead of 60 s.
+ * short form for CI: fewer kills and fuzzed messages, a shorter 429 storm, a 6 s warehouse outage instead of 60 s.
  * The broker: KAFKA_BROKERS, or the local one (started if needed, stopped after); the broker-restart fault
  * restarts only a broker of its own (scripts/kafka/local.sh on its own port and directory), never a shared one.
  */

@@ -1,5 +1,5 @@
 /**
- * The warehouse fails for 60 s (reduced: 10 s) while shops sync: every table of the sink's engine is DETACHed, so
+ * The warehouse fails for 60 s (reduced: 6 s) while shops sync: every table of the sink's engine is DETACHed, so
  * inserts fail with the engine's own error, then ATTACHed again. The sink must not crash, must keep its place
  * (commit nothing that did not land) and catch up: every record once, the next commit soon after the warehouse is back.
  */
@@ -10,10 +10,10 @@ import { shopsFor } from './common.js';
 
 export const warehouseOutage: Fault = {
   name: 'warehouse-outage',
-  description: 'every ClickHouse table detached for 60 s (reduced 10 s) mid-sync, then back',
+  description: 'every ClickHouse table detached for 60 s (reduced 6 s) mid-sync, then back',
   async run(ctx: FaultContext): Promise<FaultReport> {
     const report = emptyReport();
-    const outageMs = ctx.reduced ? 10_000 : 60_000;
+    const outageMs = ctx.reduced ? 6_000 : 60_000;
     const stage = await openStage(ctx, 'wo', { shops: shopsFor(ctx, 'wo', 4) });
     try {
       const sink = stage.startSink();
