@@ -61,7 +61,7 @@ describe('chdb-warehouse: one engine per process', function () {
     }, 10);
     const started = performance.now();
     try {
-      await warehouse.query('SELECT max(sipHash64(number)) AS m FROM numbers(25000000)');
+      await warehouse.query('SELECT max(sipHash64(number)) AS m FROM numbers(100000000)');
     } finally {
       clearInterval(ticker);
     }
