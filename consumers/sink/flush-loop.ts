@@ -10,8 +10,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { context } from '@opentelemetry/api';
-import { CompressionTypes } from 'kafkajs';
 import { errorMessage } from '../../lib/errors.js';
+import { PRODUCE_COMPRESSION } from '../../lib/kafka/client.js';
 import type { ConsumerKernel } from '../../lib/kafka/consumer-kernel.js';
 import { INSTRUMENTATION_EVENTS, type BatchFlushStart } from '../../lib/kafka/instrumentation.js';
 import { RUNNER_STATES } from '../../lib/kafka/runner-states.js';
@@ -168,7 +168,7 @@ export function createFlushLoop({ kernel, options, flusher, retry, log, stats, e
     // One request per entry: an entry may carry a whole 10 MB record, and a request is one record batch per
     // partition, bounded by the topic's max.message.bytes; gzip keeps even those well under it.
     for (const m of messages) {
-      await producer.send({ topic: kafka.topic(m.topic), acks: -1, compression: CompressionTypes.GZIP, messages: [{ key: m.key, value: m.value, headers: m.headers }] });
+      await producer.send({ topic: kafka.topic(m.topic), acks: -1, compression: PRODUCE_COMPRESSION, messages: [{ key: m.key, value: m.value, headers: m.headers }] });
     }
     stats.dlq += items.length;
     log.warn({ count: items.length, reasons: items.slice(0, 5).map((i) => i.reason) }, 'sent to the DLQ');

@@ -3,6 +3,7 @@
  * shares. Topic names pass through `topicName()` so one cluster can hold several environments (tests too).
  */
 import { usesNativeCrc32c } from './native-crc32c.js';
+import { ZSTD } from './zstd-codec.js';
 import { Kafka, logLevel, Partitioners, type Consumer, type ConsumerConfig, type Producer, type ProducerConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from '../logger.js';
 
@@ -36,6 +37,9 @@ const LEVELS: Record<number, 'warn' | 'info' | 'debug'> = {
  * rejoins of 8-30 s); capped at 2 s, a client is back within ~2 s of its broker, and 30 retries keep most of the
  * patience the old 8 had (~55 s instead of ~70 s before a request fails).
  */
+/** How every producer of sellerstream compresses its batches (zstd-codec.ts says why). */
+export const PRODUCE_COMPRESSION = ZSTD;
+
 export const KAFKA_RETRY = { initialRetryTime: 250, maxRetryTime: 2_000, retries: 30 } as const;
 
 export function createKafka({ brokers, clientId, connectionTimeoutMs = 3000, topicPrefix = '', logger }: KafkaOptions): KafkaContext {

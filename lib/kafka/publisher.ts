@@ -7,7 +7,7 @@
 import { context } from '@opentelemetry/api';
 import type { Producer } from 'kafkajs';
 import type { Logger } from '../logger.js';
-import { createIdempotentProducer, type KafkaContext } from './client.js';
+import { createIdempotentProducer, PRODUCE_COMPRESSION, type KafkaContext } from './client.js';
 import { injectTraceHeaders } from './headers.js';
 import { emitInstrumentation, INSTRUMENTATION_EVENTS, type PublishStart } from './instrumentation.js';
 import type { OutgoingMessage } from './transaction.js';
@@ -36,6 +36,7 @@ export async function createPublisher(kafka: KafkaContext, { logger }: { logger?
         await context.with(scope.context, () => producer.send({
           topic: kafka.topic(topic),
           acks: -1,
+          compression: PRODUCE_COMPRESSION,
           messages: messages.map((m) => ({ key: m.key, value: m.value, headers: injectTraceHeaders({ ...m.headers }, scope.context) })),
         }));
       } catch (sendError) {

@@ -18,6 +18,7 @@
 import type { Admin, Producer, Transaction } from 'kafkajs';
 import type { Logger } from '../logger.js';
 import { backoff, type RetryPolicy } from '../retry.js';
+import { PRODUCE_COMPRESSION } from './client.js';
 
 export interface OutgoingMessage {
   topic: string;
@@ -182,7 +183,7 @@ export function createTransactionalCommitter<U extends CommitUnit>({
           }
         }
         // A produce request carries one record batch per partition; slices keep each under the broker's limit.
-        for (const slice of slicesOf(byTopic, MAX_SEND_BYTES)) await transaction.sendBatch({ topicMessages: slice });
+        for (const slice of slicesOf(byTopic, MAX_SEND_BYTES)) await transaction.sendBatch({ topicMessages: slice, compression: PRODUCE_COMPRESSION });
         const units = group.map((p) => p.unit);
         const offsets = offsetsFor(units);
         if (offsets.length > 0) await transaction.sendOffsets({ consumerGroupId: groupId, topics: offsets });
