@@ -12,7 +12,7 @@ import { createLogger } from '../lib/logger.js';
 import { createKeyring, generateKeySpec } from '../lib/secrets.js';
 import { waitFor } from '../lib/wait-for.js';
 import { createCafe24Consumer } from '../consumers/cafe24/cafe24-consumer.js';
-import { instrumentConnector } from '../otel/kernel-metrics.js';
+import { instrumentConnector, instrumentRateLimiter } from '../otel/kernel-metrics.js';
 import { createObservability, syncGroupOf } from '../otel/observability.js';
 import { startTelemetry } from '../otel/sdk.js';
 import { buildSyncRequest, publishSyncRequests } from '../producers/sync-requests.js';
@@ -58,6 +58,7 @@ async function round(a: RoundArgs): Promise<RoundResult> {
     cafe24: { apiBaseTemplate: a.info.apiBaseTemplate, apiVersion: '2025-12-01', clientId: a.info.clientId, clientSecret: a.info.clientSecret, lookbackDays: 15, initialDays: 90 },
     ...(observability ? { wrapConnector: (c) => instrumentConnector(observability.metrics, c) } : {}),
   });
+  if (observability) instrumentRateLimiter(observability.metrics, 'cafe24', consumer.stack.limiter);
   let joined = false;
   consumer.events.on(RUNNER_EVENTS.REBALANCED, ({ reason }) => void (joined ||= reason === 'group join'));
   await consumer.start();

@@ -5,8 +5,9 @@
  *   - DLQ: entries per DLQ topic and error class (runner and sink);
  *   - transitions and rejoins: the state of each runner/sink, rejoins by reason;
  *   - sink flushes: batch rows and latency, rows per table; warehouse availability (the sink's readiness).
- * Beside the bus: a connector wrapper (records fetched per entity, time per entity step) and the Ably browser pool
- * (its events and stats, passed in structurally: otel/ imports no platform folder).
+ * Beside the bus: a connector wrapper (records fetched per entity, time per entity step), and a platform's parts
+ * with events of their own: the Ably browser pool and circuit breaker, the Cafe24 rate limiter (passed in
+ * structurally by the entry point: otel/ imports no platform folder).
  * No label ever carries a tenant id (metric-names.ts).
  */
 import type { EventEmitter } from 'node:events';
@@ -103,12 +104,50 @@ export function instrumentConnector(metrics: Metrics, connector: Connector): Con
   };
 }
 
-/** A platform's circuit breaker state as a gauge, read every `intervalMs`. Returns its stop. */
-export function instrumentBreaker(metrics: Metrics, platform: string, breaker: { readonly state: keyof typeof BREAKER_VALUE }, intervalMs = 5_000): () => void {
+/** What instrumentBreaker reads of a breaker (consumers/ably/circuit-breaker.ts), structurally. */
+export interface BreakerLike {
+  readonly state: keyof typeof BREAKER_VALUE;
+  /** `transition` on each move, `blocked` on each soft block it counts. */
+  readonly events?: Pick<EventEmitter, 'on' | 'off'>;
+}
+
+/**
+ * A platform's circuit breaker: its state as a gauge, set on each transition and read every `intervalMs` as well
+ * (open → half_open is a matter of time, told only when the breaker is next asked); each soft block it counts as
+ * a throttled response. Returns its stop.
+ */
+export function instrumentBreaker(metrics: Metrics, platform: string, breaker: BreakerLike, intervalMs = 5_000): () => void {
   const refresh = () => metrics.set('sellerstream_breaker_state', { platform }, BREAKER_VALUE[breaker.state]);
+  const blocked = () => metrics.add('sellerstream_source_throttled_total', { platform });
+  breaker.events?.on('transition', refresh);
+  breaker.events?.on('blocked', blocked);
   refresh();
   const timer = setInterval(refresh, intervalMs).unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    breaker.events?.off('transition', refresh);
+    breaker.events?.off('blocked', blocked);
+  };
+}
+
+/** What instrumentRateLimiter reads of a client-side rate limiter (consumers/cafe24/rate-limiter.ts), structurally. */
+export interface RateLimiterLike {
+  readonly events: Pick<EventEmitter, 'on' | 'off'>;
+}
+
+/** A platform's rate limiter: calls it held back and for how long (`waited`), and the source's 429s (`throttled`). Returns its stop. */
+export function instrumentRateLimiter(metrics: Metrics, platform: string, limiter: RateLimiterLike): () => void {
+  const waited = ({ waitedMs }: { waitedMs: number }) => {
+    metrics.add('sellerstream_limiter_waits_total', { platform });
+    metrics.record('sellerstream_limiter_wait_seconds', waitedMs / 1000, { platform });
+  };
+  const throttled = () => metrics.add('sellerstream_source_throttled_total', { platform });
+  limiter.events.on('waited', waited);
+  limiter.events.on('throttled', throttled);
+  return () => {
+    limiter.events.off('waited', waited);
+    limiter.events.off('throttled', throttled);
+  };
 }
 
 export interface BrowserPoolLike {

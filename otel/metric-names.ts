@@ -32,7 +32,7 @@ export const METRICS = {
   sellerstream_browser_pool_contexts: { kind: 'gauge', help: 'Browser pages (isolated contexts) open', labels: [] },
   sellerstream_browser_pool_rss_bytes: { kind: 'gauge', help: 'Resident memory of the pool\'s Chromium processes', labels: [] },
   sellerstream_browser_restarts_total: { kind: 'counter', help: 'Chromium processes replaced, by reason (retired, crashed)', labels: ['reason'] },
-  sellerstream_limiter_waits_total: { kind: 'counter', help: 'Calls the client-side rate limiter held back', labels: ['platform'] },
+  sellerstream_limiter_waits_total: { kind: 'counter', help: 'Calls the client-side rate limiter held back and then let through (a wait too long to sleep hands the job back instead: jobs_total error_class RATE_LIMITED)', labels: ['platform'] },
   sellerstream_limiter_wait_seconds: { kind: 'histogram', help: 'How long the rate limiter held a call back', labels: ['platform'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10] },
   sellerstream_source_throttled_total: { kind: 'counter', help: 'Responses 429 (or the source\'s soft block) received', labels: ['platform'] },
   sellerstream_breaker_state: { kind: 'gauge', help: 'Circuit breaker state per platform: 0 closed, 1 half open, 2 open', labels: ['platform'] },

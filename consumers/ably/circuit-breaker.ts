@@ -6,7 +6,12 @@
  *   open       calls are refused with the time left (`retryAfterMs`) for `openMs`; then it is half open.
  *   half_open  one probe at a time is let through; a good probe closes the breaker (window cleared), a blocked
  *              one opens it again.
+ * Each move is told on `events` (BREAKER_EVENTS), and so is each soft block it counts, so the state gauge
+ * (otel/kernel-metrics.ts instrumentBreaker) changes when the breaker does. open → half_open happens by the clock
+ * alone: it is told when the breaker is next asked (`allow`, `state`), which is why the gauge also reads the state
+ * on a timer.
  */
+import { EventEmitter } from 'node:events';
 import { RateLimitedError } from '../../lib/errors.js';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
@@ -32,6 +37,17 @@ export interface BreakerOptions {
 
 export type BreakerDecision = { ok: true; probe: boolean } | { ok: false; retryAfterMs: number };
 
+export const BREAKER_EVENTS = {
+  TRANSITION: 'transition',
+  /** A call (or login) the seller center soft-blocked was recorded. */
+  BLOCKED: 'blocked',
+} as const;
+
+export interface BreakerEventMap {
+  [BREAKER_EVENTS.TRANSITION]: [{ from: BreakerState; to: BreakerState }];
+  [BREAKER_EVENTS.BLOCKED]: [];
+}
+
 export interface CircuitBreaker {
   allow(): BreakerDecision;
   /** The outcome of a call that was allowed (`probe` as allow() said). */
@@ -39,6 +55,7 @@ export interface CircuitBreaker {
   readonly state: BreakerState;
   /** How many times it opened (tests, metrics). */
   readonly opened: number;
+  readonly events: EventEmitter<BreakerEventMap>;
 }
 
 export function createCircuitBreaker({ windowMs = 60_000, minSamples = 10, openAtBlockRate = 0.5, openMs = 60_000, now = Date.now }: BreakerOptions = {}): CircuitBreaker {
@@ -47,12 +64,22 @@ export function createCircuitBreaker({ windowMs = 60_000, minSamples = 10, openA
   let probing = false;
   let opened = 0;
   const outcomes: { at: number; blocked: boolean }[] = [];
+  const events = new EventEmitter<BreakerEventMap>();
 
+  const moveTo = (to: BreakerState) => {
+    const from = state;
+    state = to;
+    if (from !== to) events.emit(BREAKER_EVENTS.TRANSITION, { from, to });
+  };
   const open = () => {
-    state = 'open';
     openedAt = now();
     probing = false;
     opened += 1;
+    moveTo('open');
+  };
+  /** open → half_open once `openMs` has passed. */
+  const cooled = (t: number) => {
+    if (state === 'open' && t - openedAt >= openMs) moveTo('half_open');
   };
 
   function trim(t: number) {
@@ -60,13 +87,11 @@ export function createCircuitBreaker({ windowMs = 60_000, minSamples = 10, openA
   }
 
   return {
+    events,
     allow() {
       const t = now();
-      if (state === 'open') {
-        const left = openedAt + openMs - t;
-        if (left > 0) return { ok: false, retryAfterMs: left };
-        state = 'half_open';
-      }
+      cooled(t);
+      if (state === 'open') return { ok: false, retryAfterMs: openedAt + openMs - t };
       if (state === 'half_open') {
         if (probing) return { ok: false, retryAfterMs: Math.max(1_000, Math.floor(openMs / 4)) };
         probing = true;
@@ -76,11 +101,12 @@ export function createCircuitBreaker({ windowMs = 60_000, minSamples = 10, openA
     },
     record(outcome, probe = false) {
       const t = now();
+      if (outcome === 'blocked') events.emit(BREAKER_EVENTS.BLOCKED);
       if (state === 'half_open' && probe) {
         probing = false;
         if (outcome === 'ok') {
-          state = 'closed';
           outcomes.length = 0;
+          moveTo('closed');
         } else open();
         return;
       }
@@ -91,7 +117,7 @@ export function createCircuitBreaker({ windowMs = 60_000, minSamples = 10, openA
       if (outcomes.length >= minSamples && blocked / outcomes.length >= openAtBlockRate) open();
     },
     get state() {
-      if (state === 'open' && now() - openedAt >= openMs) return 'half_open';
+      cooled(now());
       return state;
     },
     get opened() {

@@ -25,6 +25,7 @@ export function createCafe24Consumer({ kafka, instanceId, logger, keyring, cafe2
   return {
     events: consumer.events,
     credentials,
+    stack,
     async start() {
       await credentials.start();
       await consumer.start();

@@ -7,7 +7,7 @@ import type { CredentialsStore } from '../../lib/credentials/credentials-store.j
 import type { Connector } from '../../lib/sync/connector.js';
 import { createAdminApi } from './admin-api.js';
 import { createCafe24Connector } from './connector.js';
-import { createRateLimiter, DEFAULT_RATE_LIMIT_POLICY, type RateLimitPolicy } from './rate-limiter.js';
+import { createRateLimiter, DEFAULT_RATE_LIMIT_POLICY, type RateLimiter, type RateLimitPolicy } from './rate-limiter.js';
 import { createTokenRefresher } from './token-refresher.js';
 
 export interface Cafe24Settings {
@@ -31,6 +31,8 @@ export interface Cafe24ConnectorStackOptions {
 
 export interface Cafe24ConnectorStack {
   connector: Connector;
+  /** Its events feed the limiter and 429 metrics (otel/kernel-metrics.ts instrumentRateLimiter). */
+  limiter: RateLimiter;
   /** Closes the Admin API's connection pools. */
   close(): Promise<void>;
 }
@@ -40,5 +42,5 @@ export function createCafe24ConnectorStack({ cafe24, credentials, buyerHashSalt,
   const api = createAdminApi({ baseTemplate: cafe24.apiBaseTemplate, apiVersion: cafe24.apiVersion, limiter });
   const tokens = createTokenRefresher({ api, credentials, clientId: cafe24.clientId, clientSecret: cafe24.clientSecret, now, onRotated: onTokenRotated });
   const connector = createCafe24Connector({ api, tokens, buyerHashSalt, lookbackDays: cafe24.lookbackDays, initialDays: cafe24.initialDays, now });
-  return { connector, close: () => api.close() };
+  return { connector, limiter, close: () => api.close() };
 }

@@ -7,7 +7,7 @@ import { createKafka } from '../../lib/kafka/client.js';
 import { createLogger } from '../../lib/logger.js';
 import { tierPolicies } from '../../lib/sync/tiers.js';
 import { createKeyring } from '../../lib/secrets.js';
-import { instrumentConnector } from '../../otel/kernel-metrics.js';
+import { instrumentConnector, instrumentRateLimiter } from '../../otel/kernel-metrics.js';
 import { createObservability, syncGroupOf } from '../../otel/observability.js';
 import { startTelemetry } from '../../otel/sdk.js';
 import { createCafe24Consumer } from './cafe24-consumer.js';
@@ -34,6 +34,7 @@ const consumer = createCafe24Consumer({
   buyerHashSalt: config.secrets.buyerHashSalt, ...runnerOverrides(config), tierPolicies: tierPolicies(config.tiers),
   wrapConnector: (connector) => instrumentConnector(observability.metrics, connector),
 });
+instrumentRateLimiter(observability.metrics, 'cafe24', consumer.stack.limiter);
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

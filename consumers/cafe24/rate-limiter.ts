@@ -4,7 +4,10 @@
  * "abnormal traffic" rule (10+ calls to one mall within a second), usage blocks (`X-Cafe24-*-Remain`), and a
  * cap on calls in flight per mall. The math is pure (`delayBeforeCall`, `recordCall`, `observe`); `acquire`
  * sleeps for short waits and throws RateLimitedError for long ones, so a job never holds its slot for minutes.
+ * It tells observers (`events`, RATE_LIMITER_EVENTS) what it held back and what the mall refused; telemetry
+ * subscribes from the entry point (otel/kernel-metrics.ts instrumentRateLimiter), this file imports no otel/.
  */
+import { EventEmitter } from 'node:events';
 import { RateLimitedError } from '../../lib/errors.js';
 
 export interface RateLimitPolicy {
@@ -89,23 +92,39 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return Array.isArray(value) ? value[0] : value;
 }
 
+export const RATE_LIMITER_EVENTS = {
+  /** A call waited for its slot and then started (`waitedMs` in all; a wait too long to sleep throws instead). */
+  WAITED: 'waited',
+  /** The mall refused a call with 429. */
+  THROTTLED: 'throttled',
+} as const;
+
+export interface RateLimiterEventMap {
+  [RATE_LIMITER_EVENTS.WAITED]: [{ mallId: string; waitedMs: number }];
+  [RATE_LIMITER_EVENTS.THROTTLED]: [{ mallId: string; status: number }];
+}
+
 export interface RateLimiter {
   /** Waits for a call slot for the mall; returns the function that ends the call with its response. */
   acquire(mallId: string, signal: AbortSignal): Promise<(status: number, headers: Record<string, string | string[] | undefined>) => void>;
+  readonly events: EventEmitter<RateLimiterEventMap>;
 }
 
 export function createRateLimiter(policy: RateLimitPolicy = DEFAULT_RATE_LIMIT_POLICY, now: () => number = Date.now): RateLimiter {
   const malls = new Map<string, MallRateState>();
   const waiters = new Map<string, (() => void)[]>();
+  const events = new EventEmitter<RateLimiterEventMap>();
 
   const wake = (mallId: string) => {
     for (const w of waiters.get(mallId)?.splice(0) ?? []) w();
   };
 
   return {
+    events,
     async acquire(mallId, signal) {
       let state = malls.get(mallId);
       if (!state) malls.set(mallId, (state = freshState(policy, now())));
+      let waitedFrom: number | undefined;
       for (;;) {
         signal.throwIfAborted();
         const wait = delayBeforeCall(state, now(), policy);
@@ -113,6 +132,7 @@ export function createRateLimiter(policy: RateLimitPolicy = DEFAULT_RATE_LIMIT_P
         if (Number.isFinite(wait) && wait > policy.maxWaitMs) {
           throw new RateLimitedError(`cafe24 mall ${mallId} needs ${wait} ms before the next call`, wait, { context: { mallId } });
         }
+        waitedFrom ??= now();
         await new Promise<void>((resolve, reject) => {
           const done = () => {
             clearTimeout(timer);
@@ -131,10 +151,12 @@ export function createRateLimiter(policy: RateLimitPolicy = DEFAULT_RATE_LIMIT_P
         });
       }
       recordCall(state, now(), policy);
+      if (waitedFrom !== undefined) events.emit(RATE_LIMITER_EVENTS.WAITED, { mallId, waitedMs: now() - waitedFrom });
       const s = state;
       return (status, headers) => {
         s.inFlight--;
         observe(s, now(), headers, status);
+        if (status === 429) events.emit(RATE_LIMITER_EVENTS.THROTTLED, { mallId, status });
         wake(mallId);
       };
     },
