@@ -1,11 +1,15 @@
 /**
  * `npm run faults [-- --reduced] [--seed N] [--only a,b] [--keep]`: the fault suite. Each fault (faults/cafe24/,
- * and any platform's list added to FAULTS) runs against the real broker, the Cafe24 simulator and the embedded
- * engine, breaks something on purpose and reconciles ClickHouse against the simulator's truth. It prints one line
- * per fault, `fault=<name> lost=N duplicated=N crashes=N rejoin_s=… next_commit_s=… result=pass|fail` (with the
- * why under a failing one), and last `N passed, N failed`; the exit code is 1 when any failed.
+ * faults/ably/: each platform's list joins FAULTS here, and only here) runs against the real broker, the
+ * platform's simulator, the embedded engine (and for Ably a real Chromium), breaks something on purpose and
+ * reconciles ClickHouse against the simulator's truth. The machinery every fault shares is faults/harness/. It
+ * prints one line per fault, `fault=<name> lost=N duplicated=N crashes=N rejoin_s=… next_commit_s=…
+ * result=pass|fail` (with the why under a failing one), and last `N passed, N failed`; the exit code is 1 when
+ * any failed.
  * Seeded: every random choice comes from --seed (default 2026), so a run repeats. --reduced (or CI=true) is the
- * short form for CI: fewer kills and fuzzed messages, a shorter 429 storm, a 6 s warehouse outage instead of 60 s.
+ * short form for CI: fewer kills and fuzzed messages, a shorter 429 storm, a 6 s warehouse outage instead of 60 s,
+ * one Chromium kill and a smaller block storm; the faults marked full-only (their mocha twins run in CI) are left
+ * out unless --only names them.
  * The broker: KAFKA_BROKERS, or the local one (started if needed, stopped after); the broker-restart fault
  * restarts only a broker of its own (scripts/kafka/local.sh on its own port and directory), never a shared one.
  */
@@ -14,11 +18,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rngFor } from '../simulators/cafe24/seeded-random.js';
 import { ensureLocalBroker } from '../scripts/kafka/local-broker.js';
+import { ABLY_FAULTS } from './ably/index.js';
 import { CAFE24_FAULTS } from './cafe24/index.js';
-import { emptyReport, formatReport, judge, type Fault, type FaultReport } from './fault.js';
+import { emptyReport, formatReport, judge, type Fault, type FaultReport } from './harness/fault.js';
 
-/** Every platform's faults, in the order they run. Ably's list joins here when Ably lands. */
-const FAULTS: readonly Fault[] = [...CAFE24_FAULTS];
+/** Every platform's faults, in the order they run. */
+const FAULTS: readonly Fault[] = [...CAFE24_FAULTS, ...ABLY_FAULTS];
 
 const HELP = `npm run faults -- [options]
 
@@ -29,7 +34,7 @@ const HELP = `npm run faults -- [options]
   --help           this text
 
 faults:
-${FAULTS.map((f) => `  ${f.name.padEnd(18)} ${f.description}`).join('\n')}
+${FAULTS.map((f) => `  ${f.name.padEnd(20)} ${f.description}${f.fullOnly ? ' (full form only)' : ''}`).join('\n')}
 `;
 
 function parseArgs(argv: string[]) {
@@ -68,7 +73,8 @@ let passed = 0;
 let failed = 0;
 process.stderr.write(`faults: seed ${args.seed}, ${args.reduced ? 'reduced' : 'full'} run, broker ${broker.brokers}${externalBroker ? ' (external)' : ''}\n`);
 try {
-  for (const fault of FAULTS.filter((f) => !args.only || args.only.includes(f.name))) {
+  const chosen = FAULTS.filter((f) => (args.only ? args.only.includes(f.name) : !(args.reduced && f.fullOnly)));
+  for (const fault of chosen) {
     const workDir = mkdtempSync(join(tmpdir(), `faults-${fault.name}-`));
     const t0 = performance.now();
     let report: FaultReport;

@@ -1,15 +1,15 @@
 /**
  * The broker restarted mid-sync (stopped as an operator would, SIGTERM, and started on the same data), once
  * (full run: twice) while the consumer and the sink work. Both must reconnect, rejoin their groups and carry on;
- * ClickHouse must end exact. The fault runs on a broker of its own (faults/own-broker.ts), never the shared one.
+ * ClickHouse must end exact. The fault runs on a broker of its own (faults/harness/own-broker.ts), never the shared one.
  * The broker's own time (its controlled shutdown, then its start-up until it serves) is reported apart
  * (broker_stop_s, broker_start_s): rejoin and next-commit times count from the moment it serves again, so they
  * measure only the consumer's and the sink's recovery.
  */
-import type { Fault, FaultContext, FaultReport } from '../fault.js';
-import { emptyReport } from '../fault.js';
-import { startOwnBroker } from '../own-broker.js';
-import { openStage } from '../stage.js';
+import type { Fault, FaultContext, FaultReport } from '../harness/fault.js';
+import { emptyReport } from '../harness/fault.js';
+import { startOwnBroker } from '../harness/own-broker.js';
+import { openStage } from './stage.js';
 import { shopsFor } from './common.js';
 
 export const brokerRestart: Fault = {

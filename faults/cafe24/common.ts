@@ -1,6 +1,6 @@
 /** What the Cafe24 faults share: seeded shop fleets, and how a restarted process's recovery is timed. */
-import type { FaultChild } from '../child.js';
-import type { FaultContext } from '../fault.js';
+import type { FaultChild } from '../harness/stage.js';
+import type { FaultContext } from '../harness/fault.js';
 import type { ShopSpec } from '../../simulators/cafe24/shop-spec.js';
 
 /** `count` malls of seeded sizes (a few hundred to 1,500 orders over 180 days; every fourth with a second shop). */

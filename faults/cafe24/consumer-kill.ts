@@ -5,11 +5,11 @@
  * (statuses change, tokens expire) and an incremental sync runs: ClickHouse must hold every order, item, product
  * and category once, the payments to the cent, and today's item statuses.
  */
-import type { Fault, FaultContext, FaultReport } from '../fault.js';
-import { emptyReport } from '../fault.js';
+import type { Fault, FaultContext, FaultReport } from '../harness/fault.js';
+import { emptyReport } from '../harness/fault.js';
 import { measureRestart, shopsFor } from './common.js';
 import { rngFor } from '../../simulators/cafe24/seeded-random.js';
-import { openStage } from '../stage.js';
+import { openStage } from './stage.js';
 
 export const consumerKill: Fault = {
   name: 'consumer-kill',

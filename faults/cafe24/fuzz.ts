@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DlqEntryContract } from '../../lib/contracts/dlq.js';
 import type { Rng } from '../../simulators/cafe24/seeded-random.js';
-import type { Fault, FaultContext, FaultReport } from '../fault.js';
-import { emptyReport } from '../fault.js';
-import { openStage } from '../stage.js';
+import type { Fault, FaultContext, FaultReport } from '../harness/fault.js';
+import { emptyReport } from '../harness/fault.js';
+import { openStage } from './stage.js';
 import { shopsFor } from './common.js';
 
 /** Where each fuzzed topic's messages must end: a DLQ, or (compacted views) nowhere, without a crash. */

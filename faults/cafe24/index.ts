@@ -1,5 +1,5 @@
 /** The Cafe24 faults, in the order faults/run.ts runs them. */
-import type { Fault } from '../fault.js';
+import type { Fault } from '../harness/fault.js';
 import { brokerRestart } from './broker-restart.js';
 import { consumerKill } from './consumer-kill.js';
 import { fuzz } from './fuzz.js';

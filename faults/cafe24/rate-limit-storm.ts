@@ -7,9 +7,9 @@
  * the random refusals on top stay well clear of the 20, and the reduced fault takes ~17 s instead of ~27 s with 15.
  * None may end dead, and ClickHouse must end exact.
  */
-import type { Fault, FaultContext, FaultReport } from '../fault.js';
-import { emptyReport } from '../fault.js';
-import { openStage } from '../stage.js';
+import type { Fault, FaultContext, FaultReport } from '../harness/fault.js';
+import { emptyReport } from '../harness/fault.js';
+import { openStage } from './stage.js';
 import { shopsFor } from './common.js';
 
 export const rateLimitStorm: Fault = {

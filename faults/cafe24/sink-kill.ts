@@ -4,10 +4,10 @@
  * on the same engine directory and must redo what was in flight from the intents, with the same deduplication
  * tokens. Merges are stopped in the sink, so a duplicate insert would stay visible to the reconciliation.
  */
-import type { Fault, FaultContext, FaultReport } from '../fault.js';
-import { emptyReport } from '../fault.js';
+import type { Fault, FaultContext, FaultReport } from '../harness/fault.js';
+import { emptyReport } from '../harness/fault.js';
 import { rngFor } from '../../simulators/cafe24/seeded-random.js';
-import { openStage } from '../stage.js';
+import { openStage } from './stage.js';
 import { measureRestart, shopsFor } from './common.js';
 
 const HANG_STAGES = ['intent-recorded', 'table-inserted', 'table-inserted', 'committed'] as const;

@@ -5,9 +5,9 @@
  * simulator and the brokers (its every TCP connect and DNS lookup is recorded), and the real shops sync exactly.
  */
 import { DlqEntryContract } from '../../lib/contracts/dlq.js';
-import type { Fault, FaultContext, FaultReport } from '../fault.js';
-import { emptyReport } from '../fault.js';
-import { openStage } from '../stage.js';
+import type { Fault, FaultContext, FaultReport } from '../harness/fault.js';
+import { emptyReport } from '../harness/fault.js';
+import { openStage } from './stage.js';
 import { shopsFor } from './common.js';
 
 const HOSTILE_MALL_IDS = [

@@ -3,9 +3,9 @@
  * needs_reauth without retries, and a later one fail fast without calling the Admin API; its data synced until then
  * stays intact, and the other shops, synced in the same rounds, are not affected.
  */
-import type { Fault, FaultContext, FaultReport } from '../fault.js';
-import { emptyReport } from '../fault.js';
-import { openStage } from '../stage.js';
+import type { Fault, FaultContext, FaultReport } from '../harness/fault.js';
+import { emptyReport } from '../harness/fault.js';
+import { openStage } from './stage.js';
 import { shopsFor } from './common.js';
 
 export const tokenRevoked: Fault = {

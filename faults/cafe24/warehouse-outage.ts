@@ -3,9 +3,9 @@
  * inserts fail with the engine's own error, then ATTACHed again. The sink must not crash, must keep its place
  * (commit nothing that did not land) and catch up: every record once, the next commit soon after the warehouse is back.
  */
-import type { Fault, FaultContext, FaultReport } from '../fault.js';
-import { emptyReport } from '../fault.js';
-import { openStage } from '../stage.js';
+import type { Fault, FaultContext, FaultReport } from '../harness/fault.js';
+import { emptyReport } from '../harness/fault.js';
+import { openStage } from './stage.js';
 import { shopsFor } from './common.js';
 
 export const warehouseOutage: Fault = {

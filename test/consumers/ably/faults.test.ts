@@ -10,7 +10,7 @@
  *     scrubbed; the page and a screenshot) and its path in the run.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAblyConsumer, type AblyConsumerOptions } from '../../../consumers/ably/ably-consumer.js';
@@ -22,6 +22,7 @@ import type { SyncRequest } from '../../../lib/contracts/sync-request.js';
 import { createPublisher, type Publisher } from '../../../lib/kafka/publisher.js';
 import { createKeyring, generateKeySpec } from '../../../lib/secrets.js';
 import { TIER_POLICIES } from '../../../lib/sync/tiers.js';
+import { processes as procs } from '../../../lib/testing/processes.js';
 import { waitFor } from '../../../lib/wait-for.js';
 import { migrate } from '../../../lib/warehouse/migrate.js';
 import type { Warehouse } from '../../../lib/warehouse/warehouse.js';
@@ -129,20 +130,6 @@ async function assertExactRows(rig: Rig, sellerIds: string[]): Promise<void> {
     assert.deepEqual(got, want, sellerId);
     assert.ok(want.order_items > 0, `${sellerId} has data`);
   }
-}
-
-/** Processes as /proc shows them. */
-function procs() {
-  const list: { pid: number; ppid: number; pgrp: number; state: string; comm: string }[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      list.push({ pid: Number(entry), state: f[0] as string, ppid: Number(f[1]), pgrp: Number(f[2]), comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) });
-    } catch { /* gone */ }
-  }
-  return list;
 }
 
 describe('ably faults end to end', function () {

@@ -1,5 +1,5 @@
 /**
- * The broker restarts while the sink is mid-flush (a broker of the test's own, faults/own-broker.ts, never the
+ * The broker restarts while the sink is mid-flush (a broker of the test's own, faults/harness/own-broker.ts, never the
  * shared one), and later the group rebalances while the sink is mid-flush again (a second sink joins and leaves).
  * Both times the sink holds paused partitions (two sealed batches each while its flush hangs) and a recorded
  * intent. Afterwards every record must be in ClickHouse exactly once, with FINAL and without it (merges stopped on
@@ -21,7 +21,7 @@ import type { Warehouse } from '../../../lib/warehouse/warehouse.js';
 import { TABLES } from '../../../lib/model/tables.js';
 import type { SinkStage } from '../../../consumers/sink/options.js';
 import { SINK_EVENTS, type Sink } from '../../../consumers/sink/sink.js';
-import { startOwnBroker, type OwnBroker } from '../../../faults/own-broker.js';
+import { startOwnBroker, type OwnBroker } from '../../../faults/harness/own-broker.js';
 import { testLogger, testPrefix, TOPICS_FILE } from '../../helpers/kafka.js';
 import { disposeTestWarehouse } from '../../helpers/warehouse.js';
 import { cafe24Order, encodeRawResult, expectedCafe24Rows, rawResult } from '../../fixtures/sink-records.js';

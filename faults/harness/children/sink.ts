@@ -6,19 +6,19 @@
  * `hung` (with HANG_AT=<stage>:<g> it stops at that stage of its g-th flush group and waits forever, for the fault to
  * kill it there: `intent-recorded` before any insert, `table-inserted` after the first table, `committed` after).
  * Requests: `outage` { ms } detaches every table for that long (inserts fail with a real engine error);
- * `reconcile` returns what ClickHouse holds per tenant (faults/reconcile.ts).
+ * `reconcile` returns what ClickHouse holds per tenant (faults/harness/reconcile.ts).
  * Env: KAFKA_BROKERS, TOPIC_PREFIX, CHDB_DATA_DIR, DATABASE, BUYER_HASH_SALT, HANG_AT.
  */
-import { createKafka } from '../../lib/kafka/client.js';
-import { createLogger } from '../../lib/logger.js';
-import { TABLES } from '../../lib/model/tables.js';
-import { openEmbeddedWarehouse } from '../../lib/warehouse/chdb-warehouse.js';
-import { migrate } from '../../lib/warehouse/migrate.js';
-import { platformModels } from '../../consumers/platforms.js';
-import type { SinkStage } from '../../consumers/sink/options.js';
-import { createSink, SINK_EVENTS } from '../../consumers/sink/sink.js';
-import { serveRunner } from '../child.js';
-import { warehouseHoldings } from '../reconcile.js';
+import { createKafka } from '../../../lib/kafka/client.js';
+import { createLogger } from '../../../lib/logger.js';
+import { TABLES } from '../../../lib/model/tables.js';
+import { openEmbeddedWarehouse } from '../../../lib/warehouse/chdb-warehouse.js';
+import { migrate } from '../../../lib/warehouse/migrate.js';
+import { platformModels } from '../../../consumers/platforms.js';
+import type { SinkStage } from '../../../consumers/sink/options.js';
+import { createSink, SINK_EVENTS } from '../../../consumers/sink/sink.js';
+import { serveParent } from '../../../lib/testing/child-ipc.js';
+import { warehouseHoldings, type HoldingTable } from '../reconcile.js';
 
 const env = process.env;
 const warehouse = await openEmbeddedWarehouse({ dataDir: env.CHDB_DATA_DIR!, database: env.DATABASE! });
@@ -28,7 +28,7 @@ await warehouse.command('SYSTEM STOP MERGES');
 const [hangStage, hangGroup] = (env.HANG_AT ?? '').split(':');
 let groups = 0;
 let hangingGroup: string | undefined;
-const ipc = serveRunner({
+const ipc = serveParent({
   async outage({ ms }: { ms: number }) {
     for (const table of TABLES) await warehouse.command(`DETACH TABLE ${table}`);
     ipc.emit('detached');
@@ -39,7 +39,7 @@ const ipc = serveRunner({
       })();
     }, ms);
   },
-  reconcile: () => warehouseHoldings(warehouse),
+  reconcile: ({ tables }: { tables: HoldingTable[] }) => warehouseHoldings(warehouse, tables),
 });
 
 async function onStage(event: SinkStage) {

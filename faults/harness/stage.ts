@@ -1,80 +1,52 @@
 /**
- * The world one Cafe24 fault runs in: topics under a fresh prefix on the broker, the simulator in this process
- * (on wall time, so its rate limits drain, plus whatever a fault moves it ahead), a tenant per mall with its grant sealed on
- * `credentials`, and the consumer and sink as child processes (faults/children/) that the fault may kill. It
- * follows every run event on `sync.runs` and every flush the sinks commit, so it knows when the pipeline has
- * settled: every published request's chain ended (succeeded, dead, needs_reauth) and every record and run landed.
+ * The world every fault runs in, whatever the platform: topics under a fresh prefix on the broker, a credentials
+ * store sealed with a key of the fault's own, the platform's consumers and the sink as child processes
+ * (faults/<platform>/consumer-child.ts, children/sink.ts) that the fault may kill. It follows every run event on
+ * `sync.runs` and every flush the sinks commit, so it knows when the pipeline has settled: every published
+ * request's chain ended (succeeded, dead, needs_reauth) and every record and run landed. A platform's stage
+ * (faults/cafe24/stage.ts, faults/ably/stage.ts) adds its simulator, its tenants and its truth.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Partitioners, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
-import { createCredentialsStore, type CredentialsStore } from '../lib/credentials/credentials-store.js';
-import { SyncRunContract, type SyncRun } from '../lib/contracts/sync-run.js';
-import type { SyncRequest } from '../lib/contracts/sync-request.js';
-import { createKafka, type KafkaContext } from '../lib/kafka/client.js';
-import { createPublisher, type Publisher } from '../lib/kafka/publisher.js';
-import { applyTopics, readTopicSpecs } from '../lib/kafka/topics.js';
-import { createLogger } from '../lib/logger.js';
-import { generateKeySpec, createKeyring } from '../lib/secrets.js';
-import { waitFor } from '../lib/wait-for.js';
-import { addDays, kstDay } from '../consumers/cafe24/order-windows.js';
-import { buildSyncRequest, publishSyncRequests } from '../producers/sync-requests.js';
-import { connectCafe24 } from '../producers/tenant-admin.js';
-import type { SimClock } from '../simulators/cafe24/clock.js';
-import type { ShopSpec } from '../simulators/cafe24/shop-spec.js';
-import { startCafe24Simulator, type Cafe24Simulator } from '../simulators/cafe24/simulator.js';
-import type { FaultKnobs } from '../simulators/cafe24/faults.js';
-import { spawnChild, type FaultChild } from './child.js';
+import { createCredentialsStore, type CredentialsStore } from '../../lib/credentials/credentials-store.js';
+import type { Platform } from '../../lib/contracts/fields.js';
+import { SyncRunContract, type SyncRun } from '../../lib/contracts/sync-run.js';
+import type { SyncRequest } from '../../lib/contracts/sync-request.js';
+import { createKafka, type KafkaContext } from '../../lib/kafka/client.js';
+import { createPublisher, type Publisher } from '../../lib/kafka/publisher.js';
+import { applyTopics, readTopicSpecs } from '../../lib/kafka/topics.js';
+import { createLogger } from '../../lib/logger.js';
+import { generateKeySpec, createKeyring } from '../../lib/secrets.js';
+import { spawnIpcChild, type IpcChild } from '../../lib/testing/child-ipc.js';
+import { waitFor } from '../../lib/wait-for.js';
+import { buildSyncRequest, publishSyncRequests } from '../../producers/sync-requests.js';
 import type { FaultContext, FaultReport } from './fault.js';
-import { reconcile, simulatorTruth, type Holdings, type TenantTruth } from './reconcile.js';
+import type { HoldingTable, Holdings } from './reconcile.js';
 
-const TOPICS_FILE = fileURLToPath(new URL('../topics.json', import.meta.url));
-const TERMINAL = new Set(['succeeded', 'dead', 'needs_reauth']);
+const TOPICS_FILE = fileURLToPath(new URL('../../topics.json', import.meta.url));
+export const TERMINAL = new Set(['succeeded', 'dead', 'needs_reauth']);
 const SALT = 'faults-salt';
-/** The consumer's first sync reaches this far back (faults/children/consumer.ts: initialDays). */
-const INITIAL_DAYS = 90;
 
-export interface StageOptions {
-  shops: ShopSpec[];
-  /** Admin API latency per call. @default { minMs: 50, maxMs: 150 } */
-  latencyMs?: FaultKnobs['latencyMs'];
-  /** Tenants whose mall id is not a simulator mall (hostile ids): tenant id → mall id. */
-  extraTenants?: { tenantId: string; mallId: string }[];
-  /** Brokers other than the shared ones (a fault's own broker). */
-  brokers?: string[];
-  /** The Admin API base the consumer uses. @default the simulator's */
-  apiBaseTemplate?: string;
-}
-
-export interface Tenant { tenantId: string; mallId: string }
-
-/** Wall time plus an offset a fault can move forward (statuses progress, tokens expire, orders arrive). */
-export interface ShiftedClock extends SimClock {
-  readonly offsetMs: number;
-  advance(ms: number): void;
-}
-
-function shiftedClock(): ShiftedClock {
-  let offsetMs = 0;
-  return { now: () => Date.now() + offsetMs, get offsetMs() { return offsetMs; }, advance: (ms) => void (offsetMs += ms) };
-}
+/** A child of the fault: a consumer or a sink, with every event it sent kept and timed. */
+export type FaultChild = IpcChild;
 
 export interface Stage {
   readonly prefix: string;
   readonly kafka: KafkaContext;
   readonly admin: Admin;
-  readonly sim: Cafe24Simulator;
-  readonly clock: ShiftedClock;
-  readonly tenants: Tenant[];
+  readonly brokers: string[];
+  /** Sealed with the key the consumers get (`SECRETS_KEYS`). */
+  readonly credentials: CredentialsStore;
   readonly runs: SyncRun[];
   readonly consumers: FaultChild[];
   readonly sinks: FaultChild[];
-  readonly brokers: string[];
-  startConsumer(env?: Record<string, string>): FaultChild;
+  /** Starts a platform consumer (`file`) with the stage's broker, prefix, salt and key, plus `env`. */
+  spawnConsumer(file: URL, env: Record<string, string>): FaultChild;
   startSink(env?: Record<string, string>): FaultChild;
-  /** A manual sync request per tenant (all when none named). */
-  publish(tenantIds?: string[], extra?: Partial<SyncRequest>): Promise<SyncRequest[]>;
+  /** A manual sync request per tenant. */
+  publish(tenantIds: string[], extra?: Partial<SyncRequest>): Promise<SyncRequest[]>;
   /** Raw bytes to a base topic (fuzzing). */
   produceRaw(topic: string, messages: { key?: Buffer | string | null; value: Buffer | null }[]): Promise<void>;
   /** Requests whose chain has not ended yet. */
@@ -84,8 +56,12 @@ export interface Stage {
    * not settle in time is a failure noted there (the reconciliation that follows counts what is missing).
    */
   settle(deadlineMs: number, report?: FaultReport): Promise<boolean>;
-  /** ClickHouse against the simulator for the given tenants (default: every simulator tenant). */
-  reconcile(report: FaultReport, opts?: { tenants?: Tenant[]; statuses?: boolean }): Promise<Holdings>;
+  /** What ClickHouse holds of these tables, per tenant (asked of the newest live sink). */
+  holdings(tables: HoldingTable[]): Promise<Holdings>;
+  /** Records each tenant's committed runs reported fetching. */
+  committedRecords(): Record<string, number>;
+  /** Counts run events committed twice (same request, attempt and start) into the report. */
+  checkRunsOnce(report: FaultReport): void;
   /** Every message of a base topic so far (read committed). */
   readAll(topic: string): Promise<KafkaMessage[]>;
   /** Calls back for every message of a base topic, from the beginning, until the stage closes. */
@@ -94,8 +70,7 @@ export interface Stage {
   close(report: FaultReport): Promise<void>;
 }
 
-export async function openStage(ctx: FaultContext, name: string, options: StageOptions): Promise<Stage> {
-  const brokers = options.brokers ?? ctx.brokers;
+export async function openStage(ctx: FaultContext, name: string, { platform, brokers = ctx.brokers }: { platform: Platform; brokers?: string[] }): Promise<Stage> {
   const prefix = `faults-${name}-${randomBytes(3).toString('hex')}.`;
   // The runner's own clients (topics, readers, publisher) log errors only: retries during a fault are expected.
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'error', name: `faults-${name}`, destination: process.stderr });
@@ -106,21 +81,12 @@ export async function openStage(ctx: FaultContext, name: string, options: StageO
   // A quarter of production's partitions: the same shape (several partitions per topic), fewer files on the broker.
   await applyTopics(admin, specs, { prefix, partitionDivisor: 4 });
 
-  const clock = shiftedClock();
-  const sim = await startCafe24Simulator({ seed: ctx.seed, clock, shops: options.shops, latencyMs: options.latencyMs ?? { minMs: 50, maxMs: 150 } });
   const keySpec = generateKeySpec('faults');
   // Silent: the fuzz fault fills `credentials` with invalid records, which the store reports one by one.
   const credentials: CredentialsStore = createCredentialsStore({
     kafka, keyring: createKeyring(keySpec), readerId: `faults-${name}`, logger: createLogger({ level: 'silent', destination: process.stderr }),
   });
   await credentials.start();
-  const tenants = options.shops.map((s) => ({ tenantId: `t-${s.mallId}`, mallId: s.mallId }));
-  for (const t of tenants) await connectCafe24(credentials, t.tenantId, t.mallId, (await sim.issueTokens(t.mallId)).response);
-  for (const t of options.extraTenants ?? []) {
-    // A grant as a compromised or buggy install flow would store it: a hostile mall id with a working token.
-    const { response } = await sim.issueTokens(tenants[0]!.mallId);
-    await connectCafe24(credentials, t.tenantId, t.mallId, { ...(response as object), mall_id: t.mallId });
-  }
   const publisher: Publisher = await createPublisher(kafka);
   const rawProducer: Producer = kafka.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   await rawProducer.connect();
@@ -135,24 +101,28 @@ export async function openStage(ctx: FaultContext, name: string, options: StageO
   const consumers: FaultChild[] = [];
   const sinks: FaultChild[] = [];
   let children = 0;
-  const childEnv = () => ({ KAFKA_BROKERS: brokers.join(','), TOPIC_PREFIX: prefix, BUYER_HASH_SALT: SALT });
-  const windowStart = () => `${addDays(kstDay(Date.now()), -INITIAL_DAYS)}T00:00:00+09:00`;
+  const spawn = (kind: string, file: URL, env: Record<string, string>) => {
+    const n = ++children;
+    return spawnIpcChild(`${kind}-${n}`, fileURLToPath(file), {
+      env: { KAFKA_BROKERS: brokers.join(','), TOPIC_PREFIX: prefix, BUYER_HASH_SALT: SALT, ...env },
+      logFile: join(ctx.workDir, `${kind}-${n}.log`), keepEvents: true,
+    });
+  };
+  const committedRecords = () => {
+    const out: Record<string, number> = {};
+    for (const run of runs) out[run.tenantId] = (out[run.tenantId] ?? 0) + recordsOf(run);
+    return out;
+  };
 
   const stage: Stage = {
-    prefix, kafka, admin, sim, clock, tenants, runs, consumers, sinks, brokers,
-    startConsumer(env = {}) {
-      const child = spawnChild(`consumer-${++children}`, new URL('./children/consumer.ts', import.meta.url), {
-        ...childEnv(), INSTANCE_ID: 'fault-consumer-0', SECRETS_KEYS: keySpec,
-        CAFE24_API_BASE_TEMPLATE: options.apiBaseTemplate ?? sim.apiBaseTemplate, CAFE24_CLIENT_ID: sim.app.clientId, CAFE24_CLIENT_SECRET: sim.app.clientSecret,
-        ...env,
-      }, join(ctx.workDir, `consumer-${children}.log`));
+    prefix, kafka, admin, brokers, credentials, runs, consumers, sinks,
+    spawnConsumer(file, env) {
+      const child = spawn('consumer', file, { SECRETS_KEYS: keySpec, ...env });
       consumers.push(child);
       return child;
     },
     startSink(env = {}) {
-      const child = spawnChild(`sink-${++children}`, new URL('./children/sink.ts', import.meta.url), {
-        ...childEnv(), CHDB_DATA_DIR: join(ctx.workDir, 'chdb'), DATABASE: 'faults', ...env,
-      }, join(ctx.workDir, `sink-${children}.log`));
+      const child = spawn('sink', new URL('./children/sink.ts', import.meta.url), { CHDB_DATA_DIR: join(ctx.workDir, 'chdb'), DATABASE: 'faults', ...env });
       child.on('committed', ({ rowsByTable }: { rowsByTable: Record<string, number> }) => {
         landed.raw_records += rowsByTable.raw_records ?? 0;
         landed.sync_runs += rowsByTable.sync_runs ?? 0;
@@ -160,8 +130,8 @@ export async function openStage(ctx: FaultContext, name: string, options: StageO
       sinks.push(child);
       return child;
     },
-    async publish(tenantIds = tenants.map((t) => t.tenantId), extra = {}) {
-      const requests = tenantIds.map((tenantId) => buildSyncRequest({ tenantId, platform: 'cafe24', tier: 'paid' }, 'manual', extra));
+    async publish(tenantIds, extra = {}) {
+      const requests = tenantIds.map((tenantId) => buildSyncRequest({ tenantId, platform, tier: 'paid' }, 'manual', extra));
       await publishSyncRequests(publisher, requests);
       for (const r of requests) published.set(r.tenantId, (published.get(r.tenantId) ?? 0) + 1);
       return requests;
@@ -189,33 +159,26 @@ export async function openStage(ctx: FaultContext, name: string, options: StageO
         return false;
       }
     },
-    async reconcile(report, { tenants: which = tenants, statuses = false } = {}) {
+    async holdings(tables) {
       const sink = [...sinks].reverse().find((s) => !s.exit);
       if (!sink) throw new Error('no live sink to reconcile with');
-      const holdings = await sink.call<Holdings>('reconcile');
-      // Orders keep arriving: those placed before the tenant's last sync chain started must be there, none placed
-      // after it ended may be; the connector reads up to the end of today (KST) on its own clock.
-      const endOfToday = Date.parse(`${addDays(kstDay(Date.now()), 1)}T00:00:00+09:00`);
-      const truths: TenantTruth[] = which.map((t) => {
-        const chain = lastChain(runs, t.tenantId);
-        const at = (ms: number) => Math.min(ms + clock.offsetMs, endOfToday);
-        return simulatorTruth(sim, t.tenantId, t.mallId, { since: windowStart(), from: at(chain.startMs), to: at(chain.endMs) });
-      });
-      const committedRecords: Record<string, number> = {};
-      for (const run of runs) committedRecords[run.tenantId] = (committedRecords[run.tenantId] ?? 0) + recordsOf(run);
-      reconcile(truths, holdings, report, { committedRecords, statuses });
+      return sink.call<Holdings>('reconcile', { tables });
+    },
+    committedRecords,
+    checkRunsOnce(report) {
       const seen = new Set<string>();
       let duplicateRuns = 0;
       for (const run of runs) {
-        const key = `${run.requestId}/${run.attempt}`;
+        // A job the Ably breaker held back keeps its attempt, so (request, attempt) alone may repeat; a run event
+        // committed twice repeats its start too.
+        const key = `${run.requestId}/${run.attempt}/${run.startedAt}/${run.status}`;
         if (seen.has(key)) duplicateRuns += 1;
         seen.add(key);
       }
       if (duplicateRuns > 0) {
         report.duplicated += duplicateRuns;
-        report.failures.push(`${duplicateRuns} run event(s) committed twice (same request and attempt)`);
+        report.failures.push(`${duplicateRuns} run event(s) committed twice (same request, attempt and start)`);
       }
-      return holdings;
     },
     readAll: (topic) => readAll(kafka, topic),
     async follow(topic, onMessage) {
@@ -231,23 +194,11 @@ export async function openStage(ctx: FaultContext, name: string, options: StageO
       await publisher.close().catch(() => undefined);
       await rawProducer.disconnect().catch(() => undefined);
       await credentials.stop().catch(() => undefined);
-      await sim.close();
       await admin.deleteTopics({ topics: specs.map((s) => kafka.topic(s.name)) }).catch(() => undefined);
       await admin.disconnect();
     },
   };
   return stage;
-}
-
-/** When the tenant's last sync chain (the runs after its previous final run, up to its last success) ran. */
-function lastChain(runs: SyncRun[], tenantId: string): { startMs: number; endMs: number } {
-  const own = runs.filter((r) => r.tenantId === tenantId);
-  const last = own.map((r) => r.status).lastIndexOf('succeeded');
-  if (last < 0) return { startMs: 0, endMs: 0 };
-  let first = last;
-  while (first > 0 && !TERMINAL.has(own[first - 1]!.status)) first -= 1;
-  const end = own[last]!;
-  return { startMs: Date.parse(own[first]!.startedAt), endMs: Date.parse(end.startedAt) + end.durationMs };
 }
 
 /** Records a run reports fetched (oversize ones were not emitted). */

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const SCRIPT = fileURLToPath(new URL('../scripts/kafka/local.sh', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('../../scripts/kafka/local.sh', import.meta.url));
 
 export interface OwnBroker {
   brokers: string[];
