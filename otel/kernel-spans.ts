@@ -38,9 +38,11 @@ export function startKernelSpans(): () => void {
     })),
     onInstrumentation(INSTRUMENTATION_EVENTS.PUBLISH, ({ scope, error }) => finish(scope, error)),
 
-    onInstrumentation(INSTRUMENTATION_EVENTS.JOB_START, ({ scope, topic, partition, offset, groupId, tenantId }) => begin(scope, SPAN.PROCESS(topic), SpanKind.CONSUMER, {
+    // The request id is what a sync_runs row, a DLQ entry and a job's log lines name: searching spans by it finds the trace.
+    onInstrumentation(INSTRUMENTATION_EVENTS.JOB_START, ({ scope, topic, partition, offset, groupId, tenantId, requestId }) => begin(scope, SPAN.PROCESS(topic), SpanKind.CONSUMER, {
       [ATTR.MESSAGING_SYSTEM]: 'kafka', [ATTR.MESSAGING_DESTINATION]: topic, [ATTR.MESSAGING_PARTITION]: String(partition),
       [ATTR.MESSAGING_OFFSET]: offset, [ATTR.MESSAGING_GROUP]: groupId, [ATTR.TENANT_ID]: tenantId,
+      ...(requestId === undefined ? {} : { [ATTR.REQUEST_ID]: requestId }),
     })),
     onInstrumentation(INSTRUMENTATION_EVENTS.JOB_END, ({ scope, outcome, error }) => {
       if (outcome !== 'abandoned') open.get(scope)?.setAttribute(ATTR.OUTCOME, outcome);

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NonRetriableError } from '../../lib/errors.js';
+import { traceIdOf } from '../../lib/kafka/headers.js';
 
 /** The fields each emitted record must carry for its mapping (mapping.ts, mapping-catalog.ts); `orders` are checked per line. */
 export const EXPECTED_FIELDS: Readonly<Record<string, readonly string[]>> = {
@@ -47,10 +48,14 @@ export function findDrift(entity: string, records: readonly Record<string, unkno
   return undefined;
 }
 
-/** Writes one piece of evidence as JSON into `dir` and returns its path. */
+/**
+ * Writes one piece of evidence as JSON into `dir` and returns its path. It names the trace of the job it is
+ * written in (`traceId`, when traced), so the file (and the screenshot it lists) leads to the job's spans.
+ */
 export async function storeEvidence(dir: string, tenantId: string, kind: string, evidence: Record<string, unknown>): Promise<string> {
   await mkdir(dir, { recursive: true });
   const path = join(dir, `${tenantId.replace(/[^\w.-]/g, '_')}-${kind}-${Date.now()}-${randomBytes(3).toString('hex')}.json`);
-  await writeFile(path, `${JSON.stringify({ tenantId, kind, at: new Date().toISOString(), ...evidence }, null, 2)}\n`);
+  const traceId = traceIdOf();
+  await writeFile(path, `${JSON.stringify({ tenantId, kind, at: new Date().toISOString(), ...(traceId ? { traceId } : {}), ...evidence }, null, 2)}\n`);
   return path;
 }

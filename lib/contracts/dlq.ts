@@ -8,8 +8,13 @@
  * original's full size and sha256 (`truncated`), which is enough to find the original in its source topic.
  * `DLQ_LIMITS` holds each DLQ topic's bound; a test checks it stays below the topic's `max.message.bytes` in
  * topics.json.
+ *
+ * Every entry names the trace of the work that failed (`traceId`), so an operator goes from `dlq show` to the
+ * trace: the one given, else the original message's `traceparent` (runner and sink entries copy its headers), else
+ * the trace the builder runs in (a job's failure handler runs in its job's span).
  */
 import { createHash } from 'node:crypto';
+import { context, trace } from '@opentelemetry/api';
 import { defineContract } from './codec.js';
 import { array, integer, isoDateTime, literal, object, optional, record, string, type Infer } from './schema.js';
 import { attemptErrorV1, MAX_ATTEMPT_ERRORS, type AttemptError } from './sync-request.js';
@@ -33,6 +38,8 @@ export const dlqEntryV1 = object({
   truncated: optional(literal(true)),
   headers: optional(record(string())),
   tenantId: optional(string({ max: 64 })),
+  /** The W3C trace id of the failed work (32 hex digits). Optional: older entries and untraced processes lack it. */
+  traceId: optional(string({ pattern: /^[0-9a-f]{32}$/ })),
   /** A job that failed for good after retries: each attempt's error, oldest first (the last is `reason`). */
   errors: optional(array(attemptErrorV1, { max: MAX_ATTEMPT_ERRORS })),
   failedAt: isoDateTime(),
@@ -69,6 +76,8 @@ export interface DlqEntryInput {
   headers?: Record<string, string>;
   /** Kept only when it is a valid tenant id. */
   tenantId?: string;
+  /** @default from `headers.traceparent`, else the active span's trace */
+  traceId?: string;
   /** Each attempt's error, oldest first (the latest MAX_ATTEMPT_ERRORS kept). */
   errors?: AttemptError[];
   failedAt?: Date;
@@ -90,6 +99,7 @@ export function dlqEntry(input: DlqEntryInput): Buffer {
     valueSha256: createHash('sha256').update(value).digest('hex'),
     ...(input.headers ? { headers: boundedHeaders(input.headers) } : {}),
     ...(input.tenantId !== undefined && TENANT_ID.test(input.tenantId) ? { tenantId: input.tenantId } : {}),
+    ...traceIdOf(input),
     ...(input.errors?.length ? { errors: input.errors.slice(-MAX_ATTEMPT_ERRORS) } : {}),
     failedAt: (input.failedAt ?? new Date()).toISOString(),
   };
@@ -100,6 +110,15 @@ export function dlqEntry(input: DlqEntryInput): Buffer {
   const kept = Math.max(0, Math.floor((maxBytes - fixed) / 4) * 3);
   if (fixed > maxBytes) throw new RangeError(`a DLQ entry's fixed part (${fixed} bytes) exceeds its bound of ${maxBytes}`);
   return DlqEntryContract.encode({ ...base, truncated: true, value: value.subarray(0, kept).toString('base64') });
+}
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const NO_TRACE = '0'.repeat(32);
+
+function traceIdOf({ traceId, headers }: DlqEntryInput): { traceId?: string } {
+  const fromHeader = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(headers?.traceparent ?? '')?.[1];
+  const id = traceId ?? fromHeader ?? trace.getSpanContext(context.active())?.traceId;
+  return id !== undefined && TRACE_ID.test(id) && id !== NO_TRACE ? { traceId: id } : {};
 }
 
 /** At most MAX_HEADERS headers, names and values cut: a producer's headers are not ours to trust. */
