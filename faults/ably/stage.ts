@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { AblySecret } from '../../consumers/ably/login.js';
 import type { SyncRequest } from '../../lib/contracts/sync-request.js';
 import type { SyncRun } from '../../lib/contracts/sync-run.js';
+import { liveInGroup } from '../../lib/testing/processes.js';
 import { waitFor } from '../../lib/wait-for.js';
 import { startAblySimulator, type AblySellerSpec, type AblySimulator } from '../../simulators/ably/index.js';
 import type { FaultContext, FaultReport } from '../harness/fault.js';
@@ -96,6 +97,12 @@ export async function openStage(ctx: FaultContext, name: string, { sellers, secr
     async close(report) {
       await base.close(report);
       await sim.stop();
+      // Whatever the fault did, no process of any Chromium a consumer launched may outlive the consumer.
+      const browsers = base.consumers.flatMap((c) => c.events.filter((e) => e.event === 'browser' && e.data.kind === 'browserLaunched').map((e) => e.data.pid as number));
+      await waitFor(() => browsers.every((pid) => liveInGroup(pid).length === 0), { deadlineMs: 10_000, intervalMs: 100, description: 'every browser gone' }).catch(() => {
+        const left = browsers.flatMap((pid) => liveInGroup(pid));
+        report.failures.push(`${left.length} Chromium process(es) left after the consumer stopped: ${left.map((p) => `${p.pid} ${p.comm} ${p.state}`).join(', ')}`);
+      });
     },
   };
 }
