@@ -125,6 +125,7 @@ export function createAblyConnector({
       const step: StepContext = {
         get: (path, query) => call((token) => api.get(tenantId, token, path, query, ctx.signal)),
         post: (path, body) => call((token) => api.post(tenantId, token, path, body, ctx.signal)),
+        text: (path) => call((token) => api.text(tenantId, token, path, ctx.signal)),
         emit(entity, records) {
           for (const record of records) scrubRecord(ablyPrivacy, entity, record, (id) => hashBuyer('ably', tenantId, id));
           const drift = findDrift(entity, records);

@@ -8,15 +8,19 @@
  *   order_cancels  cancels and returns by `cancel_received_at` windows, the same look-back;
  *   goods          the whole catalog (filters are ignored by the API, a.3);
  *   goods_option_stats  per product, the days from the cursor's last day (still moving) to today, ≤ 31 per call;
- *   balance_accounts    settlement histories from the month before the cursor's;
+ *   balance_accounts    settlement histories from the month before the cursor's, each with its detail CSV (the
+ *                  product orders it pays and their amounts, settlement-csv.ts) as `detail_lines`;
  *   reviews        by `created_at` from the cursor minus the look-back (replies move `updated_at`).
  */
 import { KST_OFFSET_MS } from '../../lib/model/values.js';
+import { parseSettlementCsv } from './settlement-csv.js';
 import { SchemaDriftError } from './seller-api.js';
 
 export interface StepContext {
   get<T>(path: string, query: Record<string, string | number | undefined>): Promise<T>;
   post<T>(path: string, body: unknown): Promise<T>;
+  /** A download (CSV) as text. */
+  text(path: string): Promise<string>;
   emit(entity: string, records: Record<string, unknown>[]): void;
   shouldYield(): boolean;
   now(): number;
@@ -167,7 +171,13 @@ export async function syncBalanceAccounts(ctx: StepContext, cursor: { through?: 
   const body = await ctx.get<Record<string, unknown> | Record<string, unknown>[]>('/seller/balance_accounts/histories/', { start_date: start, end_date: month });
   const list = Array.isArray(body) ? body : body.balance_accounts_histories;
   if (!Array.isArray(list)) throw new SchemaDriftError('ably: no "balance_accounts_histories" list in the answer', { context: { keys: Object.keys(body) } });
-  ctx.emit('balance_accounts', list as Record<string, unknown>[]);
+  // The history's own amounts are what the list happens to show; the CSV is what integrators settle against (a.3).
+  const histories = list as Record<string, unknown>[];
+  for (const history of histories) {
+    if (history.sno === undefined) continue;
+    history.detail_lines = parseSettlementCsv(await ctx.text(`/seller/balance_accounts/histories/${encodeURIComponent(String(history.sno))}/download/`));
+  }
+  ctx.emit('balance_accounts', histories);
   return { cursor: { through: month }, done: true };
 }
 

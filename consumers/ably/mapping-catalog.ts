@@ -139,11 +139,39 @@ function dayOf(value: unknown, field: string): string {
   return match[1] as string;
 }
 
+/**
+ * A month's amounts: from its detail CSV lines when the record carries them (what the payout is made of, a.3),
+ * else the history's own fields. A history whose own settlement amount disagrees with its lines keeps it in
+ * `extra.list_settlement_amount`.
+ */
+function settlementAmounts(account: Record<string, unknown>) {
+  const lines = account.detail_lines;
+  if (!Array.isArray(lines)) {
+    return {
+      from: 'history', count: integer(account.order_count, 'order_count', { fallback: 0 }), sales: cents(account.sales_amount, 'sales_amount'),
+      commission: cents(account.commission_amount, 'commission_amount', 0), fee: cents(account.payment_fee, 'payment_fee', 0),
+      adjustment: cents(account.adjustment, 'adjustment', 0), settlement: cents(account.settlement_amount, 'settlement_amount'),
+    };
+  }
+  const sum = { from: 'csv', count: lines.length, sales: 0, commission: 0, fee: 0, adjustment: 0, settlement: 0 };
+  lines.forEach((value, i) => {
+    const line = asObject(value, `detail_lines[${i}]`);
+    sum.sales += cents(line.payment, `detail_lines[${i}].payment`);
+    sum.commission += cents(line.commission, `detail_lines[${i}].commission`, 0);
+    sum.fee += cents(line.payment_fee, `detail_lines[${i}].payment_fee`, 0);
+    sum.adjustment += cents(line.coupon_for_ably, `detail_lines[${i}].coupon_for_ably`, 0) + cents(line.emoney_for_ably, `detail_lines[${i}].emoney_for_ably`, 0);
+    sum.settlement += cents(line.settlement, `detail_lines[${i}].settlement`);
+  });
+  return sum;
+}
+
 export function mapBalanceAccount(record: unknown, ctx: RecordContext, out: RowWriter): string {
   const account = asObject(record, 'balance account');
   const settlementId = identifier(account.sno, 'sno');
   const anomalies = new Anomalies();
   const status = text(account.status, 'status').toUpperCase();
+  const amounts = settlementAmounts(account);
+  const listed = amounts.from === 'csv' ? cents(account.settlement_amount, 'settlement_amount', amounts.settlement) : amounts.settlement;
   out.push('settlements', {
     tenant_id: ctx.tenantId,
     platform: 'ably',
@@ -155,14 +183,17 @@ export function mapBalanceAccount(record: unknown, ctx: RecordContext, out: RowW
     paid_at: optionalTime(account.paid_at, 'paid_at', ctx.window, anomalies),
     status: status === 'PAID' ? 'paid' : status === 'HELD' ? 'held' : 'scheduled',
     currency: 'KRW',
-    order_count: integer(account.order_count, 'order_count', { fallback: 0 }),
-    sales_amount: decimalText(cents(account.sales_amount, 'sales_amount')),
-    commission_amount: decimalText(cents(account.commission_amount, 'commission_amount', 0)),
-    payment_fee: decimalText(cents(account.payment_fee, 'payment_fee', 0)),
+    order_count: amounts.count,
+    sales_amount: decimalText(amounts.sales),
+    commission_amount: decimalText(amounts.commission),
+    payment_fee: decimalText(amounts.fee),
     deduction_amount: decimalText(cents(account.ad_deduction, 'ad_deduction', 0)),
-    adjustment_amount: decimalText(cents(account.adjustment, 'adjustment', 0)),
-    settlement_amount: decimalText(cents(account.settlement_amount, 'settlement_amount')),
-    extra: anomalies.extraJson({ source_status: orNull(account.status) }),
+    adjustment_amount: decimalText(amounts.adjustment),
+    settlement_amount: decimalText(amounts.settlement),
+    extra: anomalies.extraJson({
+      source_status: orNull(account.status), amounts_from: amounts.from,
+      ...(listed !== amounts.settlement ? { list_settlement_amount: decimalText(listed) } : {}),
+    }),
     source_updated_at: updatedAt(account.paid_at ?? account.updated_at, 'paid_at', ctx, anomalies),
     ...lineageOf(ctx),
   });

@@ -99,6 +99,11 @@ describe('ably end to end into ClickHouse', function () {
       }, { deadlineMs: 30_000, description: `${sellerId}'s rows` }).catch(() => countsOf(tenantOf(sellerId)));
       assert.deepEqual(got, want, sellerId);
       assert.ok(want.orderItems > 0 && want.goods > 0, 'the seller has data');
+      // Settlements come from their detail CSVs: every product order they pay, and what it pays.
+      const [paid] = await warehouse.query<{ lines: string; amount: string }>(
+        "SELECT sum(order_count) AS lines, toString(sum(settlement_amount)) AS amount FROM settlements FINAL WHERE tenant_id = {t:String} AND platform = 'ably'",
+        { t: tenantOf(sellerId) });
+      assert.deepEqual([Number(paid?.lines), Number(paid?.amount)], [t.settlementLines, t.settlementAmount], `${sellerId}'s settlement lines and amount`);
     }
   }
 

@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { ablyMapper, ablyStatus, orderStatusOf } from '../../../consumers/ably/mapping.js';
 import { ablyPrivacy } from '../../../consumers/ably/privacy.js';
+import { parseSettlementCsv } from '../../../consumers/ably/settlement-csv.js';
+import { SchemaDriftError } from '../../../consumers/ably/seller-api.js';
 import type { RecordContext } from '../../../lib/model/mapper.js';
 import { personalFieldsOf, scrubRecord } from '../../../lib/model/privacy.js';
 import { createModelRegistry } from '../../../lib/model/registry.js';
@@ -87,6 +89,25 @@ describe('ably mapping', () => {
     assert.deepEqual([row?.claim_type, row?.status, row?.item_id, row?.order_id, row?.quantity, row?.return_shipping_fee, row?.reason],
       ['return', 'requested', '1', '900', 1, '3000.00', '사이즈 불만']);
     assert.ok(!JSON.stringify(claim).includes('010-'));
+  });
+
+  it('reads a settlement detail CSV (BOM, CRLF, quoted cells, columns by header) and settles from its lines', () => {
+    const csv = '\uFEFF정산번호,정산기간,주문번호,주문일시,구분,상품주문번호,결제금액,판매수수료,결제수수료,쿠폰부담금,적립금부담금,정산금액,구매확정일,상품명\r\n'
+      + '5,2026-10-01~2026-10-31,900,2026-10-02 10:00:00,구매확정,9001,37800,1134,1497,2000,0,37169,2026-10-09 10:00:00,"린넨 셔츠, ""블루"""\r\n'
+      + '5,2026-10-01~2026-10-31,901,2026-10-03 11:00:00,구매확정,9002,"10,000",300,396,0,500,9804,2026-10-10 10:00:00,니트\r\n';
+    const lines = parseSettlementCsv(csv);
+    assert.deepEqual(lines.map((l) => [l.order_item_sno, l.order_sno, l.category, l.payment, l.settlement]),
+      [['9001', '900', '구매확정', 37_800, 37_169], ['9002', '901', '구매확정', 10_000, 9_804]]);
+    // A moved column is found by its header; a file without the settlement column is drift, not zeros.
+    const moved = parseSettlementCsv('상품주문번호,비고,정산금액,결제금액,구분\n77,x,900,1000,구매확정\n');
+    assert.deepEqual(moved.map((l) => [l.order_item_sno, l.payment, l.settlement]), [['77', 1000, 900]]);
+    assert.throws(() => parseSettlementCsv('a,b,c\n1,2,3\n'), SchemaDriftError);
+
+    const settlement = map('balance_accounts', { sno: 5, period_start: '2026-10-01', period_end: '2026-10-31', status: 'PAID', paid_at: '2026-11-10 00:00:00',
+      sales_amount: 47_800, settlement_amount: 40_000, order_count: 9, detail_lines: lines });
+    assert.deepEqual(settlement.rows<Record<string, unknown>>('settlements').map((s) => [s.order_count, s.sales_amount, s.commission_amount, s.payment_fee,
+      s.adjustment_amount, s.settlement_amount, JSON.parse(String(s.extra)).amounts_from, JSON.parse(String(s.extra)).list_settlement_amount]),
+    [[2, '47800.00', '1434.00', '1893.00', '2500.00', '46973.00', 'csv', '40000.00']]);
   });
 
   it('maps goods, option stats, settlements and reviews', () => {
