@@ -19,7 +19,7 @@
  * sampled every 200 ms; the baseline's the same over its process and its browsers.
  *
  * Options: --sellers N (200) · --challenge-share X (0.1) · --latency-ms N (100, per API call, both runs)
- * · --concurrency N (48) · --baseline-batches N (1) · --batch N (20) · --seed N (2026) · --help
+ * · --concurrency N (48) · --baseline-batches N (1) · --batch N (20) · --seed N (2026) · --only ours|baseline · --help
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -59,6 +59,7 @@ const HELP = `npm run bench -- ably [--json] [options]
   --baseline-batches N   baseline batches measured; the rest extrapolated (1; 0 = all)
   --batch N              baseline batch size (20)
   --seed N               simulator seed (2026)
+  --only ours|baseline   one side alone, no ratio (diagnosis)
   --json                 last line: the result as one JSON object`;
 
 const option = (argv: string[], name: string, fallback: number) => {
@@ -90,6 +91,10 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
   };
   log(`ably bench: ${sellers} sellers (${Math.round(s.sim.challengeShare * 100)} % need the browser login), ${s.sim.latencyMs} ms per API call, ` +
     `${SIZES.goods} products and ${SIZES.ordersPerDay} orders a day over ${SIZES.historyDays} days each, ${cpus().length} cores`);
+  const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
+  if (only !== undefined && only !== 'ours' && only !== 'baseline') throw new Error('--only must be ours or baseline');
+  if (only === 'ours') return partial('ours', await measureOurs(s));
+  if (only === 'baseline') return partial('baseline', await measureBaseline(s));
   const ours = await measureOurs(s);
   const baseline = await measureBaseline(s);
   const ratio = baseline.wallS / ours.wallS;
@@ -111,6 +116,12 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
     baseline_measured_sellers: baseline.result.sellers, baseline_extrapolated: baseline.extrapolated, baseline_batch_s: baseline.result.batchMs.map((ms) => round(ms / 1000)),
     baseline_records: baseline.result.records, baseline_failed: baseline.result.failed.length, baseline_includes: 'fetch only (rendered SPA tables), nothing stored',
   };
+}
+
+/** One side alone (`--only`), for diagnosis: no ratio, since both sides must come from the same run. */
+function partial(side: 'ours' | 'baseline', m: OursResult | BaselineMeasure): BenchResult {
+  const { result: _result, ...figures } = m as BaselineMeasure;
+  return { bench: 'ably', metric: 'wall_time', unit: 's', value: side === 'ours' ? round(m.wallS) : 0, baseline: side === 'baseline' ? round(m.wallS) : 0, ratio: 0, only: side, ...figures };
 }
 
 // ------------------------------------------------------------------------------------------------------ ours

@@ -105,6 +105,8 @@ export function createBrowserPool(options: Partial<BrowserPoolOptions> & { logge
     const browser = await puppeteer.launch({
       executablePath: executable.path, headless: true, args: defaultBrowserArgs(), protocolTimeout: o.protocolTimeoutMs, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
     });
+    // The tab puppeteer opens at launch holds a renderer (~75 MB RSS) that no login uses: logins get contexts.
+    for (const blank of await browser.pages().catch(() => [])) await blank.close().catch(() => undefined);
     const slot: Slot = { browser, pid: browser.process()?.pid, pages: 0, active: 0, retired: false };
     all.add(slot);
     stats.launches += 1;

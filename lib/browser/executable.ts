@@ -54,9 +54,17 @@ async function packagedChromium(): Promise<string | undefined> {
   return mod.default.executablePath();
 }
 
-/** Launch flags for headless use: no sandbox as root (it cannot start there); shared memory off /dev/shm. */
+/**
+ * Launch flags for headless use: no sandbox as root (it cannot start there); shared memory off /dev/shm; no
+ * omnibox popup WebUI, which new headless (Chromium 156) preloads in two extra renderers per browser context
+ * (measured, 4 logins at once: 17 processes, 2.0 GB summed RSS with them, 11 and 1.25 GB without); no spare
+ * renderer kept warm for the next navigation.
+ */
 export function defaultBrowserArgs(): string[] {
-  const args = ['--disable-dev-shm-usage', '--no-first-run', '--no-default-browser-check'];
+  const args = [
+    '--disable-dev-shm-usage', '--no-first-run', '--no-default-browser-check',
+    '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,SpareRendererForSitePerProcess',
+  ];
   if (typeof process.getuid === 'function' && process.getuid() === 0) args.push('--no-sandbox');
   return args;
 }
