@@ -51,7 +51,7 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
       const tree = processTree(process.pid, [sim.process.pid!]);
       rssAfter.push(tree.reduce((n, p) => n + p.rssKb, 0) / 1024);
     };
-    await Promise.all(Array.from({ length: pages }, async () => {
+    const workers = Promise.all(Array.from({ length: pages }, async () => {
       while (next < logins) {
         const i = next++;
         const account = info.accounts[i % info.accounts.length]!;
@@ -63,10 +63,18 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
           if (failed <= 3) log(`  login ${i} failed: ${(error as Error).message.slice(0, 160)}`);
         }
         done++;
+        // A soak of failing logins measures nothing: stop once the warm-up shows most of them fail.
+        if (done === warmup && failed > warmup / 2) throw new Error(`${failed} of the first ${warmup} logins failed; the soak stops`);
         sampleOnce();
         if (done % 100 === 0) log(`  ${done} logins, ${((performance.now() - t0) / 1000).toFixed(0)} s, tree RSS ${Math.round(rssAfter.at(-1)!)} MB, launches ${pool.stats.launches}`);
       }
     }));
+    await workers.catch(async (error: unknown) => {
+      next = logins;
+      await pool.destroy();
+      sampler.stop();
+      throw error;
+    });
     const wallS = (performance.now() - t0) / 1000;
     const stats = { ...pool.stats };
     await pool.destroy();
@@ -85,7 +93,7 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
     return {
       bench: 'ably-soak', metric: 'rss_growth', unit: 'ratio', value: round(last / first, 3), baseline: 1, ratio: round(first / last, 3),
       logins: done, failed, wall_s: round(wallS), rss_first_100_mb: Math.round(first), rss_last_100_mb: Math.round(last), rss_growth_pct: round(growth * 100),
-      within_10_pct: Math.abs(growth) <= 0.1, peak_rss_mb: Math.round(sampler.peakMb), peak_pss_mb: Math.round(sampler.peakPssMb),
+      within_10_pct: Math.abs(growth) <= 0.1, all_logged_in: failed === 0, peak_rss_mb: Math.round(sampler.peakMb), peak_pss_mb: Math.round(sampler.peakPssMb),
       browser_launches: stats.launches, browsers_retired: stats.retired, browser_crashes: stats.crashes,
       leftover_browser_processes: leftover.filter(isBrowser).length, leftover_zombies: zombies.length,
     };

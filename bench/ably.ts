@@ -13,13 +13,14 @@
  * settlements, reviews. Checked after the clock stops: the FINAL rows equal the simulator's truth.
  * Baseline (timed, same run, after ours): a second simulator process (same seed and clock: the same data) and
  * bench/ably-baseline.ts: batches of 20 sellers, each batch waiting for its slowest; per seller a fresh Chromium,
- * the SPA's login, every entity read from the rendered tables (fetch only). With `--baseline-batches N` (default
- * 1) only the first N batches run and the rest are extrapolated at their mean (said so in the output).
+ * the SPA's login, every entity read from the rendered tables (fetch only). Every batch runs (at 200 sellers: 10
+ * batches of 20 Chromiums at once); `--baseline-batches N` runs only the first N and extrapolates the rest at
+ * their mean, for quick looks only (said so in the output and the JSON).
  * Memory: RSS summed over this process's tree (consumer, sink, Chromium and its helpers; the simulator apart),
  * sampled every 200 ms; the baseline's the same over its process and its browsers.
  *
  * Options: --sellers N (200) · --challenge-share X (0.1) · --latency-ms N (100, per API call, both runs)
- * · --concurrency N (48) · --baseline-batches N (1) · --batch N (20) · --seed N (2026) · --only ours|baseline · --help
+ * · --concurrency N (48) · --baseline-batches N (0 = all) · --batch N (20) · --seed N (2026) · --only ours|baseline · --help
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -56,7 +57,7 @@ const HELP = `npm run bench -- ably [--json] [options]
   --challenge-share X    share of them that need the browser login (0.1)
   --latency-ms N         latency of every API call, both runs (100)
   --concurrency N        jobs in flight in the consumer group (48)
-  --baseline-batches N   baseline batches measured; the rest extrapolated (1; 0 = all)
+  --baseline-batches N   baseline batches measured; the rest extrapolated (0 = all, the default)
   --batch N              baseline batch size (20)
   --seed N               simulator seed (2026)
   --only ours|baseline   one side alone, no ratio (diagnosis)
@@ -87,7 +88,7 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
   const sellers = option(argv, '--sellers', 200);
   const s: Settings = {
     sim: { sellers, seed: option(argv, '--seed', 2026), challengeShare: option(argv, '--challenge-share', 0.1), latencyMs: option(argv, '--latency-ms', 100), ...SIZES },
-    concurrency: option(argv, '--concurrency', 48), baselineBatches: option(argv, '--baseline-batches', 1), batchSize: option(argv, '--batch', 20), log,
+    concurrency: option(argv, '--concurrency', 48), baselineBatches: option(argv, '--baseline-batches', 0), batchSize: option(argv, '--batch', 20), log,
   };
   log(`ably bench: ${sellers} sellers (${Math.round(s.sim.challengeShare * 100)} % need the browser login), ${s.sim.latencyMs} ms per API call, ` +
     `${SIZES.goods} products and ${SIZES.ordersPerDay} orders a day over ${SIZES.historyDays} days each, ${cpus().length} cores`);
@@ -103,7 +104,7 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
     `peak RSS ours ${Math.round(ours.peakRssMb)} MB (target ≤ 1536), baseline ${Math.round(baseline.peakRssMb)} MB`);
   return {
     bench: 'ably', metric: 'wall_time', unit: 's', value: round(ours.wallS), baseline: round(baseline.wallS), ratio: round(ratio, 1),
-    peak_rss_mb: Math.round(ours.peakRssMb), peak_pss_mb: Math.round(ours.peakPssMb), peak_rss_browser_mb: Math.round(ours.peakBrowserMb), baseline_peak_rss_mb: Math.round(baseline.peakRssMb),
+    peak_rss_mb: Math.round(ours.peakRssMb), peak_pss_mb: Math.round(ours.peakPssMb), peak_rss_browser_mb: Math.round(ours.peakBrowserMb), peak_rss_sink_mb: Math.round(ours.peakSinkMb), peak_pss_sink_mb: Math.round(ours.peakSinkPssMb), baseline_peak_rss_mb: Math.round(baseline.peakRssMb),
     sellers, challenge_share: s.sim.challengeShare, latency_ms: s.sim.latencyMs, concurrency: s.concurrency,
     jobs: ours.jobs, runs_by_status: ours.byStatus, failed_attempts: ours.errors,
     browser_launches_per_100_jobs: round((100 * ours.launches) / ours.jobs, 2), logins_per_100_jobs: round((100 * ours.logins) / ours.jobs, 1),
@@ -133,6 +134,9 @@ interface OursResult {
   peakRssMb: number;
   peakPssMb: number;
   peakBrowserMb: number;
+  /** The sink's process alone (the embedded engine maps its whole library: most of its RSS is shared file pages). */
+  peakSinkMb: number;
+  peakSinkPssMb: number;
   jobs: number;
   byStatus: Record<string, number>;
   errors: Record<string, number>;
@@ -214,6 +218,7 @@ async function measureOurs(s: Settings): Promise<OursResult> {
     const requests = tenants.map((t) => buildSyncRequest({ tenantId: t.tenantId, platform: 'ably', tier: 'paid' }, 'scheduled'));
 
     const rss = sampleTree(process.pid, [sim.process.pid!]);
+    const sinkRss = sampleTree(sink.process.pid!);
     const before = await cpuMarks(sim, sink);
     const t0 = performance.now();
     await publishSyncRequests(publisher, requests);
@@ -226,6 +231,7 @@ async function measureOurs(s: Settings): Promise<OursResult> {
     }
     const after = await cpuMarks(sim, sink);
     rss.stop();
+    sinkRss.stop();
     const wallS = (doneAt! - t0) / 1000;
     const browserCpuS = rss.browserCpuMs() / 1000;
     const { counts } = consumer.stack.sessions;
@@ -252,10 +258,10 @@ async function measureOurs(s: Settings): Promise<OursResult> {
     if (Object.keys(runs.errors).length > 0) log(`  failed attempts: ${JSON.stringify(runs.errors)}`);
     log(`  logins: ${counts.apiLogins} over the API, ${counts.browserLogins} in Chromium; ${stats.launches} browser launch(es), ${stats.crashes} crash(es)`);
     log(`  landed (FINAL): ${JSON.stringify(t)}; truth ${JSON.stringify(truth)} → ${correct ? 'exact' : 'MISMATCH'}`);
-    log(`  CPU s: ${JSON.stringify(cpu)}; peak RSS of the tree ${Math.round(rss.peakMb)} MB (Chromium ${Math.round(rss.peakBrowserMb)} MB); ` +
+    log(`  CPU s: ${JSON.stringify(cpu)}; peak RSS of the tree ${Math.round(rss.peakMb)} MB (Chromium ${Math.round(rss.peakBrowserMb)} MB, sink ${Math.round(sinkRss.peakMb)} MB); ` +
       `PSS ${Math.round(rss.peakPssMb)} MB; processes left after stop: ${leftover.length}${leftover.length ? ` (${leftover.map((p) => `${p.pid} ${p.comm}`).join(', ')})` : ''}`);
     return {
-      wallS, pipelineCpuS, cpu, peakRssMb: rss.peakMb, peakPssMb: rss.peakPssMb, peakBrowserMb: rss.peakBrowserMb, jobs: runs.seen, byStatus: runs.byStatus, errors: runs.errors,
+      wallS, pipelineCpuS, cpu, peakRssMb: rss.peakMb, peakPssMb: rss.peakPssMb, peakBrowserMb: rss.peakBrowserMb, peakSinkMb: sinkRss.peakMb, peakSinkPssMb: sinkRss.peakPssMb, jobs: runs.seen, byStatus: runs.byStatus, errors: runs.errors,
       launches: stats.launches, logins: counts.apiLogins + counts.browserLogins, apiLogins: counts.apiLogins, browserLogins: counts.browserLogins,
       tables: t, truth, correct,
     };
