@@ -1,5 +1,6 @@
 /** Entry point of a Cafe24 consumer instance: `npm run cafe24` (scale by adding instances); `--help` says more. */
 import { parseCommand } from '../../lib/cli/command.js';
+import { exitOnShutdown } from '../../lib/cli/shutdown.js';
 import { loadConfig } from '../../lib/config.js';
 import { runnerOverrides } from '../../lib/kafka/runner-options.js';
 import { waitForBroker } from '../../lib/kafka/broker-check.js';
@@ -36,18 +37,7 @@ const consumer = createCafe24Consumer({
 });
 instrumentRateLimiter(observability.metrics, 'cafe24', consumer.stack.limiter);
 
-let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'draining');
-    void consumer.stop().then(() => observability.stop()).then(() => telemetry.shutdown()).then(() => process.exit(0), (error) => {
-      logger.error({ err: error }, 'unclean stop');
-      process.exit(1);
-    });
-  });
-}
+exitOnShutdown(logger, [() => consumer.stop(), () => observability.stop(), () => telemetry.shutdown()]);
 await waitForBroker(config.kafka.brokers);
 await consumer.start();
 await observability.serve();

@@ -6,6 +6,7 @@
  */
 import { parseCommand } from '../../lib/cli/command.js';
 import { loadConfig } from '../../lib/config.js';
+import { exitOnShutdown } from '../../lib/cli/shutdown.js';
 import { waitForBroker } from '../../lib/kafka/broker-check.js';
 import { createKafka } from '../../lib/kafka/client.js';
 import { createLogger } from '../../lib/logger.js';
@@ -51,23 +52,11 @@ const observability = createObservability({
 const sink = createSink({
   kafka, warehouse, logger, registry: platformModels(), buyerHashSalt: config.secrets.buyerHashSalt, ...config.sink,
 });
+const shutdown = exitOnShutdown(logger, [() => sink.stop(), () => observability.stop(), () => warehouse.close(), () => telemetry.shutdown()]);
 sink.events.on(SINK_EVENTS.TRANSITION, ({ to }) => {
   if (to === 'crashed') void shutdown(1);
 });
 
-let stopping: Promise<void> | undefined;
-function shutdown(code: number): Promise<void> {
-  stopping ??= (async () => {
-    await sink.stop().catch((error) => logger.error({ err: error }, 'sink stop failed'));
-    await observability.stop().catch(() => undefined);
-    await warehouse.close().catch(() => undefined);
-    await telemetry.shutdown().catch(() => undefined);
-    process.exit(code);
-  })();
-  return stopping;
-}
-process.on('SIGTERM', () => void shutdown(0));
-process.on('SIGINT', () => void shutdown(0));
 
 await sink.start();
 await observability.serve([{ name: 'warehouse taking inserts', check: () => observability.kernel.warehouseUp(kafka.topic('sink')) }]);

@@ -37,7 +37,8 @@ describe('the commands, as a new user runs them', function () {
 
   it('--help: every command says what it does, its options and its environment, and exits 0', async () => {
     const commands: [string, string[]][] = [
-      ['start', []], ['replay', []], ['topics', []], ['cafe24', []], ['sink', []], ['bench', []], ['kafka', []], ['secrets', []],
+      ['start', []], ['replay', []], ['topics', []], ['cafe24', []], ['ably', []], ['scheduler', []], ['sink', []], ['bench', []], ['kafka', []],
+      ['secrets', []],
     ];
     // Two at a time: each is a tsx start-up, and the machine has two cores.
     for (let i = 0; i < commands.length; i += 2) {
@@ -58,6 +59,8 @@ describe('the commands, as a new user runs them', function () {
       ['npm start', ['start', '--', '--once'], {}],
       ['npm run topics -- apply', ['topics', '--', 'apply'], {}],
       ['npm run cafe24', ['cafe24'], { SECRETS_KEYS: 'k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' }],
+      ['npm run ably', ['ably'], { SECRETS_KEYS: 'k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' }],
+      ['npm run scheduler', ['scheduler'], {}],
       ['npm run sink', ['sink'], {}],
       ['npm run replay -- --from-dlq', ['replay', '--', '--from-dlq'], {}],
       ['npm run bench -- sink', ['bench', '--', 'sink'], {}],
@@ -83,13 +86,15 @@ describe('the commands, as a new user runs them', function () {
     });
   });
 
-  it('npm run cafe24 without SECRETS_KEYS: one line saying what is missing and the command that makes a key', async () => {
-    const run = await npm(['cafe24'], { SECRETS_KEYS: '', LOG_LEVEL: 'silent' });
-    assert.equal(run.code, 1);
-    assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
-    assert.match(run.stderr, /SECRETS_KEYS is not set.*`npm run secrets -- new-key`/);
-    assert.doesNotMatch(run.stderr, /\n\s+at /);
-  });
+  for (const command of ['cafe24', 'ably']) {
+    it(`npm run ${command} without SECRETS_KEYS: one line saying what is missing and the command that makes a key`, async () => {
+      const run = await npm([command], { SECRETS_KEYS: '', LOG_LEVEL: 'silent' });
+      assert.equal(run.code, 1);
+      assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+      assert.match(run.stderr, /SECRETS_KEYS is not set.*`npm run secrets -- new-key`/);
+      assert.doesNotMatch(run.stderr, /\n\s+at /);
+    });
+  }
 
   it('npm run secrets -- new-key prints a key that SECRETS_KEYS takes and that seals and opens', async () => {
     const run = await npm(['secrets', '--', 'new-key', '--id', 'k2']);
