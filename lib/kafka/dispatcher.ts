@@ -17,7 +17,12 @@
  *   and counts what is not buffered), low may hold no more than its share of the slots,
  *   max(1, ceil(lowShare × concurrency)); the rest wait for the high messages on their way;
  * - ageing: a low message that has waited longer than `lowAgeingMs` since it was produced (its Kafka timestamp)
- *   is promoted and competes as high, so no wait is unbounded whatever the paid load.
+ *   is promoted and competes as high, so no wait is unbounded whatever the paid load;
+ * - proportional ageing (`lowPeriodRatio` R, low's period ÷ high's: 6 for free against paid): while both have a
+ *   startable message, low takes the start once its wait is at least R times high's, i.e. once it is at least as
+ *   far into its own period as the high message is into its. Data age ÷ period is what each tier is promised
+ *   (at most 1.1), so this serves the message nearer its bound first; a fixed bound either promoted free work
+ *   while paid work was nearer its bound, or held free work long after paid's had become the less urgent.
  *
  * Why this holds for the whole group and not just one process: the high and low topics of a platform are
  * co-partitioned (the same partition count in topics.json, the same key, tenantId), and the group's assignor
@@ -77,15 +82,19 @@ export interface DispatcherOptions {
   lowShare: number;
   /** A low message waiting longer than this is promoted to high. @default DEFAULT_LOW_AGEING_MS */
   lowAgeingMs?: number;
+  /** Low's period ÷ high's: low takes a contended start once its wait is this many times high's. @default undefined (off) */
+  lowPeriodRatio?: number;
   /** The clock for entries pushed without `enqueuedAt`. @default Date.now */
   now?: () => number;
 }
 
 /**
- * 5 % of the free tier's 6-hour period (lib/sync/tiers.ts): a free request promoted after that long still ends
- * within 1.1 periods of its slot with the job's own time. Callers with another period pass their own bound.
+ * The free tier's slack minus the paid tier's, for a bound of 1.1 periods (lib/sync/tiers.ts: 0.1 × 6 h − 0.1 × 1 h):
+ * a free request that has waited this long is as near its bound as a paid one just produced, so from then on it
+ * competes as their equal (an earliest-deadline-first order between the two tiers). 18 min (5 % of 6 h) promoted
+ * free work while paid work had more urgent deadlines. Callers with other periods pass their own bound.
  */
-export const DEFAULT_LOW_AGEING_MS = 18 * 60_000;
+export const DEFAULT_LOW_AGEING_MS = 30 * 60_000;
 
 /** A high partition this instance owns, as the broker sees it (admin fetchTopicOffsets and fetchOffsets). */
 export interface BrokerOffsets {
@@ -180,6 +189,9 @@ export class Dispatcher<M> {
     if (this.#running >= this.options.concurrency) return {};
     let wakeAt: number | undefined;
     const ready: Record<PriorityClass, Entry<M> | undefined> = { high: undefined, low: undefined };
+    /** With proportional ageing, each class's longest-waiting startable entry (the whole scan is needed). */
+    const oldest: Record<PriorityClass, Entry<M> | undefined> = { high: undefined, low: undefined };
+    const proportional = this.options.lowPeriodRatio !== undefined;
     for (const window of this.#windows.values()) {
       const candidate = this.#firstStartable(window, now);
       if (candidate.wakeAt !== undefined) wakeAt = Math.min(wakeAt ?? Infinity, candidate.wakeAt);
@@ -187,22 +199,25 @@ export class Dispatcher<M> {
       if (entry) {
         const as = this.#classOf(entry, now);
         if (!ready[as]) ready[as] = entry;
+        if (proportional && (oldest[as]?.enqueuedAt ?? Infinity) > entry.enqueuedAt) oldest[as] = entry;
       }
-      if (ready.high && ready.low) break;
+      if (ready.high && ready.low && !proportional) break;
     }
-    const pick = this.#choosePriority(ready.high !== undefined, ready.low !== undefined);
+    const due = this.#lowIsDue(oldest.high, oldest.low, now);
+    const pick = due ? 'low' : this.#choosePriority(ready.high !== undefined, ready.low !== undefined);
     if (!pick) return { wakeAt };
-    const entry = ready[pick]!;
+    const entry = due ? oldest.low! : ready[pick]!;
     // Round-robin: the partition just served moves to the back of the scan order.
     const id = partitionId(entry.topic, entry.partition);
     const window = this.#windows.get(id)!;
     this.#windows.delete(id);
     this.#windows.set(id, window);
     entry.state = 'running';
-    entry.startedAs = pick;
+    // A low message due by proportional ageing starts as high: it was owed this start, not low's share.
+    entry.startedAs = due ? 'high' : pick;
     this.#runningKeys.add(entry.key);
     this.#running++;
-    if (pick === 'low') {
+    if (entry.startedAs === 'low') {
       this.#runningLow++;
       this.starts.low++;
     } else if (entry.priority === 'low') this.starts.promoted++;
@@ -278,6 +293,13 @@ export class Dispatcher<M> {
     this.#running--;
     if (entry.startedAs === 'low') this.#runningLow--;
     delete entry.startedAs;
+  }
+
+  /** Whether the low candidate is at least as far into its period as the high one (lowPeriodRatio). */
+  #lowIsDue(high: Entry<M> | undefined, low: Entry<M> | undefined, now: number): boolean {
+    const ratio = this.options.lowPeriodRatio;
+    if (ratio === undefined || !high || !low || low.priority !== 'low') return false;
+    return now - low.enqueuedAt >= ratio * (now - high.enqueuedAt);
   }
 
   /** A low entry past its ageing bound competes as high. */

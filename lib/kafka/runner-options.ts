@@ -52,9 +52,15 @@ export interface RunnerSettings {
   drainTimeoutMs: number;
   /** Messages held per partition (queued, running, or done above the commit point) before it is paused (config runner.queuedPerPartition). @default 32 */
   queuedPerPartition: number;
-  /** Minimum share of job starts for low priority while high has backlog (config runner.lowPriorityShare). @default 0.2 */
+  /**
+   * Minimum share of job starts for low priority while high has backlog (config runner.lowPriorityShare): a floor
+   * against starvation, kept under free's share of the work (11-28 %, surge and normal load at 30 % paid) so it
+   * never becomes an entitlement that serves free before paid work nearer its bound; ageing bounds free's waits.
+   * 0.2 covered all of free's surge demand, so an overloaded paid tier waited as long as under one FIFO queue
+   * (bench fairness and its model). @default 0.05
+   */
   lowShare: number;
-  /** A low-priority message waiting longer than this competes as high (config runner.lowAgeingMs). @default DEFAULT_LOW_AGEING_MS (18 min) */
+  /** A low-priority message waiting longer than this competes as high (config runner.lowAgeingMs). @default DEFAULT_LOW_AGEING_MS (30 min) */
   lowAgeingMs: number;
   /** How often the broker's high backlog of this instance's partitions is polled (config runner.backlogPollMs). @default 1_000 */
   backlogPollMs: number;
@@ -71,7 +77,7 @@ export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
   jobTimeoutMs: 30_000,
   drainTimeoutMs: 45_000,
   queuedPerPartition: 32,
-  lowShare: 0.2,
+  lowShare: 0.05,
   lowAgeingMs: DEFAULT_LOW_AGEING_MS,
   backlogPollMs: 1_000,
   transactionTimeoutMs: 60_000,
@@ -109,6 +115,8 @@ export interface RunnerOptions<T> extends Partial<RunnerSettings> {
   notBeforeOf?: (value: T) => number | undefined;
   /** What the instrumentation events say about a job (sync requests: platform and tier). */
   labelsOf?: (value: T) => { platform?: string; tier?: string };
+  /** Low's period ÷ high's, for proportional ageing (dispatcher.ts; sync requests: free's period ÷ paid's). @default off */
+  lowPeriodRatio?: number;
   /** Called between sending a transaction and committing it; crash tests stop the process here. */
   onTransactionSent?: (jobs: number) => Promise<void> | void;
 }

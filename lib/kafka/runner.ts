@@ -52,7 +52,7 @@ export function createRunner<T>(options: RunnerOptions<T>) {
   const seeded = new Set<string>();
   let committedMetadata: Promise<Map<string, bigint[]>> | undefined;
   let restarting: Promise<void> | undefined;
-  const dispatcher = new Dispatcher<Fetched<T>>({ concurrency, lowShare, lowAgeingMs: settings.lowAgeingMs });
+  const dispatcher = new Dispatcher<Fetched<T>>({ concurrency, lowShare, lowAgeingMs: settings.lowAgeingMs, lowPeriodRatio: options.lowPeriodRatio });
   let highBacklog: HighBacklog | undefined;
   const running = new Map<Entry<Fetched<T>>, AbortController>();
   let wakeTimer: NodeJS.Timeout | undefined;

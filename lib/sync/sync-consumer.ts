@@ -102,6 +102,9 @@ export function createSyncConsumer({
       policy: tierPolicies[job.value.tier].retry,
     }),
     labelsOf: (r) => ({ platform: r.platform, tier: r.tier }),
+    // Each tier is promised a data age within 1.1 of its period: a free request is as urgent as a paid one
+    // once it is as far into its period.
+    lowPeriodRatio: tierPolicies.free.syncIntervalMinutes / tierPolicies.paid.syncIntervalMinutes,
     onTransactionSent,
     ...settings,
   });

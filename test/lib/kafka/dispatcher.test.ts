@@ -113,6 +113,25 @@ describe('Dispatcher priority (paid on high, free on low)', () => {
     return keys;
   }
 
+  it('proportional ageing: low takes a contended start once it is as far into its period as the oldest high', () => {
+    // Free's period is six times paid's. High messages waited 10 s; a low one that waited 50 s is not yet due, 70 s is.
+    const d = new Dispatcher<string>({ concurrency: 1, lowShare: 0, lowAgeingMs: Infinity, lowPeriodRatio: 6 });
+    const now = 100_000;
+    for (let i = 0; i < 5; i++) d.push(entry('high', i, 0, `h${i}`, { enqueuedAt: now - 10_000 + i }));
+    d.push(entry('low', 0, 0, 'young', { priority: 'low', enqueuedAt: now - 50_000 }));
+    d.push(entry('low', 1, 0, 'due', { priority: 'low', enqueuedAt: now - 70_000 }));
+    assert.deepEqual(serve(d, 3, now), ['due', 'h0', 'h1'], 'the low message past six times the oldest high wait first, then high');
+    assert.equal(d.starts.promoted, 1);
+    assert.deepEqual(serve(d, 2, now), ['h2', 'h3'], 'at 50 s against 10 s, the other low message waits');
+    // Both waits grow, so 6 × high's grows faster: 55 s against 15 s is still not due.
+    assert.deepEqual(serve(d, 1, now + 5_000), ['h4']);
+    assert.deepEqual(serve(d, 1, now + 5_000), ['young'], 'uncontended, low runs');
+    const off = new Dispatcher<string>({ concurrency: 1, lowShare: 0, lowAgeingMs: Infinity });
+    off.push(entry('high', 0, 0, 'h', { enqueuedAt: now - 10_000 }));
+    off.push(entry('low', 1, 0, 'l', { priority: 'low', enqueuedAt: now - 70_000 }));
+    assert.deepEqual(serve(off, 2, now), ['h', 'l'], 'without a ratio, high first');
+  });
+
   it('owes low only the contended starts: a long low-only spell leaves no debt that starves it later', () => {
     const d = new Dispatcher<string>({ concurrency: 1, lowShare: 0.25, lowAgeingMs: Infinity });
     for (let i = 0; i < 100; i++) d.push(entry('low', 0, i, `early${i}`, { priority: 'low' }));
