@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { RAW_RESULTS_TOPIC } from '../lib/contracts/raw-result.js';
 import { SINK_DLQ_TOPIC } from '../lib/contracts/dlq.js';
 import { SYNC_RUNS_TOPIC } from '../lib/contracts/sync-run.js';
-import { createKafka } from '../lib/kafka/client.js';
+import { createKafka, PRODUCE_COMPRESSION } from '../lib/kafka/client.js';
 import { applyTopics, readTopicSpecs } from '../lib/kafka/topics.js';
 import { ensureLocalBroker } from '../scripts/kafka/local-broker.js';
 import type { BenchArgs, BenchResult } from './run.js';
@@ -59,8 +59,8 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
     const producedAt = Date.now();
     while (rows < targetRows) {
       const group = Array.from({ length: 8 }, (_, i) => tenantMessages(tenants + i));
-      await Promise.all(group.map((t) => producer.send({ topic: kafka.topic(RAW_RESULTS_TOPIC), messages: t.rawResults.map((value) => ({ key: t.tenant, value })) })));
-      await producer.send({ topic: kafka.topic(SYNC_RUNS_TOPIC), messages: group.map((t) => ({ key: t.tenant, value: t.syncRun })) });
+      await Promise.all(group.map((t) => producer.send({ topic: kafka.topic(RAW_RESULTS_TOPIC), compression: PRODUCE_COMPRESSION, messages: t.rawResults.map((value) => ({ key: t.tenant, value })) })));
+      await producer.send({ topic: kafka.topic(SYNC_RUNS_TOPIC), compression: PRODUCE_COMPRESSION, messages: group.map((t) => ({ key: t.tenant, value: t.syncRun })) });
       for (const t of group) {
         for (const [table, n] of Object.entries(t.rows)) {
           expected[table] = (expected[table] ?? 0) + n;

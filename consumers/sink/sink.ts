@@ -123,7 +123,8 @@ export function createSink(options: SinkOptions) {
       sessionTimeout: tuning.sessionTimeoutMs,
       heartbeatInterval: options.heartbeatIntervalMs ?? GROUP_TIMING.heartbeatIntervalMs,
       maxBytesPerPartition: tuning.maxBytesPerPartition,
-      maxBytes: Math.max(tuning.maxBytesPerPartition * 4, 16 * 1024 * 1024),
+      // A whole fetch, compressed: ~25× more once decompressed (see maxBytesPerPartition).
+      maxBytes: Math.max(tuning.maxBytesPerPartition * 4, 2 * 1024 * 1024),
     },
     createProducer: () => createIdempotentProducer(kafka),
     drainTimeoutMs: tuning.drainTimeoutMs,

@@ -25,7 +25,7 @@ import { SCHEDULER_STATE_TOPIC, SchedulerStateContract, schedulerStateKey, type 
 import { SyncRequestContract } from '../../lib/contracts/sync-request.js';
 import { SYNC_RUNS_TOPIC, SyncRunContract } from '../../lib/contracts/sync-run.js';
 import { PARKED_HEALTH, TENANTS_TOPIC, TenantContract, type Tenant } from '../../lib/contracts/tenant.js';
-import { createTransactionalProducer, type KafkaContext } from '../../lib/kafka/client.js';
+import { createTransactionalProducer, PRODUCE_COMPRESSION, type KafkaContext } from '../../lib/kafka/client.js';
 import { createCompactedView, type CompactedView } from '../../lib/kafka/compacted-view.js';
 import { injectTraceHeaders, jobHeaders } from '../../lib/kafka/headers.js';
 import type { Logger } from '../../lib/logger.js';
@@ -138,6 +138,7 @@ export function createScheduler({ kafka, logger, policy, instanceId, tickMs = 10
       try {
         await tx.sendBatch({
           acks: -1,
+          compression: PRODUCE_COMPRESSION,
           topicMessages: [
             ...[...byTopic].map(([topic, messages]) => ({ topic: kafka.topic(topic), messages })),
             { topic: kafka.topic(SCHEDULER_STATE_TOPIC), messages: [...states].map(([key, s]) => ({ key, value: SchedulerStateContract.encode(s) })) },
