@@ -1,9 +1,10 @@
 /**
  * Source-call spans from undici's diagnostics channels (otel/undici-spans.ts), against a loopback server: a call
  * inside a trace gets a CLIENT span under the active span, with its status; a refused call is an error; a call
- * outside any trace gets none; no trace header is sent to the host.
+ * outside any trace gets none; no trace header is sent to the host. And telemetry hooks no `require()`.
  */
 import assert from 'node:assert/strict';
+import Module from 'node:module';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -59,6 +60,11 @@ describe('otel/undici-spans: a CLIENT span per source call', function () {
     assert.equal(refused.attributes['http.response.status_code'], 429);
     assert.equal(refused.status.code, SpanStatusCode.ERROR);
     assert.ok(seen.every((h) => h.traceparent === undefined), 'no trace header goes to the host');
+  });
+
+  it('leaves require() unhooked (an instrumentation package\'s require-in-the-middle made each kafkajs request resolve a file)', function () {
+    const source = (Module.prototype as unknown as { require: () => unknown }).require.toString();
+    assert.doesNotMatch(source, /_unhooked|patchedRequire/);
   });
 
   it('makes no span for a call outside any trace', async function () {
