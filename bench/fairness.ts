@@ -9,13 +9,14 @@
  *   Run: half a paid period of normal load, one period of a paid surge (3x the paid tenants: two extra paid
  *     tenants per paid tenant, each synced once in the surge period), one period of normal load, then a drain.
  *   Capacity: the runner's own slot time per job (start, cursor read, commit: it does not compress) is measured
- *     first (a calibration group at half load; `runner_overhead_ms_calibrated`), and the slots are sized so the
+ *     first (a calibration group at half load, its mean; `runner_overhead_ms_calibrated`), and the slots are sized so the
  *     surge's paid work alone fills a share U of them (default 1: the fleet an operator sizes for the paid tier's
  *     surge). The surge's total work (paid and free) is then over capacity, so someone waits, yet a design can
  *     keep both tiers within their bounds. Above U = 1 none can keep paid there: paid's own surge work exceeds
- *     what the slots do in a period, so its last requests wait (U - 1) periods at least (`bound`). At U <= 0.9
- *     every order of dispatch, FIFO included, meets 1.1 (free is 11 % of the surge's work at 30 % paid).
- *     `surge_busy_share` says how full the slots really were during the surge.
+ *     what the slots do in a period, so its last requests wait about (U - 1) periods. At U <= 0.9 every order
+ *     of dispatch, FIFO included, meets 1.1 (free is 11 % of the surge's work at 30 % paid). The slot time the
+ *     run really took is measured: `surge_busy_share` and `paid_surge_busy_share` (the surge period's jobs'
+ *     slot time against the slots' time in a period), and `bound` = max(1, paid_surge_busy_share).
  *   value     the worse tier's p99 data age ÷ its period (target <= 1.1). A sync's data age is how old the tenant's
  *             data was when its output was committed: one period since the previous slot, plus this slot's wait
  *             (commit - slot time), so age ÷ period = 1 + wait ÷ period.
@@ -109,6 +110,8 @@ function gaussian(): number {
   return Math.sqrt(-2 * Math.log(1 - Math.random())) * Math.cos(2 * Math.PI * Math.random());
 }
 
+const mean = (xs: number[]) => xs.reduce((sum, x) => sum + x, 0) / Math.max(1, xs.length);
+
 const pct = (xs: number[], q: number) => {
   if (xs.length === 0) return NaN;
   const sorted = [...xs].sort((a, b) => a - b);
@@ -123,7 +126,10 @@ interface Outcome {
   cpuS: number;
   pickupMsP50: number;
   overheadMsP50: number;
+  overheadMsMean: number;
   surgeBusyShare: number;
+  /** The slot time of the surge period's paid jobs alone, against the slots' time in a period. */
+  paidSurgeBusyShare: number;
 }
 
 interface FleetOptions { k: number; concurrency: number; brokers: string[]; lowShare?: number; lowAgeingMs?: number; lowPeriodRatio?: number }
@@ -278,8 +284,10 @@ function modelFleet(mode: 'priority' | 'fifo', slots: Slot[], opts: FleetOptions
 async function calibrate(opts: Omit<FleetOptions, 'concurrency'>, guessSlotMs: number): Promise<number> {
   const { landed } = await runFleet('fifo', calibrationPlan(opts.k, guessSlotMs), { ...opts, concurrency: CALIBRATION.concurrency });
   // The later half: the first jobs also pay for the group's warm-up (connections, the views' first reads).
+  // The mean, not the median: slots fill by the mean, and the commit's time has a long tail (a run sized by the
+  // median, 87 ms, planned a surge at 106 % of the slots and met 116 %).
   const half = Math.max(...landed.map((l) => l.at)) / 2;
-  return pct(landed.filter((l) => l.at >= half).map((l) => l.holdMs - l.jobMs), 0.5);
+  return mean(landed.filter((l) => l.at >= half).map((l) => l.holdMs - l.jobMs));
 }
 
 async function scenario(mode: 'priority' | 'fifo', slots: Slot[], opts: FleetOptions & { log: (l: string) => void; modelOverheadMs?: number }): Promise<Outcome> {
@@ -290,16 +298,19 @@ async function scenario(mode: 'priority' | 'fifo', slots: Slot[], opts: FleetOpt
   const freeLongestWaitMs = Math.max(0, ...landed.filter((l) => l.tier === 'free').map((l) => l.waitMs));
   const normal = landed.filter((l) => l.at < SURGE_FROM * paidPeriod * 0.9);
   // Slot time spent on jobs whose slot fell in the surge period, against the slots the group has in a period.
-  const surgeHold = landed.filter((l) => l.at >= SURGE_FROM * paidPeriod && l.at < (SURGE_FROM + 1) * paidPeriod).reduce((sum, l) => sum + l.holdMs, 0);
+  const inSurge = landed.filter((l) => l.at >= SURGE_FROM * paidPeriod && l.at < (SURGE_FROM + 1) * paidPeriod);
+  const slotTime = 2 * opts.concurrency * paidPeriod;
   const outcome: Outcome = {
     ages, worse: Math.max(ages.paid.p99, ages.free.p99), freeLongestWaitMs, wallMs, cpuS,
     pickupMsP50: pct(normal.map((l) => l.pickupMs), 0.5),
     overheadMsP50: pct(landed.map((l) => l.holdMs - l.jobMs), 0.5),
-    surgeBusyShare: surgeHold / (2 * opts.concurrency * paidPeriod),
+    overheadMsMean: mean(landed.map((l) => l.holdMs - l.jobMs)),
+    surgeBusyShare: inSurge.reduce((sum, l) => sum + l.holdMs, 0) / slotTime,
+    paidSurgeBusyShare: inSurge.filter((l) => l.tier === 'paid').reduce((sum, l) => sum + l.holdMs, 0) / slotTime,
   };
   opts.log(`  ${mode}: ${landed.length} jobs in ${(wallMs / 1000).toFixed(1)} s (bench process CPU ${cpuS.toFixed(1)} s); age ÷ period p50/p99 paid ${ages.paid.p50.toFixed(3)}/${ages.paid.p99.toFixed(3)}, `
     + `free ${ages.free.p50.toFixed(3)}/${ages.free.p99.toFixed(3)}; longest free wait ${(freeLongestWaitMs / 1000).toFixed(1)} s; `
-    + `pickup p50 ${outcome.pickupMsP50.toFixed(0)} ms (normal load), runner overhead p50 ${outcome.overheadMsP50.toFixed(0)} ms, surge busy ${(outcome.surgeBusyShare * 100).toFixed(0)} %`);
+    + `pickup p50 ${outcome.pickupMsP50.toFixed(0)} ms (normal load), runner overhead p50/mean ${outcome.overheadMsP50.toFixed(0)}/${outcome.overheadMsMean.toFixed(0)} ms, surge busy ${(outcome.surgeBusyShare * 100).toFixed(0)} % (paid ${(outcome.paidSurgeBusyShare * 100).toFixed(0)} %)`);
   return outcome;
 }
 
@@ -319,7 +330,7 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
   const model = values.model === true;
   if (brokers.length === 0 && !model) throw new Error('KAFKA_BROKERS is not set (a broker of its own: KAFKA_LOCAL_DIR=/tmp/kfair KAFKA_LOCAL_PORT=39292 bash scripts/kafka/local.sh up)');
   const overheadMs = values['overhead-ms'] !== undefined ? Number(values['overhead-ms']) : model ? MODEL_OVERHEAD_MS : await calibrate({ k, brokers }, JOB_MEAN_MS / k + 100);
-  log(`fairness: the runner's own slot time per job (calibration, ${CALIBRATION.jobs} jobs at half load): ${overheadMs.toFixed(0)} ms, against a mean compressed job of ${(JOB_MEAN_MS / k).toFixed(0)} ms`);
+  log(`fairness: the runner's own slot time per job (calibration, ${CALIBRATION.jobs} jobs at half load, mean): ${overheadMs.toFixed(0)} ms, against a mean compressed job of ${(JOB_MEAN_MS / k).toFixed(0)} ms`);
   const slotMs = JOB_MEAN_MS / k + overheadMs;
   const busy = (jobsPerHour: number) => (jobsPerHour / HOUR) * k * slotMs;
   const paidPerHour = tenants * paidShare;
@@ -342,8 +353,9 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
   const ours = await scenario('priority', slots, { k, concurrency, brokers, log, lowShare, lowAgeingMs, lowPeriodRatio, modelOverheadMs });
   const fifo = await scenario('fifo', slots, { k, concurrency, brokers, log, modelOverheadMs });
   const r3 = (x: number) => Math.round(x * 1000) / 1000;
-  // No order of dispatch beats this: above a full load, paid's own surge work waits (load - 1) periods at its end.
-  const bound = Math.max(1, paidSurgeLoad);
+  // No order of dispatch does much better: above a full load, paid's own surge work leaves its last requests
+  // waiting about (load - 1) periods (fluid approximation, from the slot time the run measured).
+  const bound = Math.max(1, ours.paidSurgeBusyShare);
   return {
     bench: 'fairness',
     ...(model ? { model: 'discrete-event over the Dispatcher, no Kafka' } : {}),
@@ -367,10 +379,12 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
     job_ms_mean: r3(JOB_MEAN_MS / k),
     runner_overhead_ms_calibrated: r3(overheadMs),
     runner_overhead_ms_p50: r3(ours.overheadMsP50),
+    runner_overhead_ms_mean: r3(ours.overheadMsMean),
     planned_normal_load: r3(normalSlots / slotsTotal),
     planned_surge_load: r3(surgeSlots / slotsTotal),
     planned_paid_surge_load: r3(paidSurgeLoad),
     surge_busy_share: r3(ours.surgeBusyShare),
+    paid_surge_busy_share: r3(ours.paidSurgeBusyShare),
     paid_p50: r3(ours.ages.paid.p50), paid_p99: r3(ours.ages.paid.p99),
     free_p50: r3(ours.ages.free.p50), free_p99: r3(ours.ages.free.p99),
     free_longest_wait_s: r3(ours.freeLongestWaitMs / 1000),
