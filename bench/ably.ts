@@ -20,7 +20,7 @@
  * sampled every 200 ms; the baseline's the same over its process and its browsers.
  *
  * Options: --sellers N (200) · --challenge-share X (0.1) · --latency-ms N (100, per API call, both runs)
- * · --concurrency N (48) · --baseline-batches N (0 = all) · --batch N (20) · --seed N (2026) · --only ours|baseline · --help
+ * · --concurrency N (48) · --browser-pages N (4) · --baseline-batches N (0 = all) · --batch N (20) · --seed N (2026) · --only ours|baseline · --help
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -57,6 +57,7 @@ const HELP = `npm run bench -- ably [--json] [options]
   --challenge-share X    share of them that need the browser login (0.1)
   --latency-ms N         latency of every API call, both runs (100)
   --concurrency N        jobs in flight in the consumer group (48)
+  --browser-pages N      browser logins at once in ours (4)
   --baseline-batches N   baseline batches measured; the rest extrapolated (0 = all, the default)
   --batch N              baseline batch size (20)
   --seed N               simulator seed (2026)
@@ -75,6 +76,7 @@ const kst = (ms: number) => new Date(ms + 9 * 3_600_000).toISOString().slice(0, 
 interface Settings {
   sim: AblySimStart;
   concurrency: number;
+  browserPages: number;
   baselineBatches: number;
   batchSize: number;
   log: (line: string) => void;
@@ -88,7 +90,7 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
   const sellers = option(argv, '--sellers', 200);
   const s: Settings = {
     sim: { sellers, seed: option(argv, '--seed', 2026), challengeShare: option(argv, '--challenge-share', 0.1), latencyMs: option(argv, '--latency-ms', 100), ...SIZES },
-    concurrency: option(argv, '--concurrency', 48), baselineBatches: option(argv, '--baseline-batches', 0), batchSize: option(argv, '--batch', 20), log,
+    concurrency: option(argv, '--concurrency', 48), browserPages: option(argv, '--browser-pages', 4), baselineBatches: option(argv, '--baseline-batches', 0), batchSize: option(argv, '--batch', 20), log,
   };
   log(`ably bench: ${sellers} sellers (${Math.round(s.sim.challengeShare * 100)} % need the browser login), ${s.sim.latencyMs} ms per API call, ` +
     `${SIZES.goods} products and ${SIZES.ordersPerDay} orders a day over ${SIZES.historyDays} days each, ${cpus().length} cores`);
@@ -105,7 +107,7 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
   return {
     bench: 'ably', metric: 'wall_time', unit: 's', value: round(ours.wallS), baseline: round(baseline.wallS), ratio: round(ratio, 1),
     peak_rss_mb: Math.round(ours.peakRssMb), peak_pss_mb: Math.round(ours.peakPssMb), peak_rss_browser_mb: Math.round(ours.peakBrowserMb), peak_rss_sink_mb: Math.round(ours.peakSinkMb), peak_pss_sink_mb: Math.round(ours.peakSinkPssMb), baseline_peak_rss_mb: Math.round(baseline.peakRssMb),
-    sellers, challenge_share: s.sim.challengeShare, latency_ms: s.sim.latencyMs, concurrency: s.concurrency,
+    sellers, challenge_share: s.sim.challengeShare, latency_ms: s.sim.latencyMs, concurrency: s.concurrency, browser_pages: s.browserPages,
     jobs: ours.jobs, runs_by_status: ours.byStatus, failed_attempts: ours.errors,
     browser_launches_per_100_jobs: round((100 * ours.launches) / ours.jobs, 2), logins_per_100_jobs: round((100 * ours.logins) / ours.jobs, 1),
     browser_logins: ours.browserLogins, api_logins: ours.apiLogins,
@@ -149,10 +151,10 @@ interface OursResult {
   correct: boolean;
 }
 
-function ablySettings(info: AblySimInfo): AblySettings {
+function ablySettings(info: AblySimInfo, browserPages: number): AblySettings {
   return {
     apiBaseUrl: info.apiUrl, webUrl: info.webUrl, hostRatePerSec: 2_000, accountRatePerSec: 5, lookbackDays: 7, initialDays: 90,
-    browserPages: 4, browserRetireAfter: 100, browserMaxRssMb: 1024, evidenceDir: '',
+    browserPages, browserRetireAfter: 100, browserMaxRssMb: 1024, evidenceDir: '',
   };
 }
 
@@ -178,7 +180,7 @@ async function measureOurs(s: Settings): Promise<OursResult> {
     children.push(sink);
     await sink.call('start', { brokers, prefix, dataDir: join(dataDir, 'chdb'), salt: SALT });
     const consumer = createAblyConsumer({
-      kafka, logger, instanceId: 'bench-ably-0', keyring: createKeyring(generateKeySpec('bench')), buyerHashSalt: SALT, ably: ablySettings(info),
+      kafka, logger, instanceId: 'bench-ably-0', keyring: createKeyring(generateKeySpec('bench')), buyerHashSalt: SALT, ably: ablySettings(info, s.browserPages),
       now: () => info.nowMs, concurrency: s.concurrency, jobTimeoutMs: 60_000,
     });
     let joined = false;
