@@ -97,7 +97,7 @@ async function crawl(webUrl: string, seller: AblyBaselineRun['sellers'][number],
   }
 }
 
-serve({
+const parent = serve({
   async run(o: AblyBaselineRun): Promise<AblyBaselineResult> {
     const result: AblyBaselineResult = { batchMs: [], sellers: 0, records: {}, launches: 0, logins: 0, navigations: 0, failed: [] };
     for (let b = 0; b < o.batches && b * o.batchSize < o.sellers.length; b++) {
@@ -108,6 +108,7 @@ serve({
       })));
       result.batchMs.push(performance.now() - t0);
       result.sellers += batch.length;
+      parent.emit('batch', { batch: b + 1, ms: result.batchMs.at(-1), failed: result.failed.length });
     }
     return result;
   },

@@ -302,6 +302,9 @@ async function measureBaseline(s: Settings): Promise<BaselineMeasure> {
     };
     log(`baseline: batches of ${s.batchSize}, each waiting for its slowest; a fresh Chromium per seller, the SPA's login, the rendered tables; ` +
       `${batches} of ${totalBatches} batches measured…`);
+    old.on('batch', ({ batch, ms, failed }: { batch: number; ms: number; failed: number }) => {
+      log(`  batch ${batch}/${batches}: ${(ms / 1000).toFixed(1)} s${failed ? `, ${failed} failed so far` : ''}`);
+    });
     const rss = sampleTree(old.process.pid!);
     const before = await old.call<Usage>('usage');
     const result = await old.call<AblyBaselineResult>('run', args);
