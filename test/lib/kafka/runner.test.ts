@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { DLQ_LIMITS, DlqEntryContract, SYNC_DLQ_TOPIC } from '../../../lib/contracts/dlq.js';
 import { DeadlineExceededError } from '../../../lib/errors.js';
 import { createRunner, RUNNER_EVENTS, type Runner } from '../../../lib/kafka/runner.js';
@@ -117,7 +117,8 @@ describe('consumer runner (real broker)', function () {
       // Every job finishes at the same moment, so their outputs share group commits with the refused one.
       if (++started === 12) release();
       await gate;
-      const value = job.value.id === 'huge' ? Buffer.alloc(2 * 1024 * 1024, 'x') : Buffer.from(job.value.id);
+      // Random bytes: the broker measures the compressed batch (zstd), and 2 MiB of one letter would fit.
+      const value = job.value.id === 'huge' ? randomBytes(2 * 1024 * 1024) : Buffer.from(job.value.id);
       return [{ topic: 'out', key: job.value.tenant, value }];
     }, { concurrency: 16 });
     const events: string[] = [];
