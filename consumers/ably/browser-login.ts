@@ -10,9 +10,13 @@
  * Either failure writes its evidence to `evidenceDir` (drift.ts): the URL, the page's text and a full-page
  * screenshot, their paths in the error message and so in the run.
  * Nothing is blocked on the login page (its scripts are the challenge).
+ * Each login is a span of the job's trace (`ably browser login`): the source calls Chromium makes are not undici's,
+ * so without it a trace would show the job's time but not where the browser spent it.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { errorMessage } from '../../lib/errors.js';
 import type { BrowserPool } from './browser-pool.js';
 import { LayoutDriftError, storeEvidence } from './drift.js';
 import { ChallengeUnpassedError, type BrowserLogin } from './login.js';
@@ -31,7 +35,26 @@ export interface BrowserLoginOptions {
   outcomeTimeoutMs?: number;
 }
 
-export function createBrowserLogin({ pool, webUrl, evidenceDir, outcomeTimeoutMs = 20_000 }: BrowserLoginOptions): BrowserLogin {
+export const BROWSER_LOGIN_SPAN = 'ably browser login';
+
+export function createBrowserLogin(options: BrowserLoginOptions): BrowserLogin {
+  const login = loginInBrowser(options);
+  // The tracer and attribute names are the ones otel/attributes.ts spells (TRACER_NAME, ATTR): a platform does not
+  // import the otel/ edge, and without a registered SDK these calls do nothing.
+  const tracer = trace.getTracer('sellerstream');
+  return (request) => tracer.startActiveSpan(BROWSER_LOGIN_SPAN, { attributes: { 'sellerstream.tenant.id': request.tenantId, 'sellerstream.platform': 'ably' } }, async (span) => {
+    try {
+      return await login(request);
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+function loginInBrowser({ pool, webUrl, evidenceDir, outcomeTimeoutMs = 20_000 }: BrowserLoginOptions): BrowserLogin {
   return ({ tenantId, email, password, signal }) => pool.withPage(async (page) => {
     await page.setUserAgent(ABLY_USER_AGENT);
     await page.setExtraHTTPHeaders({ 'Accept-Language': 'ko-KR,ko;q=0.9' });
