@@ -7,11 +7,9 @@
  * conditions over what happened, never on time alone.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Consumer } from 'kafkajs';
 import { createCafe24Consumer } from '../../consumers/cafe24/cafe24-consumer.js';
 import { platformModels } from '../../consumers/platforms.js';
@@ -29,10 +27,10 @@ import { DEFAULT_POLICY, type SchedulerPolicy } from '../../producers/scheduler/
 import { DEFAULT_APP, startCafe24Simulator, type Cafe24Simulator } from '../../simulators/cafe24/simulator.js';
 import type { ShopSpec } from '../../simulators/cafe24/shop-spec.js';
 import { cafe24Settings } from './cafe24.js';
+import { runCli, type CliResult } from './cli-process.js';
 import { testKafka, testLogger, uniqueName, type TestKafka } from './kafka.js';
 import { disposeTestWarehouse, testWarehouse } from './warehouse.js';
 
-const BIN = fileURLToPath(new URL('../../bin/sellerstream.js', import.meta.url));
 
 /**
  * Compressed time: paid every 4 s, free every 8 s; every Cafe24 entity in every slot (so one slot lands a whole
@@ -47,12 +45,6 @@ export const COMPRESSED_POLICY: SchedulerPolicy = {
   onboarding: { ...DEFAULT_POLICY.onboarding, depthMs: 0 },
 };
 export const TICK_MS = 200;
-
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** A request or run event as it was on its topic. */
 export interface Seen<T> {
@@ -112,25 +104,11 @@ export async function startScheduledPipeline({ label, shops, withWarehouse = fal
   await follow([SYNC_RUNS_TOPIC], (v) => SyncRunContract.decode(v), runs);
 
   const settings = cafe24Settings(sim);
-  function cli(args: string[], { input }: { input?: string } = {}): Promise<CliResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], {
-        env: {
-          ...process.env, KAFKA_TOPIC_PREFIX: kafka.prefix, SECRETS_KEYS: keySpec, CHDB_DATA_DIR: dataDir, LOG_LEVEL: 'error',
-          CAFE24_API_BASE_TEMPLATE: settings.apiBaseTemplate, CAFE24_CLIENT_ID: DEFAULT_APP.clientId,
-          CAFE24_CLIENT_SECRET: DEFAULT_APP.clientSecret, CAFE24_REDIRECT_URI: DEFAULT_APP.redirectUri,
-        },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end(input ?? '');
-    });
-  }
+  const cli = (args: string[], { input }: { input?: string } = {}) => runCli(args, {
+    KAFKA_TOPIC_PREFIX: kafka.prefix, SECRETS_KEYS: keySpec, CHDB_DATA_DIR: dataDir, LOG_LEVEL: 'error',
+    CAFE24_API_BASE_TEMPLATE: settings.apiBaseTemplate, CAFE24_CLIENT_ID: DEFAULT_APP.clientId,
+    CAFE24_CLIENT_SECRET: DEFAULT_APP.clientSecret, CAFE24_REDIRECT_URI: DEFAULT_APP.redirectUri,
+  }, input);
   async function cliJson<T>(args: string[]): Promise<T> {
     const r = await cli(['--json', ...args]);
     assert.equal(r.code, 0, `sellerstream ${args.join(' ')} exited ${r.code}: ${r.stderr}`);

@@ -3,11 +3,9 @@
  * its own topic prefix, checked through its exit codes, its --json output and the topics it writes.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CredentialsContract, credentialsKey } from '../../../lib/contracts/credentials.js';
 import { dlqEntry, SYNC_DLQ_TOPIC } from '../../../lib/contracts/dlq.js';
 import { SyncRequestContract } from '../../../lib/contracts/sync-request.js';
@@ -17,15 +15,8 @@ import { createCompactedView } from '../../../lib/kafka/compacted-view.js';
 import { createKeyring, generateKeySpec } from '../../../lib/secrets.js';
 import { waitFor } from '../../../lib/wait-for.js';
 import { createCredentialHealth } from '../../../producers/scheduler/credential-health.js';
+import { runCli } from '../../helpers/cli-process.js';
 import { drainTopic, testKafka, testLogger, type TestKafka } from '../../helpers/kafka.js';
-
-const BIN = fileURLToPath(new URL('../../../bin/sellerstream.js', import.meta.url));
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe('sellerstream CLI (child process, real broker)', function () {
   this.timeout(180_000);
@@ -33,24 +24,10 @@ describe('sellerstream CLI (child process, real broker)', function () {
   let dataDir: string;
   const keySpec = generateKeySpec('k1');
 
-  function cli(args: string[], { input, env = {} }: { input?: string; env?: Record<string, string> } = {}): Promise<Result> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], {
-        env: {
-          ...process.env, KAFKA_TOPIC_PREFIX: kafka.prefix, SECRETS_KEYS: keySpec, CHDB_DATA_DIR: dataDir, LOG_LEVEL: 'error',
-          CAFE24_CLIENT_ID: '', CAFE24_CLIENT_SECRET: '', ...env,
-        },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end(input ?? '');
-    });
-  }
+  const cli = (args: string[], { input, env = {} }: { input?: string; env?: Record<string, string> } = {}) => runCli(args, {
+    KAFKA_TOPIC_PREFIX: kafka.prefix, SECRETS_KEYS: keySpec, CHDB_DATA_DIR: dataDir, LOG_LEVEL: 'error',
+    CAFE24_CLIENT_ID: '', CAFE24_CLIENT_SECRET: '', ...env,
+  }, input);
 
   const json = async (args: string[], options?: Parameters<typeof cli>[1]) => {
     const r = await cli(['--json', ...args], options);
