@@ -11,6 +11,7 @@ import { retryTopic, syncTopic } from '../../lib/contracts/sync-request.js';
 import type { Tenant } from '../../lib/contracts/tenant.js';
 import type { KafkaContext } from '../../lib/kafka/client.js';
 import { groupIdOf } from '../../lib/sync/sync-consumer.js';
+import { isWarehouseError } from '../../lib/warehouse/parse-error.js';
 import { policyFromConfig } from '../scheduler/policy.js';
 import { partitionOf } from './manual-sync.js';
 import { tenantIdArg } from './args.js';
@@ -68,6 +69,9 @@ interface EntityRow {
   dataAgeMs?: number;
 }
 
+/** ClickHouse's UNKNOWN_TABLE and UNKNOWN_DATABASE. */
+const NOT_CREATED_YET = new Set([60, 81]);
+
 interface WarehouseFacts {
   runs: Map<string, { lastSuccess?: string; lastStatus: string; lastError: string }>;
   freshness: Map<string, string>;
@@ -122,7 +126,9 @@ export function statusCommand(withContext: WithContext): Command {
       try {
         facts = await warehouseFacts(ctx, id);
       } catch (error) {
-        warehouse = { available: false, reason: (error as Error).message.split('\n')[0] };
+        // No database or table yet: no sink has written, so nothing has been synced; that is data, not a failure.
+        if (isWarehouseError(error) && NOT_CREATED_YET.has(error.clickhouseCode)) facts = { runs: new Map(), freshness: new Map() };
+        else warehouse = { available: false, reason: (error as Error).message.split('\n')[0] };
       }
       const kafka = await ctx.kafka();
       const platforms = PLATFORMS.filter((p) => !id || tenants[0]![p]);

@@ -133,11 +133,14 @@ describe('sellerstream CLI (child process, real broker)', function () {
       await health.stop();
     }
     const status = await json(['status', 'hr-1']);
+    // No sink has written to this warehouse: nothing synced yet, which is not a warehouse failure.
+    assert.deepEqual(status.warehouse, { available: true });
     assert.ok(status.tenants.length > 0);
     for (const row of status.tenants) assert.equal(row.health, 'needs_reauth');
     assert.deepEqual(status.backlog.map((b: { topic: string }) => b.topic), ['sync.cafe24.high', 'sync.cafe24.low', 'sync.cafe24.retry']);
     const table = await cli(['status', 'hr-1']);
     assert.equal(table.code, 0, table.stderr);
+    assert.doesNotMatch(table.stderr, /missing|does not exist/);
     assert.match(table.stdout, /hr-1\s+cafe24\s+orders\s+needs_reauth/);
     assert.match(table.stdout, /\nsync\.cafe24\.high\s+cafe24\s+\d+\s+\d+: \d+\n/);
     // A parked link is not synced by hand either.
