@@ -1,25 +1,9 @@
 /** The browser pool with real Chromium: a browser killed with SIGKILL mid-page fails that page retriably, the next page gets a fresh browser, and no zombie or leftover Chromium process remains. */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { createBrowserPool, type BrowserPool } from '../../../consumers/ably/browser-pool.js';
 import { TransientSourceError } from '../../../lib/errors.js';
+import { liveInGroup, zombiesOf } from '../../../lib/testing/processes.js';
 import { waitFor } from '../../../lib/wait-for.js';
-
-/** Children of this process that are zombies, and processes of a given group still alive. */
-function procs() {
-  const list: { pid: number; ppid: number; pgrp: number; state: string }[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      list.push({ pid: Number(entry), state: f[0] as string, ppid: Number(f[1]), pgrp: Number(f[2]) });
-    } catch { /* gone */ }
-  }
-  return list;
-}
-const defunctChildren = () => procs().filter((p) => p.ppid === process.pid && p.state === 'Z');
-const groupAlive = (pgid: number) => procs().filter((p) => p.pgrp === pgid && p.state !== 'Z');
 
 describe('ably browser pool (real Chromium)', function () {
   this.timeout(60_000);
@@ -41,10 +25,10 @@ describe('ably browser pool (real Chromium)', function () {
     assert.equal(await pool.withPage(async (page) => page.evaluate(() => 'again'), signal), 'again');
     assert.equal(pool.stats.launches, 2);
     assert.notEqual(pool.currentPid(), pid);
-    await waitFor(() => groupAlive(pid).length === 0 && defunctChildren().length === 0, { deadlineMs: 10_000, description: 'the killed browser group gone, no zombie' });
+    await waitFor(() => liveInGroup(pid).length === 0 && zombiesOf(process.pid).length === 0, { deadlineMs: 10_000, description: 'the killed browser group gone, no zombie' });
     const second = pool.currentPid() as number;
     await pool.destroy();
-    await waitFor(() => groupAlive(second).length === 0 && defunctChildren().length === 0, { deadlineMs: 10_000, description: 'nothing left after destroy' });
+    await waitFor(() => liveInGroup(second).length === 0 && zombiesOf(process.pid).length === 0, { deadlineMs: 10_000, description: 'nothing left after destroy' });
     assert.equal(pool.stats.openPages, 0);
   });
 
