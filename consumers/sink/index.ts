@@ -57,7 +57,6 @@ sink.events.on(SINK_EVENTS.TRANSITION, ({ to }) => {
   if (to === 'crashed') void shutdown(1);
 });
 
-
 await sink.start();
 await observability.serve([{ name: 'warehouse taking inserts', check: () => observability.kernel.warehouseUp(kafka.topic('sink')) }]);
 logger.info({ stats: sink.stats }, 'sink running');
