@@ -3,6 +3,7 @@
  * a ConfigError whose message is one line naming the setting, which entry points print before exiting 1.
  */
 import convict from 'convict';
+import { parseProxyList } from './proxy-url.js';
 
 /** No default in the schema: the component's defaults object applies (see `runner` and `sink` below). */
 const COMPONENT_DEFAULT = undefined as number | undefined;
@@ -89,6 +90,10 @@ const schema = {
     browserRetireAfter: { doc: 'Logins a Chromium serves before it is replaced', format: 'positive-int', default: 100, env: 'ABLY_BROWSER_RETIRE_AFTER' },
     browserMaxRssMb: { doc: 'Resident memory of a Chromium (all its processes) above which it is replaced', format: 'positive-int', default: 1024, env: 'ABLY_BROWSER_MAX_RSS_MB' },
     evidenceDir: { doc: 'Where screenshots of failed browser logins are written', format: String, default: '.local/ably-evidence', env: 'ABLY_EVIDENCE_DIR' },
+    proxies: {
+      doc: 'Comma-separated outbound proxies http://[user:pass@]host:port; each seller sticks to one (API calls and browser logins); empty: direct connections',
+      format: 'proxy-list', default: '', env: 'ABLY_PROXIES', sensitive: true,
+    },
   },
   sink: {
     batchRows: { doc: 'Rows of all open batches (all partitions and tables) at which they are sealed and flushed together', format: 'positive-int', default: COMPONENT_DEFAULT, env: 'SINK_BATCH_ROWS' },
@@ -142,6 +147,13 @@ convict.addFormats({
     validate(value: unknown) {
       const brokers = String(value).split(',').map((b) => b.trim());
       if (brokers.some((b) => !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(b))) throw new Error('must be host:port[,host:port…]');
+    },
+  },
+  // The error names the bad entry with its credentials redacted (lib/proxy-url.ts); the setting is sensitive, so
+  // convict does not append the raw value either.
+  'proxy-list': {
+    validate(value: unknown) {
+      parseProxyList(String(value));
     },
   },
   'url-template': {
@@ -212,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     ...props,
     kafka: { ...props.kafka, brokers: (env.KAFKA_BROKERS ? props.kafka.brokers : `127.0.0.1:${props.kafka.localPort}`).split(',').map((b) => b.trim()) },
     otel: { ...props.otel, exporter: props.otel.exporter as 'none' | 'console' | 'otlp' },
+    ably: { ...props.ably, proxies: parseProxyList(props.ably.proxies) },
   };
 }
 
