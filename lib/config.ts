@@ -82,7 +82,7 @@ const schema = {
   ably: {
     apiBaseUrl: { doc: 'Ably seller-center JSON API origin', format: String, default: 'https://api.a-bly.com', env: 'ABLY_API_BASE_URL' },
     webUrl: { doc: 'Ably seller web app origin (login page; sent as Origin/Referer)', format: String, default: 'https://my.a-bly.com', env: 'ABLY_WEB_URL' },
-    hostRatePerSec: { doc: 'Calls per second to the Ably API from this process (one egress IP)', format: 'positive-int', default: 5, env: 'ABLY_HOST_RATE_PER_SEC' },
+    hostRatePerSec: { doc: 'Calls per second to the Ably API per egress IP: from this process, or through each of ABLY_PROXIES', format: 'positive-int', default: 5, env: 'ABLY_HOST_RATE_PER_SEC' },
     accountRatePerSec: { doc: 'Calls per second per Ably seller account', format: 'positive-int', default: 2, env: 'ABLY_ACCOUNT_RATE_PER_SEC' },
     lookbackDays: { doc: 'Ably orders, claims and reviews this many days back are fetched again for status changes', format: 'positive-int', default: 7, env: 'ABLY_LOOKBACK_DAYS' },
     initialDays: { doc: 'How far back a first Ably sync reaches', format: 'positive-int', default: 90, env: 'ABLY_INITIAL_DAYS' },

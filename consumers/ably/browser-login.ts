@@ -9,7 +9,8 @@
  *     ChallengeUnpassedError (the seller is parked).
  * Either failure writes its evidence to `evidenceDir` (drift.ts): the URL, the page's text and a full-page
  * screenshot, their paths in the error message and so in the run.
- * Nothing is blocked on the login page (its scripts are the challenge).
+ * Nothing is blocked on the login page (its scripts are the challenge). The page goes through the seller's proxy when
+ * it has one (the pool's context), so the session is tied to the IP its API calls come from.
  * Each login is a span of the job's trace (`ably browser login`): the source calls Chromium makes are not undici's,
  * so without it a trace would show the job's time but not where the browser spent it.
  */
@@ -55,7 +56,7 @@ export function createBrowserLogin(options: BrowserLoginOptions): BrowserLogin {
 }
 
 function loginInBrowser({ pool, webUrl, evidenceDir, outcomeTimeoutMs = 20_000 }: BrowserLoginOptions): BrowserLogin {
-  return ({ tenantId, email, password, signal }) => pool.withPage(async (page) => {
+  return ({ tenantId, email, password, signal, proxy }) => pool.withPage(async (page) => {
     await page.setUserAgent(ABLY_USER_AGENT);
     await page.setExtraHTTPHeaders({ 'Accept-Language': 'ko-KR,ko;q=0.9' });
     await page.emulateTimezone('Asia/Seoul');
@@ -99,5 +100,5 @@ function loginInBrowser({ pool, webUrl, evidenceDir, outcomeTimeoutMs = 20_000 }
       const message = `ably ${tenantId} browser login: ${reason}; url ${page.url()}; screenshot ${screenshot}; evidence ${evidence}`;
       throw kind === 'layout-drift' ? new LayoutDriftError(message, { context }) : new ChallengeUnpassedError(message, { context });
     }
-  }, signal);
+  }, signal, proxy ? { proxy } : {});
 }

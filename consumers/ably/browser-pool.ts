@@ -1,10 +1,11 @@
 /**
  * The browser pool (Crawlee's BrowserPool as the anchor), for the few logins the JSON API refuses. One Chromium
  * per consumer process by default; an isolated context per login (`browser.createBrowserContext()`, cookies and
- * storage of one seller never meet another's); at most `maxOpenPages` pages at once (callers queue); a browser is
- * retired after `retireAfterPages` pages or once its process group passes `maxRssMb`, drained (no new pages) and
- * closed when its last page is. Every page and context is closed in `finally`; a page that hangs past
- * `pageTimeoutMs` has its context closed by the watchdog and its caller gets a retriable error.
+ * storage of one seller never meet another's), through the seller's proxy when it has one (the context's
+ * `proxyServer`, `page.authenticate` for the proxy's user and password); at most `maxOpenPages` pages at once
+ * (callers queue); a browser is retired after `retireAfterPages` pages or once its process group passes `maxRssMb`,
+ * drained (no new pages) and closed when its last page is. Every page and context is closed in `finally`; a page
+ * that hangs past `pageTimeoutMs` has its context closed by the watchdog and its caller gets a retriable error.
  *
  * Crashes: a browser that disconnects (killed, OOM) is dropped at once; pages in flight fail with a retriable
  * TransientSourceError (their jobs retry), and the next page launches a fresh browser. No zombie is left behind:
@@ -18,6 +19,7 @@ import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppete
 import { defaultBrowserArgs, resolveBrowserExecutable } from '../../lib/browser/executable.js';
 import { TransientSourceError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import type { ProxyEndpoint } from '../../lib/proxy-url.js';
 
 export interface BrowserPoolOptions {
   /** Pages open at once over the pool (Crawlee: 20 per browser). @default 4 */
@@ -164,8 +166,12 @@ export function createBrowserPool(options: Partial<BrowserPoolOptions> & { logge
     waiters.shift()?.();
   }
 
-  /** Runs `work` on a fresh page in its own context; page and context are closed whatever happens. */
-  async function withPage<T>(work: (page: Page, context: BrowserContext) => Promise<T>, signal: AbortSignal): Promise<T> {
+  /**
+   * Runs `work` on a fresh page in its own context, through `proxy` when given; page and context are closed whatever
+   * happens. Chromium never proxies loopback hosts unless told to (`<-loopback>`): in production nothing is
+   * loopback, and a local stand-in of the seller center (the simulator) must go through the proxy like Ably would.
+   */
+  async function withPage<T>(work: (page: Page, context: BrowserContext) => Promise<T>, signal: AbortSignal, { proxy }: { proxy?: ProxyEndpoint } = {}): Promise<T> {
     if (destroyed) throw new Error('browser pool destroyed');
     await openSlot(signal);
     let slot: Slot | undefined;
@@ -178,8 +184,9 @@ export function createBrowserPool(options: Partial<BrowserPoolOptions> & { logge
       slot.pages += 1;
       stats.pagesOpened += 1;
       const owner = slot;
-      context = await owner.browser.createBrowserContext();
+      context = await owner.browser.createBrowserContext(proxy ? { proxyServer: proxy.server, proxyBypassList: ['<-loopback>'] } : undefined);
       const page = await context.newPage();
+      if (proxy?.credentials) await page.authenticate(proxy.credentials);
       page.setDefaultTimeout(o.pageTimeoutMs);
       const crashed = new Promise<never>((_, reject) => {
         const onDisconnect = () => reject(new TransientSourceError('ably login: the browser disconnected mid-page', { context: { pid: owner.pid } }));

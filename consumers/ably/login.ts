@@ -12,10 +12,16 @@
  *     reason in the run and the DLQ) for `parkMs`, so it is not retried into a lockout;
  *   - a locked account: retried after the lock (RateLimitedError);
  *   - a browser crash: retriable, the job retries.
+ * With proxies (ABLY_PROXIES) both logins go through the tenant's proxy (proxy-assignment.ts) and the session
+ * records which one. Ably ties a session to the IP that logged in, so a stored session obtained through another
+ * proxy (or directly) is not restored: the tenant logs in again through its own. Within a process the assignment
+ * never changes, so a session always keeps the proxy it was obtained through.
  */
 import type { CredentialsStore } from '../../lib/credentials/credentials-store.js';
 import { BlockedError, CredentialsRejectedError, RateLimitedError } from '../../lib/errors.js';
+import type { ProxyEndpoint } from '../../lib/proxy-url.js';
 import { createSingleFlight } from '../../lib/single-flight.js';
+import { DIRECT, type ProxyAssignment } from './proxy-assignment.js';
 import { LoginRefusedError, type SellerApi } from './seller-api.js';
 import type { AblySession, AblySessionState, SessionPool } from './session-pool.js';
 
@@ -35,7 +41,8 @@ export class ChallengeUnpassedError extends BlockedError {
   override readonly code: string = 'CHALLENGE_UNPASSED';
 }
 
-export type BrowserLogin = (login: { tenantId: string; email: string; password: string; signal: AbortSignal }) => Promise<{ token: string }>;
+/** A login in Chromium, through `proxy` when one is given. */
+export type BrowserLogin = (login: { tenantId: string; email: string; password: string; signal: AbortSignal; proxy?: ProxyEndpoint }) => Promise<{ token: string }>;
 
 export interface SessionProviderOptions {
   api: SellerApi;
@@ -46,6 +53,8 @@ export interface SessionProviderOptions {
   parkMs?: number;
   /** How long a locked account is left alone. @default 30 min */
   lockedRetryMs?: number;
+  /** The tenant's proxy, the same assignment the seller API routes by. @default DIRECT */
+  egress?: ProxyAssignment;
   now?: () => number;
 }
 
@@ -56,7 +65,9 @@ export interface LoginCounts {
   browserLogins: number;
 }
 
-export function createSessionProvider({ api, credentials, pool, browserLogin, parkMs = 6 * 3_600_000, lockedRetryMs = 30 * 60_000, now = Date.now }: SessionProviderOptions) {
+export function createSessionProvider({
+  api, credentials, pool, browserLogin, parkMs = 6 * 3_600_000, lockedRetryMs = 30 * 60_000, egress = DIRECT, now = Date.now,
+}: SessionProviderOptions) {
   const singleFlight = createSingleFlight<AblySession>();
   const counts: LoginCounts = { reused: 0, restored: 0, apiLogins: 0, browserLogins: 0 };
 
@@ -69,23 +80,25 @@ export function createSessionProvider({ api, credentials, pool, browserLogin, pa
   }
 
   async function login(tenantId: string, secret: AblySecret, signal: AbortSignal): Promise<AblySession> {
+    const proxy = egress.proxyFor(tenantId);
+    const through = proxy ? { proxy: proxy.server } : {};
     let state: AblySessionState;
     try {
-      state = { token: await api.login(tenantId, secret.email, secret.password, signal), obtainedAt: now(), via: 'api' };
+      state = { token: await api.login(tenantId, secret.email, secret.password, signal), obtainedAt: now(), via: 'api', ...through };
       counts.apiLogins += 1;
     } catch (error) {
       if (!(error instanceof LoginRefusedError)) throw error;
       if (error.refusal === 'invalid_credentials') return refused(tenantId, secret, error);
       if (error.refusal === 'login_locked') throw new RateLimitedError(`ably ${tenantId}: account locked after failed logins`, lockedRetryMs, { cause: error });
-      state = await viaBrowser(tenantId, secret, signal);
+      state = { ...await viaBrowser(tenantId, secret, signal, proxy), ...through };
     }
     await credentials.put(tenantId, 'ably', { email: secret.email, password: secret.password, session: state } satisfies AblySecret);
     return pool.add(tenantId, state);
   }
 
-  async function viaBrowser(tenantId: string, secret: AblySecret, signal: AbortSignal): Promise<AblySessionState> {
+  async function viaBrowser(tenantId: string, secret: AblySecret, signal: AbortSignal, proxy: ProxyEndpoint | undefined): Promise<AblySessionState> {
     try {
-      const { token } = await browserLogin({ tenantId, email: secret.email, password: secret.password, signal });
+      const { token } = await browserLogin({ tenantId, email: secret.email, password: secret.password, signal, ...(proxy ? { proxy } : {}) });
       counts.browserLogins += 1;
       return { token, obtainedAt: now(), via: 'browser' };
     } catch (error) {
@@ -114,7 +127,7 @@ export function createSessionProvider({ api, credentials, pool, browserLogin, pa
       if (again && again.token !== rejectedToken) return again;
       const secret = await load(tenantId);
       const stored = secret.session;
-      if (stored && stored.token !== rejectedToken) {
+      if (stored && stored.token !== rejectedToken && stored.proxy === egress.proxyFor(tenantId)?.server) {
         const session = pool.add(tenantId, stored);
         if (session.isUsable()) {
           counts.restored += 1;

@@ -7,9 +7,15 @@
  *   403 `blocked` or HTML where JSON was expected (a block or login page with status 200) → SoftBlockedError;
  *   200 with an error body (`success: false`) → ErrorIn200Error with the body as evidence;
  *   5xx, resets, timeouts → TransientSourceError; other 4xx → SourceRejectedError with Ably's message.
+ * With proxies (ABLY_PROXIES) every call of a seller leaves through the seller's one proxy (proxy-assignment.ts):
+ * one undici ProxyAgent per proxy, made at start and shared by its sellers; the pacer's host bucket is then per
+ * proxy, since each proxy is an egress IP of its own. Without proxies, one direct pool as before.
  */
-import { errors as undiciErrors, Pool, request } from 'undici';
+import type { Dispatcher } from 'undici';
+import { errors as undiciErrors, Pool, ProxyAgent, request } from 'undici';
 import { NonRetriableError, RateLimitedError, SessionExpiredError, TransientSourceError } from '../../lib/errors.js';
+import type { ProxyEndpoint } from '../../lib/proxy-url.js';
+import { DIRECT, type ProxyAssignment } from './proxy-assignment.js';
 import type { RequestPacer } from './request-pacer.js';
 
 export const ABLY_USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
@@ -61,6 +67,8 @@ export interface SellerApiOptions {
   connections?: number;
   /** How long a soft block pauses the account when the source gives no Retry-After. @default 60_000 */
   blockCoolDownMs?: number;
+  /** Which proxy each seller's calls leave through. @default DIRECT (no proxy) */
+  egress?: ProxyAssignment;
 }
 
 export interface SellerApi {
@@ -78,22 +86,45 @@ type Headers = Record<string, string | string[] | undefined>;
 
 const looksLikeHtml = (headers: Headers, text: string) => /html/i.test(String(headers['content-type'] ?? '')) || /^\s*</.test(text);
 
-export function createSellerApi({ apiBaseUrl, webOrigin, pacer, timeoutMs = 20_000, connections = 32, blockCoolDownMs = 60_000 }: SellerApiOptions): SellerApi {
+/**
+ * One ProxyAgent for a proxy. A plain-http origin (the simulator; Ably itself is https, always tunnelled with
+ * CONNECT) is forwarded as absolute-URI requests rather than tunnelled, as Chromium does, so both paths look alike
+ * to the proxy. The factory gives the connections behind the proxy the same limits and timeouts as the direct pool.
+ */
+function proxyAgent(proxy: ProxyEndpoint, poolOptions: Pool.Options): ProxyAgent {
+  const { credentials } = proxy;
+  return new ProxyAgent({
+    uri: proxy.server,
+    ...(credentials ? { token: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` } : {}),
+    proxyTunnel: false,
+    factory: (origin, options) => new Pool(origin, { ...options, ...poolOptions }),
+  });
+}
+
+export function createSellerApi({ apiBaseUrl, webOrigin, pacer, timeoutMs = 20_000, connections = 32, blockCoolDownMs = 60_000, egress = DIRECT }: SellerApiOptions): SellerApi {
   const host = new URL(apiBaseUrl).host;
-  const pool = new Pool(new URL(apiBaseUrl).origin, { connections, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  const poolOptions: Pool.Options = { connections, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
+  const direct = egress.proxies.length === 0 ? new Pool(new URL(apiBaseUrl).origin, poolOptions) : undefined;
+  const viaProxy = new Map(egress.proxies.map((proxy) => [proxy.server, proxyAgent(proxy, poolOptions)]));
+  /** The seller's way out, and the pacer's name for that egress. */
+  const route = (account: string): { dispatcher: Dispatcher; egressHost: string; via?: string } => {
+    const proxy = egress.proxyFor(account);
+    return proxy ? { dispatcher: viaProxy.get(proxy.server)!, egressHost: `${host} via ${proxy.server}`, via: proxy.server } : { dispatcher: direct!, egressHost: host };
+  };
   const base = { Accept: 'application/json', 'Accept-Language': 'ko-KR,ko;q=0.9', 'User-Agent': ABLY_USER_AGENT, Origin: webOrigin, Referer: `${webOrigin}/` };
   let calls = 0;
 
   async function call(account: string, path: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }, signal: AbortSignal) {
-    await pacer.acquire(host, account, signal);
+    const { dispatcher, egressHost, via } = route(account);
+    await pacer.acquire(egressHost, account, signal);
     calls += 1;
     try {
-      const response = await request(`${apiBaseUrl}${path}`, { ...init, headers: { ...base, ...init.headers }, dispatcher: pool, signal });
+      const response = await request(`${apiBaseUrl}${path}`, { ...init, headers: { ...base, ...init.headers }, dispatcher, signal });
       return { status: response.statusCode, headers: response.headers as Headers, text: await response.body.text() };
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       if (error instanceof undiciErrors.UndiciError || (error as NodeJS.ErrnoException).code !== undefined) {
-        throw new TransientSourceError(`ably ${account} ${path}: ${(error as Error).message}`, { cause: error, context: { account, path } });
+        throw new TransientSourceError(`ably ${account} ${path}${via ? ` via ${via}` : ''}: ${(error as Error).message}`, { cause: error, context: { account, path, via } });
       }
       throw error;
     }
@@ -164,7 +195,9 @@ export function createSellerApi({ apiBaseUrl, webOrigin, pacer, timeoutMs = 20_0
       const result = judge(account, path, status, headers, text);
       throw result instanceof Error ? result : new SchemaDriftError(`ably ${account} ${path}: JSON where a download was expected`, { context: { account, path } });
     },
-    close: () => pool.close(),
+    async close() {
+      await Promise.all([direct?.close(), ...[...viaProxy.values()].map((agent) => agent.close())]);
+    },
     get calls() {
       return calls;
     },

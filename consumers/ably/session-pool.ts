@@ -4,13 +4,16 @@
  * until it fails. Each session keeps an error score: `markBad()` on a soft block or a refused token, `markGood()`
  * on success (which heals the score), retired past `maxErrorScore`, `maxUsageCount` jobs or `maxAgeMs`, and
  * `retire()` is terminal. `getState()` is what is sealed at rest on the `credentials` topic (the token, where it
- * came from, when), so a restarted or rebalanced consumer picks the session up instead of logging in again.
+ * came from, when, through which proxy), so a restarted or rebalanced consumer picks the session up instead of
+ * logging in again.
  */
 export interface AblySessionState {
   token: string;
   /** Epoch ms the session was obtained. */
   obtainedAt: number;
   via: 'api' | 'browser';
+  /** The proxy (its `server`, no credentials) the session was obtained through; absent: a direct connection. */
+  proxy?: string;
 }
 
 export interface SessionPoolOptions {
