@@ -4,7 +4,8 @@
  * challenge seller. Each seller's every call reaches the simulator through its one assigned proxy (the simulator's
  * own count of the seller's calls equals what that proxy carried, the other proxy carried none); the challenge
  * seller's browser login goes through that same proxy, authenticated; after one proxy is removed its sellers log in
- * again through the other while the rest keep their sessions; with ABLY_PROXIES empty no proxy sees anything.
+ * again through the other while the rest keep their sessions; with ABLY_PROXIES empty no proxy sees anything. The
+ * test proxy's CONNECT tunnel (what https takes) is checked too.
  *
  * Credentials live in memory here, not on the Kafka topic: what is under test is which way the traffic goes, and
  * the session travels to the store and back as the same JSON either way.
@@ -12,6 +13,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { Writable } from 'node:stream';
+import { ProxyAgent, request } from 'undici';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAblyConnectorStack, type AblyConnectorStack } from '../../../consumers/ably/connector-stack.js';
@@ -192,5 +194,22 @@ describe('ably outbound proxies (ABLY_PROXIES, real Chromium)', function () {
     assert.ok(sim.stats(API_SELLERS[0]!).calls > 0 && sim.stats(CHALLENGE_SELLER).calls > 0, 'the simulator was reached');
     assert.deepEqual([plain.seen, guarded.seen], [[], []]);
     assert.equal((await store.get<AblySecret>(tenants[1]!, 'ably'))?.session?.proxy, undefined);
+  });
+
+  it('the test proxy also tunnels CONNECT (what https takes), and refuses it without its password', async () => {
+    guarded.seen.length = 0;
+    const ask = async (uri: string) => {
+      const agent = new ProxyAgent({ uri, proxyTunnel: true });
+      try {
+        return (await request(`${sim.apiUrl}/seller/login/challenge/`, { method: 'POST', headers: { Origin: sim.webUrl }, dispatcher: agent })).statusCode;
+      } catch (error) {
+        return (error as Error).message;
+      } finally {
+        await agent.close();
+      }
+    };
+    assert.equal(await ask(guarded.url), 200);
+    assert.match(String(await ask(guarded.server)), /407/);
+    assert.deepEqual(guarded.seen.map((r) => [r.method, r.target, r.status]), [['CONNECT', new URL(sim.apiUrl).host, 200], ['CONNECT', new URL(sim.apiUrl).host, 407]]);
   });
 });
