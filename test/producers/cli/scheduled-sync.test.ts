@@ -45,7 +45,9 @@ describe('a tenant added with the CLI is synced in its slot into ClickHouse (rea
     const frameStart = parseInt(request.value.requestId.split('-')[1]!, 36);
     const slotAt = frameStart + table.phase[0]! * PERIOD;
     assert.ok(request.at >= slotAt, `emitted ${slotAt - request.at} ms before its slot`);
-    assert.ok(request.at < frameStart + PERIOD + 1_000, `emitted ${request.at - slotAt} ms after its slot, past its frame`);
+    // A tenant the scheduler has not emitted yet gets the latest slot that has passed when it sees the tenant, so
+    // the request comes before the slot after it (a tick and a transaction of slack), whatever its phase.
+    assert.ok(request.at < slotAt + PERIOD + 1_000, `emitted ${request.at - slotAt} ms after its slot, past the next one`);
 
     const warehouse = p.warehouse!;
     await waitFor(async () => {
