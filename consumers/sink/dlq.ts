@@ -10,6 +10,7 @@ import { DLQ_LIMITS, dlqEntry, SINK_DLQ_TOPIC } from '../../lib/contracts/dlq.js
 import { RawResultContract, type RawResult } from '../../lib/contracts/raw-result.js';
 import { HEADER, readHeaders } from '../../lib/kafka/headers.js';
 import type { OutgoingMessage } from '../../lib/kafka/transaction.js';
+import { ROWS_HEADER } from '../../lib/model/edge-rows.js';
 import type { KafkaPosition } from '../../lib/model/mapper.js';
 
 export interface DlqItem {
@@ -34,7 +35,7 @@ export function messageDlqItem(message: SourceMessage, reason: string, errorClas
     errorClass,
     source: position(message),
     value: message.value ?? Buffer.alloc(0),
-    headers: readHeaders(message.headers),
+    headers: entryHeaders(message.headers),
     ...(tenantId === undefined ? {} : { tenantId }),
   };
 }
@@ -46,9 +47,19 @@ export function recordDlqItem(message: SourceMessage, result: RawResult, index: 
     errorClass,
     source: position(message),
     value: RawResultContract.encode(single),
-    headers: readHeaders(message.headers),
+    headers: entryHeaders(message.headers),
     tenantId: result.tenantId,
   };
+}
+
+/**
+ * The message's headers as the entry keeps them, without edge rows (lib/model/edge-rows.ts): they can be as large
+ * as the records, and a replay after a fix should map the records again, not reuse the rows of the old mapping.
+ */
+function entryHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const kept = readHeaders(headers);
+  delete kept[ROWS_HEADER];
+  return kept;
 }
 
 function position(message: SourceMessage): DlqItem['source'] {

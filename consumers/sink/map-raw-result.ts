@@ -6,15 +6,21 @@
  *   2. mapped by the platform's entity mapper (a record it rejects is rolled back and reported; siblings land);
  *   3. stored in raw_records as its text as it arrived: a slice of the message (`sizes`, lib/contracts/raw-result.ts),
  *      not a second serialisation. A scrubbed record, or a chunk without usable sizes, is serialised instead.
+ * A chunk mapped at the connector edge (its `rows` header, lib/model/edge-rows.ts) takes the short way
+ * (`landEdgeRows`): its envelope is read, its record text checked for personal keys as bytes, and the header's
+ * rows inserted with the message's position; none of its records is decoded or parsed. Whatever that way cannot
+ * vouch for goes the full way above, so both land the same rows (test/consumers/sink/edge-rows.test.ts).
  */
 import type { BuyerHasher } from '../../lib/buyer-hash.js';
-import { recordSpans, type RawResult } from '../../lib/contracts/raw-result.js';
+import { decodeRawResultHead, recordSpans, type RawResult } from '../../lib/contracts/raw-result.js';
+import { decodeEdgeRows, ROWS_HEADER, stampPosition } from '../../lib/model/edge-rows.js';
 import { errorCode, errorMessage } from '../../lib/errors.js';
 import { RecordTooLargeError } from '../../lib/model/errors.js';
 import type { KafkaPosition, RecordContext } from '../../lib/model/mapper.js';
-import { personalFieldsOf, scrubRecord } from '../../lib/model/privacy.js';
+import { mayHoldPersonalText, personalFieldsOf, scrubRecord } from '../../lib/model/privacy.js';
 import type { ModelRegistry } from '../../lib/model/registry.js';
 import type { RowBuffer } from '../../lib/model/row-buffer.js';
+import type { TableName } from '../../lib/model/tables.js';
 import { epochText, timeWindow } from '../../lib/model/values.js';
 
 export interface MapOptions {
@@ -113,4 +119,57 @@ export function mapRawResult(
     }
   }
   return { ok: true, landed, failures, scrubbed };
+}
+
+/** A consumed message as the short way needs it: its bytes, its headers and where it sits. */
+export interface EdgeMessage extends KafkaPosition {
+  value: Buffer | null;
+  headers: Readonly<Record<string, Buffer | string | (Buffer | string)[] | undefined>> | undefined;
+}
+
+/**
+ * Lands a chunk mapped at the connector edge: the header's rows stamped with the message's position, and one
+ * raw_records row per record, its text sliced from the message. Undefined, having written nothing, when the chunk
+ * must go the full way (`mapRawResult`): no usable `rows` header, a layout or mapper version it cannot vouch for,
+ * record text that may hold a personal key, or a record above the size limit.
+ */
+export function landEdgeRows(registry: ModelRegistry, message: EdgeMessage, options: MapOptions, out: RowBuffer): MapOutcome | undefined {
+  const header = message.headers?.[ROWS_HEADER];
+  if (!(header instanceof Buffer) || message.value === null) return undefined;
+  const head = decodeRawResultHead(message.value);
+  if (!head) return undefined;
+  const { result, spans } = head;
+  const model = registry.get(result.platform);
+  const count = spans.length / 2;
+  if (!model || !Object.hasOwn(model.mapper.entities, result.entity)) return undefined;
+  const value = message.value;
+  if (mayHoldPersonalText(model.privacy, result.entity, value, spans[0]!, spans[spans.length - 1]!)) return undefined;
+  for (let i = 0; i < count; i++) if (spans[2 * i + 1]! - spans[2 * i]! > options.maxRecordBytes) return undefined;
+  const rows = decodeEdgeRows(header, model, count);
+  if (!rows) return undefined;
+  const offset = Number(message.offset);
+  const { partition } = message;
+  for (const [table, list] of Object.entries(rows.tables) as [TableName, Record<string, unknown>[]][]) {
+    for (const row of list) {
+      stampPosition(row, partition, offset);
+      out.push(table, row as never);
+    }
+  }
+  const fetchedAt = epochText(Date.parse(result.fetchedAt));
+  for (let i = 0; i < count; i++) {
+    out.push('raw_records', {
+      tenant_id: result.tenantId,
+      platform: result.platform,
+      entity: result.entity,
+      source_id: rows.sources[i]!,
+      fetched_at: fetchedAt,
+      request_id: result.requestId,
+      chunk: result.chunk,
+      kafka_topic: message.topic,
+      kafka_partition: partition,
+      kafka_offset: offset,
+      payload: value.subarray(spans[2 * i], spans[2 * i + 1]),
+    });
+  }
+  return { ok: true, landed: count, failures: [], scrubbed: 0 };
 }

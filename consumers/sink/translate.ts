@@ -2,7 +2,8 @@
  * A consumed message → rows in the batch, or DLQ items. Never throws on input: every way a message can be bad
  * ends as a DLQ item with a reason (DESIGN: an invalid message goes to a DLQ and the partition moves on).
  *   raw.results → the platform mapper's rows + raw_records (map-raw-result.ts); per-record failures are DLQ'd one
- *                 by one. Each message is decoded and parsed once; its records' text is sliced from its bytes.
+ *                 by one. Each message is decoded and parsed once; its records' text is sliced from its bytes. A
+ *                 chunk mapped at the connector edge lands its header's rows and is not parsed at all.
  *   sync.runs   → sync_runs + freshness (sync-runs.ts).
  */
 import { RAW_RESULTS_TOPIC, RawResultContract } from '../../lib/contracts/raw-result.js';
@@ -10,7 +11,7 @@ import { SYNC_RUNS_TOPIC, SyncRunContract } from '../../lib/contracts/sync-run.j
 import { errorCode, errorMessage } from '../../lib/errors.js';
 import { messageDlqItem, recordDlqItem, type DlqItem, type SourceMessage } from './dlq.js';
 import type { ModelRegistry } from '../../lib/model/registry.js';
-import { mapRawResult, type MapOptions } from './map-raw-result.js';
+import { landEdgeRows, mapRawResult, type MapOptions } from './map-raw-result.js';
 import type { RowBuffer } from '../../lib/model/row-buffer.js';
 import { mapSyncRun } from './sync-runs.js';
 
@@ -26,6 +27,7 @@ export function createTranslator({ registry, ...mapOptions }: TranslatorOptions)
     const mark = out.mark();
     try {
       if (message.topic === RAW_RESULTS_TOPIC) {
+        if (landEdgeRows(registry, message, mapOptions, out)) return;
         const decoded = RawResultContract.decode(message.value);
         if (!decoded.ok) return void dlq.push(messageDlqItem(message, decoded.reason, 'CONTRACT'));
         const outcome = mapRawResult(registry, decoded.value, message.value ?? undefined, message, mapOptions, out);

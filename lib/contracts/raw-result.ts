@@ -45,18 +45,20 @@ const CLOSE = Buffer.from(']}');
  * envelope's JSON with the records spliced in, the same JSON RawResultContract.encode writes). A record above
  * MAX_RECORD_BYTES cannot travel on Kafka: it is left out and counted. Chunks are numbered from `firstChunk`.
  */
-export function encodeRawResultChunks(envelope: RawResultEnvelope, records: readonly unknown[], firstChunk = 0): { values: Buffer[]; oversize: number } {
+export function encodeRawResultChunks(envelope: RawResultEnvelope, records: readonly unknown[], firstChunk = 0): EncodedChunks {
   const values: Buffer[] = [];
+  const members: unknown[][] = [];
   let parts: Buffer[] = [];
   let sizes: number[] = [];
-  let count = 0;
+  let chunkRecords: unknown[] = [];
   let bytes = 0;
   let oversize = 0;
   const flush = () => {
     values.push(Buffer.concat([envelopeHead(envelope, firstChunk + values.length, sizes), ...parts, CLOSE]));
+    members.push(chunkRecords);
     parts = [];
     sizes = [];
-    count = 0;
+    chunkRecords = [];
     bytes = 0;
   };
   for (const record of records) {
@@ -65,15 +67,25 @@ export function encodeRawResultChunks(envelope: RawResultEnvelope, records: read
       oversize++;
       continue;
     }
+    const count = chunkRecords.length;
     if (count > 0 && (count >= MAX_RECORDS_PER_CHUNK || bytes + json.length > MAX_CHUNK_BYTES)) flush();
-    if (count > 0) parts.push(COMMA);
+    if (chunkRecords.length > 0) parts.push(COMMA);
     parts.push(json);
     sizes.push(json.length);
-    count++;
+    chunkRecords.push(record);
     bytes += json.length;
   }
-  if (count > 0) flush();
-  return { values, oversize };
+  if (chunkRecords.length > 0) flush();
+  return { values, members, oversize };
+}
+
+export interface EncodedChunks {
+  /** RawResult message values. */
+  values: Buffer[];
+  /** The records each value holds, in order (oversize ones left out): what a connector edge maps beside it. */
+  members: unknown[][];
+  /** Records left out as too large for Kafka. */
+  oversize: number;
 }
 
 /** `{…envelope, "chunk":n, …, "sizes":[…], "records":[`: the contract-checked envelope, open at its records. */
@@ -94,7 +106,13 @@ function envelopeHead(envelope: RawResultEnvelope, chunk: number, sizes: number[
  */
 export function recordSpans(value: Buffer, result: Pick<RawResult, 'sizes' | 'records'>): Uint32Array | undefined {
   const { sizes, records } = result;
-  if (sizes === undefined || sizes.length !== records.length || sizes.length === 0) return undefined;
+  if (sizes === undefined || sizes.length !== records.length) return undefined;
+  return spansOfSizes(value, sizes);
+}
+
+/** Byte ranges of records of these sizes, ending where the message's records end (recordSpans' checks). */
+function spansOfSizes(value: Buffer, sizes: readonly number[]): Uint32Array | undefined {
+  if (sizes.length === 0) return undefined;
   let total = sizes.length - 1;
   for (const size of sizes) total += size;
   const end = value.length - 2;
@@ -111,4 +129,24 @@ export function recordSpans(value: Buffer, result: Pick<RawResult, 'sizes' | 're
     start = stop + 1;
   }
   return spans;
+}
+
+const RECORDS_KEY = Buffer.from('"records":[');
+
+/**
+ * A RawResult message read without its records: the envelope (its `records` left empty) and where each record's
+ * text lies, for a sink that stores the text as it is and takes the rows from elsewhere (lib/model/edge-rows.ts).
+ * Undefined when the message is not laid out as encodeRawResultChunks writes it (envelope first, `records` last,
+ * `sizes` matching), and the caller decodes it whole. The first `"records":[` is the envelope's own key: every
+ * field before it is a contract-checked string or number, where a quote can only appear escaped.
+ */
+export function decodeRawResultHead(value: Buffer | null): { result: RawResult; spans: Uint32Array } | undefined {
+  if (value === null) return undefined;
+  const at = value.indexOf(RECORDS_KEY);
+  if (at < 0) return undefined;
+  const recordsAt = at + RECORDS_KEY.length;
+  const head = RawResultContract.decode(Buffer.concat([value.subarray(0, recordsAt), CLOSE]));
+  if (!head.ok || head.value.sizes === undefined) return undefined;
+  const spans = spansOfSizes(value, head.value.sizes);
+  return spans !== undefined && spans[0] === recordsAt ? { result: head.value, spans } : undefined;
 }

@@ -35,7 +35,7 @@ const headerGetter: TextMapGetter<KafkaHeaders> = {
 };
 
 /** Adds the active (or given) context's trace headers to `headers`. */
-export function injectTraceHeaders(headers: Record<string, string>, ctx: Context = context.active()): Record<string, string> {
+export function injectTraceHeaders<H extends Record<string, string | Buffer>>(headers: H, ctx: Context = context.active()): H {
   propagation.inject(ctx, headers);
   return headers;
 }

@@ -24,7 +24,7 @@ export interface OutgoingMessage {
   topic: string;
   key: string;
   value: Buffer;
-  headers?: Record<string, string>;
+  headers?: Record<string, string | Buffer>;
 }
 
 export interface CommitUnit {
@@ -114,16 +114,23 @@ export interface TransactionalCommitterOptions<U extends CommitUnit> {
 /** Below Kafka's default 1 MB message (batch) limit, with room for headers and framing. */
 const MAX_SEND_BYTES = 900 * 1024;
 
-type Produced = { key: string; value: Buffer; headers?: Record<string, string> };
+type Produced = { key: string; value: Buffer; headers?: Record<string, string | Buffer> };
 
-/** The messages cut into consecutive sends of at most `maxBytes` of values each (a larger message goes alone). */
+/** A message's bytes on the wire, near enough to cut sends by: key, value and header values. */
+function sizeOf({ key, value, headers }: Produced): number {
+  let size = key.length + value.length;
+  for (const name in headers) size += name.length + (headers[name] as string | Buffer).length;
+  return size;
+}
+
+/** The messages cut into consecutive sends of at most `maxBytes` each (a larger message goes alone). */
 export function slicesOf(byTopic: Map<string, Produced[]>, maxBytes: number): { topic: string; messages: Produced[] }[][] {
   const slices: { topic: string; messages: Produced[] }[][] = [];
   let slice: { topic: string; messages: Produced[] }[] = [];
   let bytes = 0;
   for (const [topic, messages] of byTopic) {
     for (const message of messages) {
-      const size = message.value.length + message.key.length;
+      const size = sizeOf(message);
       if (bytes > 0 && bytes + size > maxBytes) {
         slices.push(slice);
         slice = [];
@@ -179,7 +186,7 @@ export function createTransactionalCommitter<U extends CommitUnit>({
             if (!list) byTopic.set(m.topic, (list = []));
             list.push({ key: m.key, value: m.value, headers: m.headers });
             sent.messages += 1;
-            sent.bytes += m.key.length + m.value.length;
+            sent.bytes += sizeOf(m);
           }
         }
         // A produce request carries one record batch per partition; slices keep each under the broker's limit.

@@ -36,6 +36,8 @@ export type BuyerIdHasher = (buyerId: string) => string;
 interface CompiledEntity {
   keys: ReadonlySet<string>;
   buyerId: string | undefined;
+  /** Matches where a listed key may appear in JSON text (`mayHoldPersonalText`); undefined when none is listed. */
+  keyText: RegExp | undefined;
 }
 
 const compiled = new WeakMap<PrivacyPolicy, Map<string, CompiledEntity>>();
@@ -49,7 +51,9 @@ function compile(policy: PrivacyPolicy, entity: string): CompiledEntity | undefi
     if (!rule) return undefined;
     const keys = new Set(rule.personal);
     if (rule.buyerId !== undefined) keys.add(rule.buyerId);
-    entry = { keys, buyerId: rule.buyerId };
+    // A \u escape could spell a key in other characters, so any escape of that kind matches too.
+    const keyText = keys.size === 0 ? undefined : new RegExp(`"(?:${[...keys].map(escapeRegExp).join('|')})"\\s*:|\\\\u`);
+    entry = { keys, buyerId: rule.buyerId, keyText };
     entities.set(entity, entry);
   }
   return entry;
@@ -77,6 +81,8 @@ export function scrubRecord(policy: PrivacyPolicy, entity: string, record: unkno
   }
   if (rule.keys.size > 0) strip(record, rule.keys);
 }
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function strip(value: object, keys: ReadonlySet<string>): void {
   if (Array.isArray(value)) {
@@ -123,4 +129,18 @@ function find(value: object, keys: ReadonlySet<string>, at: string, found: strin
       find(entry, keys, at ? `${at}.${key}` : key, found);
     }
   }
+}
+
+/**
+ * Whether the JSON text in `bytes` [start, end) may hold one of the entity's personal keys: the sink's check of
+ * record text it stores without parsing (rows mapped at the connector edge, edge-rows.ts). Conservative: in JSON
+ * a key is `"key":` and a quote inside a string is always escaped, so clean text never matches, while a match
+ * (a listed key, even one holding null, or any \u escape) only sends the chunk to the full check, which parses
+ * each record. The bytes are read as latin1: UTF-8 bytes of non-ASCII text are all above 0x7f and never form
+ * the ASCII of a key. An entity the policy does not know always may.
+ */
+export function mayHoldPersonalText(policy: PrivacyPolicy, entity: string, bytes: Buffer, start: number, end: number): boolean {
+  const rule = compile(policy, entity);
+  if (!rule) return true;
+  return rule.keyText !== undefined && rule.keyText.test(bytes.toString('latin1', start, end));
 }

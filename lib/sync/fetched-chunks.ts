@@ -5,14 +5,20 @@
  * of 1,000 Cafe24 orders, ~8 MB each) on the heap, so they outlived the young generation and every job paid for
  * their promotion and a major GC (bench/cafe24.ts: the consumer's largest cost after parsing).
  * Each emit becomes its own chunks, stamped with the time of that emit (`fetchedAt`).
+ * With an edge mapping (the platform's mapper and buyer hasher), each chunk's records are mapped here too, while
+ * they are parsed, and the rows ride beside the chunk in its `rows` header (lib/model/edge-rows.ts), so the sink
+ * never parses them again.
  */
 import { encodeRawResultChunks } from '../contracts/raw-result.js';
 import type { SyncRequest } from '../contracts/sync-request.js';
+import { encodeEdgeRows, type EdgeMapping } from '../model/edge-rows.js';
 
 export interface EntityChunks {
   entity: string;
   /** RawResult message values, chunk numbers 0, 1, … in order. */
   values: Buffer[];
+  /** Each value's `rows` header (edge-rows.ts), where the chunk was mapped at the edge. */
+  rows: (Buffer | undefined)[];
   /** Records in them. */
   count: number;
   /** Records too large for Kafka, left out (RawResult MAX_RECORD_BYTES). */
@@ -24,16 +30,22 @@ export interface FetchedChunks {
   entities(): EntityChunks[];
 }
 
-export function createFetchedChunks(request: Pick<SyncRequest, 'requestId' | 'tenantId' | 'platform'>, now: () => Date = () => new Date()): FetchedChunks {
+export function createFetchedChunks(
+  request: Pick<SyncRequest, 'requestId' | 'tenantId' | 'platform'>,
+  { edge, now = () => new Date() }: { edge?: EdgeMapping; now?: () => Date } = {},
+): FetchedChunks {
   const byEntity = new Map<string, EntityChunks>();
   return {
     add(entity, records) {
       let chunks = byEntity.get(entity);
-      if (!chunks) byEntity.set(entity, (chunks = { entity, values: [], count: 0, oversize: 0 }));
+      if (!chunks) byEntity.set(entity, (chunks = { entity, values: [], rows: [], count: 0, oversize: 0 }));
       if (records.length === 0) return;
       const envelope = { v: 1 as const, requestId: request.requestId, tenantId: request.tenantId, platform: request.platform, entity, fetchedAt: now().toISOString() };
-      const { values, oversize } = encodeRawResultChunks(envelope, records, chunks.values.length);
-      for (const value of values) chunks.values.push(value);
+      const { values, members, oversize } = encodeRawResultChunks(envelope, records, chunks.values.length);
+      for (let i = 0; i < values.length; i++) {
+        chunks.values.push(values[i]!);
+        chunks.rows.push(edge ? encodeEdgeRows(edge, envelope, members[i]!) : undefined);
+      }
       chunks.count += records.length - oversize;
       chunks.oversize += oversize;
     },

@@ -9,6 +9,7 @@ import { SYNC_STATE_TOPIC, SyncStateContract, syncStateKey } from '../contracts/
 import { dlqEntry, SYNC_DLQ_TOPIC } from '../contracts/dlq.js';
 import { CredentialsRejectedError, errorCode, errorMessage, isRetriable, RateLimitedError } from '../errors.js';
 import { jobHeaders } from '../kafka/headers.js';
+import { ROWS_HEADER } from '../model/edge-rows.js';
 import type { OutgoingMessage } from '../kafka/transaction.js';
 import { backoff, hasAttemptsLeft, type RetryPolicy } from '../retry.js';
 import type { ConnectorResult } from './connector.js';
@@ -56,10 +57,15 @@ export function successMessages({ request, startedAt, finishedAt, fetched, store
   const messages: OutgoingMessage[] = [];
   const counts: Record<string, number> = {};
   const fetchedAt = finishedAt.toISOString();
-  for (const { entity, values, count, oversize } of fetched) {
+  for (const { entity, values, rows, count, oversize } of fetched) {
     counts[entity] = (counts[entity] ?? 0) + count;
     if (oversize > 0) counts[`${entity}_oversize`] = oversize;
-    for (const value of values) messages.push({ topic: RAW_RESULTS_TOPIC, key: request.tenantId, headers: headersOf(request, 'RawResult'), value });
+    values.forEach((value, i) => {
+      const headers: Record<string, string | Buffer> = headersOf(request, 'RawResult');
+      const edgeRows = rows[i];
+      if (edgeRows !== undefined) headers[ROWS_HEADER] = edgeRows;
+      messages.push({ topic: RAW_RESULTS_TOPIC, key: request.tenantId, headers, value });
+    });
   }
   const cursors = { ...storedCursors, ...result.cursors };
   messages.push({

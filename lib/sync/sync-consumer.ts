@@ -14,6 +14,7 @@ import type { Platform, Tier } from '../contracts/fields.js';
 import type { KafkaContext } from '../kafka/client.js';
 import { createRunner, RUNNER_EVENTS, runnerSettings, type Job, type JobContext, type RunnerSettings } from '../kafka/runner.js';
 import type { Logger } from '../logger.js';
+import type { EdgeMapping } from '../model/edge-rows.js';
 import type { Connector } from './connector.js';
 import { createFetchedChunks } from './fetched-chunks.js';
 import { createCompletedRequests } from './completed-requests.js';
@@ -35,12 +36,14 @@ export interface SyncConsumerOptions extends Partial<RunnerSettings> {
   tierPolicies?: Record<Tier, TierPolicy>;
   /** How telemetry watches the connector's work (otel/kernel-metrics.ts instrumentConnector). @default the connector as given */
   wrapConnector?: (connector: Connector) => Connector;
+  /** Maps each chunk at the edge (lib/model/edge-rows.ts), so the sink inserts its rows without parsing it. @default none: the sink maps */
+  edge?: EdgeMapping;
 }
 
 export const groupIdOf = (platform: Platform) => platform;
 
 export function createSyncConsumer({
-  kafka, connector: source, instanceId, logger, yieldAtShare = 0.7, onTransactionSent, tierPolicies = TIER_POLICIES, wrapConnector, ...given
+  kafka, connector: source, instanceId, logger, yieldAtShare = 0.7, onTransactionSent, tierPolicies = TIER_POLICIES, wrapConnector, edge, ...given
 }: SyncConsumerOptions) {
   const connector = wrapConnector ? wrapConnector(source) : source;
   const platform = connector.platform;
@@ -64,7 +67,7 @@ export function createSyncConsumer({
     }
     const stored = state?.cursors ?? {};
     const cursors = request.reason === 'continuation' && request.cursor ? { ...stored, ...request.cursor } : stored;
-    const fetched = createFetchedChunks(request);
+    const fetched = createFetchedChunks(request, { edge });
     const shouldYield = createYieldPolicy({ startedAtMs: startedAt.getTime(), budgetMs: jobTimeoutMs, yieldAtShare });
     const result = await connector.sync(request, cursors, {
       signal: ctx.signal,
