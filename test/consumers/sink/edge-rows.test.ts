@@ -90,7 +90,7 @@ describe('sink: rows mapped at the connector edge', () => {
   }
 
   it('stamps each row with the message position, not the edge placeholder', () => {
-    const [{ value, rows }] = chunksOf('cafe24', 'orders', [cafe24Order(7)]);
+    const { value, rows } = chunksOf('cafe24', 'orders', [cafe24Order(7)])[0]!;
     const { tables } = land(message(value, rows, 9_876));
     for (const table of ['orders', 'order_items', 'raw_records']) {
       for (const row of tables[table] as Record<string, unknown>[]) assert.deepEqual([row.kafka_partition, row.kafka_offset], [3, 9_876], table);
@@ -100,7 +100,7 @@ describe('sink: rows mapped at the connector edge', () => {
   it('sends a chunk whose text still holds a personal key the full way: scrubbed, flagged, never stored in clear', () => {
     const leaked = cafe24Order(3);
     leaked.buyer_name = 'CANARY-홍길동';
-    const [{ value, rows }] = chunksOf('cafe24', 'orders', [cafe24Order(2), leaked]);
+    const { value, rows } = chunksOf('cafe24', 'orders', [cafe24Order(2), leaked])[0]!;
     assert.ok(rows, 'the edge mapped it (the leak is the connector bug the sink guards against)');
     const { short, tables } = land(message(value, rows));
     assert.equal(short, false);
@@ -110,7 +110,7 @@ describe('sink: rows mapped at the connector edge', () => {
   });
 
   it('sends a chunk the full way when the sink runs another mapper version', () => {
-    const [{ value, rows }] = chunksOf('cafe24', 'products', [cafe24Product(5)]);
+    const { value, rows } = chunksOf('cafe24', 'products', [cafe24Product(5)])[0]!;
     const cafe24 = registry.get('cafe24')!;
     const newer = createModelRegistry([{ ...cafe24, mapper: { ...cafe24.mapper, version: cafe24.mapper.version + 1 } }]);
     const { short, tables } = land(message(value, rows), newer);
@@ -121,7 +121,7 @@ describe('sink: rows mapped at the connector edge', () => {
   it('writes no rows header for a chunk with a record the mapper rejects, so the sink DLQs that record with its reason', () => {
     const bad = cafe24Order(11);
     bad.items = 'not a list';
-    const [{ value, rows }] = chunksOf('cafe24', 'orders', [cafe24Order(10), bad]);
+    const { value, rows } = chunksOf('cafe24', 'orders', [cafe24Order(10), bad])[0]!;
     assert.equal(rows, undefined);
     const { tables, dlq } = land(message(value, rows));
     assert.equal((tables.orders as unknown[]).length, 1);
