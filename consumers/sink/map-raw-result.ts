@@ -16,12 +16,12 @@ import { decodeRawResultHead, recordSpans, type RawResult } from '../../lib/cont
 import { decodeEdgeRows, ROWS_HEADER, stampPosition } from '../../lib/model/edge-rows.js';
 import { errorCode, errorMessage } from '../../lib/errors.js';
 import { RecordTooLargeError } from '../../lib/model/errors.js';
-import type { KafkaPosition, RecordContext } from '../../lib/model/mapper.js';
+import { recordContextOf, type KafkaPosition } from '../../lib/model/mapper.js';
 import { mayHoldPersonalText, personalFieldsOf, scrubRecord } from '../../lib/model/privacy.js';
 import type { ModelRegistry } from '../../lib/model/registry.js';
 import type { RowBuffer } from '../../lib/model/row-buffer.js';
 import type { TableName } from '../../lib/model/tables.js';
-import { epochText, timeWindow } from '../../lib/model/values.js';
+import { epochText } from '../../lib/model/values.js';
 
 export interface MapOptions {
   hashBuyer: BuyerHasher;
@@ -62,23 +62,9 @@ export function mapRawResult(
   if (!entity) {
     return { ok: false, reason: `the ${result.platform} mapper (v${mapper.version}) knows no entity ${JSON.stringify(result.entity)}`, errorClass: 'UNKNOWN_ENTITY' };
   }
-  const fetchedAtMs = Date.parse(result.fetchedAt);
   const offset = Number(position.offset);
-  const { hashBuyer, maxRecordBytes } = options;
-  const hashOne = (buyerId: string) => hashBuyer(result.platform, result.tenantId, buyerId);
-  const ctx: { -readonly [K in keyof RecordContext]: RecordContext[K] } = {
-    tenantId: result.tenantId,
-    platform: result.platform,
-    entity: result.entity,
-    requestId: result.requestId,
-    fetchedAtMs,
-    fetchedAt: epochText(fetchedAtMs),
-    window: timeWindow(fetchedAtMs),
-    partition: position.partition,
-    offset,
-    hashBuyer: hashOne,
-    scrubbed: NOTHING_SCRUBBED,
-  };
+  const { maxRecordBytes } = options;
+  const ctx = recordContextOf(result, { partition: position.partition, offset }, options.hashBuyer);
   const spans = value === undefined ? undefined : recordSpans(value, result);
   const failures: RecordFailure[] = [];
   let landed = 0;
@@ -90,7 +76,7 @@ export function mapRawResult(
     try {
       const leaks = personalFieldsOf(privacy, result.entity, record);
       if (leaks.length > 0) {
-        scrubRecord(privacy, result.entity, record, hashOne);
+        scrubRecord(privacy, result.entity, record, ctx.hashBuyer);
         scrubbed++;
       }
       ctx.scrubbed = leaks.length > 0 ? leaks : NOTHING_SCRUBBED;

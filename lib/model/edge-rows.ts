@@ -13,11 +13,10 @@
  * message's partition and offset on each (`stampPosition`).
  */
 import type { RawResultEnvelope } from '../contracts/raw-result.js';
-import type { RecordContext } from './mapper.js';
+import { recordContextOf } from './mapper.js';
 import type { PlatformModel } from './registry.js';
 import { RowBuffer } from './row-buffer.js';
 import { TABLE_INDEX, TABLES, type TableName } from './tables.js';
-import { epochText, timeWindow } from './values.js';
 
 /** The header a RawResult message's edge rows travel in. */
 export const ROWS_HEADER = 'rows';
@@ -51,19 +50,7 @@ export function encodeEdgeRows({ model, hashBuyer }: EdgeMapping, envelope: RawR
   const { mapper } = model;
   const entity = Object.hasOwn(mapper.entities, envelope.entity) ? mapper.entities[envelope.entity] : undefined;
   if (!entity) return undefined;
-  const fetchedAtMs = Date.parse(envelope.fetchedAt);
-  const ctx: RecordContext = {
-    tenantId: envelope.tenantId,
-    platform: envelope.platform,
-    entity: envelope.entity,
-    requestId: envelope.requestId,
-    fetchedAtMs,
-    fetchedAt: epochText(fetchedAtMs),
-    window: timeWindow(fetchedAtMs),
-    ...UNPLACED,
-    hashBuyer: (buyerId) => hashBuyer(envelope.platform, envelope.tenantId, buyerId),
-    scrubbed: [],
-  };
+  const ctx = recordContextOf(envelope, UNPLACED, hashBuyer);
   const out = new RowBuffer();
   const sources = new Array<string>(records.length);
   try {

@@ -10,8 +10,9 @@
  * (re-formed batches rely on it).
  */
 import type { Platform } from '../contracts/fields.js';
+import type { RawResultEnvelope } from '../contracts/raw-result.js';
 import type { RowWriter } from './row-buffer.js';
-import type { TimeWindow } from './values.js';
+import { epochText, timeWindow, type TimeWindow } from './values.js';
 import type { EpochText } from './tables.js';
 
 /** Where a message sits in Kafka (base topic name, as topics.json spells it). */
@@ -40,6 +41,34 @@ export interface RecordContext {
    * empty. Mappers pass it to their Anomalies, so the typed row says so in `extra._anomalies`.
    */
   readonly scrubbed: readonly string[];
+}
+
+/** A RecordContext whose `scrubbed` the caller sets per record. */
+export type MutableRecordContext = { -readonly [K in keyof RecordContext]: RecordContext[K] };
+
+/**
+ * The context of a chunk's records: its envelope, its Kafka position (the sink's; 0/0 at the connector edge, where
+ * the sink stamps the real one later, lib/model/edge-rows.ts) and the buyer hasher bound to its tenant.
+ */
+export function recordContextOf(
+  envelope: Omit<RawResultEnvelope, 'v'>,
+  position: { partition: number; offset: number },
+  hashBuyer: (platform: string, tenantId: string, buyerId: string) => string,
+): MutableRecordContext {
+  const fetchedAtMs = Date.parse(envelope.fetchedAt);
+  return {
+    tenantId: envelope.tenantId,
+    platform: envelope.platform,
+    entity: envelope.entity,
+    requestId: envelope.requestId,
+    fetchedAtMs,
+    fetchedAt: epochText(fetchedAtMs),
+    window: timeWindow(fetchedAtMs),
+    partition: position.partition,
+    offset: position.offset,
+    hashBuyer: (buyerId) => hashBuyer(envelope.platform, envelope.tenantId, buyerId),
+    scrubbed: [],
+  };
 }
 
 /** Writes one record's rows; returns its natural id (composite ids joined with ':'). Throws to reject it. */
