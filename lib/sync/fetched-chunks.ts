@@ -15,10 +15,8 @@ import { encodeEdgeRows, type EdgeMapping } from '../model/edge-rows.js';
 
 export interface EntityChunks {
   entity: string;
-  /** RawResult message values, chunk numbers 0, 1, … in order. */
-  values: Buffer[];
-  /** Each value's `rows` header (edge-rows.ts), where the chunk was mapped at the edge. */
-  rows: (Buffer | undefined)[];
+  /** RawResult message values, chunk numbers 0, 1, … in order, each with its `rows` header (edge-rows.ts) where it was mapped at the edge. */
+  chunks: { value: Buffer; rows: Buffer | undefined }[];
   /** Records in them. */
   count: number;
   /** Records too large for Kafka, left out (RawResult MAX_RECORD_BYTES). */
@@ -37,17 +35,14 @@ export function createFetchedChunks(
   const byEntity = new Map<string, EntityChunks>();
   return {
     add(entity, records) {
-      let chunks = byEntity.get(entity);
-      if (!chunks) byEntity.set(entity, (chunks = { entity, values: [], rows: [], count: 0, oversize: 0 }));
+      let entry = byEntity.get(entity);
+      if (!entry) byEntity.set(entity, (entry = { entity, chunks: [], count: 0, oversize: 0 }));
       if (records.length === 0) return;
       const envelope = { v: 1 as const, requestId: request.requestId, tenantId: request.tenantId, platform: request.platform, entity, fetchedAt: now().toISOString() };
-      const { values, members, oversize } = encodeRawResultChunks(envelope, records, chunks.values.length);
-      for (let i = 0; i < values.length; i++) {
-        chunks.values.push(values[i]!);
-        chunks.rows.push(edge ? encodeEdgeRows(edge, envelope, members[i]!) : undefined);
-      }
-      chunks.count += records.length - oversize;
-      chunks.oversize += oversize;
+      const { values, members, oversize } = encodeRawResultChunks(envelope, records, entry.chunks.length);
+      values.forEach((value, i) => entry.chunks.push({ value, rows: edge ? encodeEdgeRows(edge, envelope, members[i]!) : undefined }));
+      entry.count += records.length - oversize;
+      entry.oversize += oversize;
     },
     entities: () => [...byEntity.values()],
   };

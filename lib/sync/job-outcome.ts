@@ -57,15 +57,14 @@ export function successMessages({ request, startedAt, finishedAt, fetched, store
   const messages: OutgoingMessage[] = [];
   const counts: Record<string, number> = {};
   const fetchedAt = finishedAt.toISOString();
-  for (const { entity, values, rows, count, oversize } of fetched) {
+  for (const { entity, chunks, count, oversize } of fetched) {
     counts[entity] = (counts[entity] ?? 0) + count;
     if (oversize > 0) counts[`${entity}_oversize`] = oversize;
-    values.forEach((value, i) => {
+    for (const { value, rows } of chunks) {
       const headers: Record<string, string | Buffer> = headersOf(request, 'RawResult');
-      const edgeRows = rows[i];
-      if (edgeRows !== undefined) headers[ROWS_HEADER] = edgeRows;
+      if (rows !== undefined) headers[ROWS_HEADER] = rows;
       messages.push({ topic: RAW_RESULTS_TOPIC, key: request.tenantId, headers, value });
-    });
+    }
   }
   const cursors = { ...storedCursors, ...result.cursors };
   messages.push({

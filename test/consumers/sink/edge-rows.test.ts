@@ -32,8 +32,7 @@ function chunksOf(platform: Platform, entity: string, records: unknown[], models
     { edge: { model: models.get(platform)!, hashBuyer }, now: () => FETCHED },
   );
   fetched.add(entity, records);
-  const [chunks] = fetched.entities();
-  return chunks!.values.map((value, i) => ({ value, rows: chunks!.rows[i] }));
+  return fetched.entities()[0]!.chunks;
 }
 
 function message(value: Buffer, rows: Buffer | undefined, offset = 41): SourceMessage {
