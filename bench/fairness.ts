@@ -57,7 +57,7 @@ const JOB_SIGMA = Math.log(5_300 / 4_300) / 1.645;
 const JOB_MEAN_MS = JOB_MEDIAN_MS * Math.exp(JOB_SIGMA ** 2 / 2);
 
 /** The runner's own slot time per job the model assumes (--overhead-ms overrides), and a calibration's first guess: a real run's calibrated figure. */
-const MODEL_OVERHEAD_MS = 105;
+const MODEL_OVERHEAD_MS = 14;
 
 /**
  * Calibration: the run's own jobs of the first `periods` of its surge, through both instances and the slots
