@@ -57,9 +57,7 @@ export function recordDlqItem(message: SourceMessage, result: RawResult, index: 
  * as the records, and a replay after a fix should map the records again, not reuse the rows of the old mapping.
  */
 function entryHeaders(headers: IHeaders | undefined): Record<string, string> {
-  const kept = readHeaders(headers);
-  delete kept[ROWS_HEADER];
-  return kept;
+  return readHeaders(headers, ROWS_HEADER);
 }
 
 function position(message: SourceMessage): DlqItem['source'] {

@@ -9,10 +9,14 @@ import type { IHeaders } from 'kafkajs';
 
 export const HEADER = { TENANT_ID: 'tenantId', REQUEST_ID: 'requestId', CONTRACT: 'contract', TRACEPARENT: 'traceparent' } as const;
 
-/** kafkajs gives header values as Buffers (or arrays of them); the runner reads them once, as strings. */
-export function readHeaders(headers: IHeaders | undefined): Record<string, string> {
+/**
+ * kafkajs gives header values as Buffers (or arrays of them); the runner reads them once, as strings. `omit`
+ * names a header left out unread (a large one the caller has no use for as text).
+ */
+export function readHeaders(headers: IHeaders | undefined, omit?: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
+    if (name === omit) continue;
     const first = Array.isArray(value) ? value[0] : value;
     if (first !== undefined) out[name] = first.toString();
   }

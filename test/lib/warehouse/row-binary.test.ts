@@ -47,6 +47,8 @@ describe('row-binary: RowBinary rows typed by the table', function () {
     ]);
     assert.deepEqual(bytes, expected);
     assert.deepEqual(encode({ s: 'String' }, [{ s: undefined }, { s: 'x' }]), Buffer.from([1, 0, 1, 0x78]));
+    // Short strings take an ASCII copy loop that hands over to UTF-8 at the first other character.
+    assert.deepEqual(encode({ s: 'String' }, [{ s: 'ab한c' }, { s: '' }]), Buffer.concat([Buffer.from([0, 6]), Buffer.from('ab한c'), Buffer.from([0, 0])]));
   });
 
   it('writes long strings with a multi-byte length and large integers exactly', function () {
