@@ -60,7 +60,8 @@ export const intervalArg = positiveIntArg('the sync interval in minutes', 7 * 24
 export function dateArg(value: string): Date {
   const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   const parsed = day ? new Date(`${value}T00:00:00+09:00`) : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ? new Date(value) : new Date(NaN);
-  if (Number.isNaN(parsed.getTime()) || (day && parsed.toISOString().slice(0, 10) !== new Date(parsed.getTime() + 9 * 3_600_000).toISOString().slice(0, 10))) {
+  // A day that rolled over (2026-02-30 → March 2) no longer reads back as itself on the KST calendar.
+  if (Number.isNaN(parsed.getTime()) || (day && new Date(parsed.getTime() + 9 * 3_600_000).toISOString().slice(0, 10) !== value)) {
     throw bad('a date is YYYY-MM-DD (KST) or an ISO-8601 date-time with its offset, e.g. 2026-01-31T09:00:00+09:00.');
   }
   return parsed;

@@ -68,4 +68,20 @@ describe('a tenant added with the CLI is synced in its slot into ClickHouse (rea
     assert.deepEqual(got, want);
     assert.ok(want.orders > 0 && want.products > 0);
   });
+
+  it('backfill --since a KST day publishes one request and follows its run events until it has landed', async () => {
+    const since = new Date(Date.now() - 30 * 86_400_000);
+    const day = new Date(since.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
+    const r = await p.cli(['--json', 'backfill', TENANT.tenantId, '--since', day, '--platform', 'cafe24', '--entities', 'orders', '--timeout', '90']);
+    assert.equal(r.code, 0, `backfill exited ${r.code}: ${r.stderr}`);
+    const events = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as { event: string; status?: string; backfills?: { status: string; steps: number; records: number }[] });
+    assert.ok(events.some((e) => e.event === 'run' && e.status === 'succeeded'), 'the run events were followed');
+    const done = events.at(-1)!;
+    assert.equal(done.event, 'done');
+    const [backfill] = done.backfills ?? [];
+    assert.equal(backfill?.status, 'succeeded');
+    assert.ok(backfill.steps >= 1);
+    // The request's window starts at KST midnight of that day: exactly the simulator's orders placed since then.
+    assert.equal(backfill.records, p.sim.expectedCounts(TENANT.mallId, { since: new Date(`${day}T00:00:00+09:00`) }).orders);
+  });
 });
