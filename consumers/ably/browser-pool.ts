@@ -4,7 +4,8 @@
  * storage of one seller never meet another's), through the seller's proxy when it has one (the context's
  * `proxyServer`, `page.authenticate` for the proxy's user and password); at most `maxOpenPages` pages at once
  * (callers queue); a browser is retired after `retireAfterPages` pages or once its process group passes `maxRssMb`,
- * drained (no new pages) and closed when its last page is. Every page and context is closed in `finally`; a page
+ * drained (no new pages) and closed when its last page is, and one with no page open for `idleCloseMs` is closed (the
+ * next login launches again: most logins never need the browser). Every page and context is closed in `finally`; a page
  * that hangs past `pageTimeoutMs` has its context closed by the watchdog and its caller gets a retriable error.
  *
  * Crashes: a browser that disconnects (killed, OOM) is dropped at once; pages in flight fail with a retriable
@@ -16,7 +17,7 @@
 import { EventEmitter } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer';
-import { defaultBrowserArgs, resolveBrowserExecutable } from '../../lib/browser/executable.js';
+import { defaultBrowserArgs, headlessMode, POOL_BROWSERS, resolveBrowserExecutable } from '../../lib/browser/executable.js';
 import { TransientSourceError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { ProxyEndpoint } from '../../lib/proxy-url.js';
@@ -34,10 +35,15 @@ export interface BrowserPoolOptions {
   protocolTimeoutMs: number;
   /** How long a close may take before the process group is killed. @default 5_000 */
   closeTimeoutMs: number;
+  /**
+   * A browser with no page open this long is closed. Idle after its logins it still held ~450 MB summed RSS
+   * (4 simulator logins); a launch costs ~0.5 s and logins come in bursts (a slot's first syncs). @default 10_000
+   */
+  idleCloseMs: number;
 }
 
 export const DEFAULT_BROWSER_POOL_OPTIONS: BrowserPoolOptions = {
-  maxOpenPages: 4, retireAfterPages: 100, maxRssMb: 1024, pageTimeoutMs: 30_000, protocolTimeoutMs: 30_000, closeTimeoutMs: 5_000,
+  maxOpenPages: 4, retireAfterPages: 100, maxRssMb: 1024, pageTimeoutMs: 30_000, protocolTimeoutMs: 30_000, closeTimeoutMs: 5_000, idleCloseMs: 10_000,
 };
 
 interface Slot {
@@ -46,6 +52,7 @@ interface Slot {
   pages: number;
   active: number;
   retired: boolean;
+  idle?: NodeJS.Timeout;
 }
 
 export interface BrowserPoolStats {
@@ -103,9 +110,9 @@ export function createBrowserPool(options: Partial<BrowserPoolOptions> & { logge
   let destroyed = false;
 
   async function launch(): Promise<Slot> {
-    const executable = await resolveBrowserExecutable();
+    const executable = await resolveBrowserExecutable({ candidates: POOL_BROWSERS });
     const browser = await puppeteer.launch({
-      executablePath: executable.path, headless: true, args: defaultBrowserArgs(), protocolTimeout: o.protocolTimeoutMs, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+      executablePath: executable.path, headless: headlessMode(executable.path), args: defaultBrowserArgs(), protocolTimeout: o.protocolTimeoutMs, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
     });
     // The tab puppeteer opens at launch holds a renderer (~75 MB RSS) that no login uses: logins get contexts.
     for (const blank of await browser.pages().catch(() => [])) await blank.close().catch(() => undefined);
@@ -117,6 +124,7 @@ export function createBrowserPool(options: Partial<BrowserPoolOptions> & { logge
     browser.once('disconnected', () => {
       if (!all.has(slot)) return;
       all.delete(slot);
+      clearTimeout(slot.idle);
       if (!slot.retired) stats.crashes += 1;
       if (current === slot) current = undefined;
       killGroup(slot.pid);
@@ -133,6 +141,7 @@ export function createBrowserPool(options: Partial<BrowserPoolOptions> & { logge
 
   async function close(slot: Slot): Promise<void> {
     all.delete(slot);
+    clearTimeout(slot.idle);
     const timer = setTimeout(() => killGroup(slot.pid), o.closeTimeoutMs);
     try {
       await slot.browser.close();
@@ -151,6 +160,14 @@ export function createBrowserPool(options: Partial<BrowserPoolOptions> & { logge
     if (current === slot) current = undefined;
     events.emit('browserRetired', slot.pid);
     if (slot.active === 0) void close(slot);
+  }
+
+  function closeWhenIdle(slot: Slot): void {
+    clearTimeout(slot.idle);
+    slot.idle = setTimeout(() => {
+      if (slot.active === 0) retire(slot);
+    }, o.idleCloseMs);
+    slot.idle.unref();
   }
 
   async function openSlot(signal: AbortSignal): Promise<void> {
@@ -180,6 +197,7 @@ export function createBrowserPool(options: Partial<BrowserPoolOptions> & { logge
     let detach = () => {};
     try {
       slot = await browserSlot();
+      clearTimeout(slot.idle);
       slot.active += 1;
       slot.pages += 1;
       stats.pagesOpened += 1;
@@ -214,6 +232,7 @@ export function createBrowserPool(options: Partial<BrowserPoolOptions> & { logge
         slot.active -= 1;
         if (!slot.retired && slot.pid !== undefined && (slot.pages >= o.retireAfterPages || groupRssMb(slot.pid) > o.maxRssMb)) retire(slot);
         else if (slot.retired && slot.active === 0 && all.has(slot)) void close(slot);
+        else if (!slot.retired && slot.active === 0) closeWhenIdle(slot);
       }
     }
   }

@@ -40,4 +40,31 @@ describe('ably browser pool (real Chromium)', function () {
     assert.equal(pool.stats.retired, 1);
     assert.equal(pool.stats.crashes, 0);
   });
+
+  it('closes a browser left idle for idleCloseMs, and launches again for the next page', async () => {
+    pool = createBrowserPool({ maxOpenPages: 2, idleCloseMs: 300 });
+    const signal = new AbortController().signal;
+    await pool.withPage(async (page) => page.evaluate(() => true), signal);
+    const pid = pool.currentPid() as number;
+    assert.ok(liveInGroup(pid).length > 0, 'the browser outlives its page for a while');
+    await waitFor(() => liveInGroup(pid).length === 0, { deadlineMs: 15_000, description: 'the idle browser closed' });
+    assert.equal(pool.currentPid(), undefined);
+    assert.deepEqual({ retired: pool.stats.retired, crashes: pool.stats.crashes }, { retired: 1, crashes: 0 });
+    assert.equal(await pool.withPage(async (page) => page.evaluate(() => 'again'), signal), 'again');
+    assert.equal(pool.stats.launches, 2);
+  });
+
+  it('keeps a browser whose next page opens in time, for as long as that page lasts', async () => {
+    pool = createBrowserPool({ maxOpenPages: 2, idleCloseMs: 300 });
+    const signal = new AbortController().signal;
+    await pool.withPage(async (page) => page.evaluate(() => true), signal);
+    const pid = pool.currentPid() as number;
+    await pool.withPage(async (page) => {
+      // The page stays open well past idleCloseMs after the first one closed.
+      const until = (await page.evaluate(() => performance.now())) + 1_500;
+      await page.waitForFunction((t: number) => performance.now() > t, { timeout: 10_000 }, until);
+      assert.ok(liveInGroup(pid).length > 0, 'the browser stayed while its page was open');
+    }, signal);
+    assert.deepEqual({ launches: pool.stats.launches, retired: pool.stats.retired, pid: pool.currentPid() }, { launches: 1, retired: 0, pid });
+  });
 });
