@@ -17,7 +17,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { errorMessage } from '../../lib/errors.js';
+import { errorMessage, NonRetriableError } from '../../lib/errors.js';
+import type { ProxyEndpoint } from '../../lib/proxy-url.js';
 import type { BrowserPool } from './browser-pool.js';
 import { LayoutDriftError, storeEvidence } from './drift.js';
 import { ChallengeUnpassedError, type BrowserLogin } from './login.js';
@@ -37,6 +38,23 @@ export interface BrowserLoginOptions {
 }
 
 export const BROWSER_LOGIN_SPAN = 'ably browser login';
+
+/**
+ * The seller's proxy refused the user and password ABLY_PROXIES gives it: a configuration error that every login
+ * through that proxy meets until the setting is fixed, so the job is not retried. Chromium says so as a failed
+ * navigation (net::ERR_INVALID_AUTH_CREDENTIALS, which read as a network failure and was retried as one) or, once
+ * puppeteer gives up answering the challenge, by showing the proxy's 407 page (which read as layout drift).
+ */
+export class ProxyCredentialsRejectedError extends NonRetriableError {
+  override readonly code = 'PROXY_CREDENTIALS_REJECTED';
+}
+
+function proxyRefused(tenantId: string, proxy: ProxyEndpoint, cause?: unknown): ProxyCredentialsRejectedError {
+  return new ProxyCredentialsRejectedError(
+    `ably ${tenantId} browser login: proxy credentials rejected by ${proxy.server} (a configuration error: check that proxy's user and password in ABLY_PROXIES)`,
+    { cause, context: { tenantId, proxy: proxy.server } },
+  );
+}
 
 export function createBrowserLogin(options: BrowserLoginOptions): BrowserLogin {
   const login = loginInBrowser(options);
@@ -60,7 +78,10 @@ function loginInBrowser({ pool, webUrl, evidenceDir, outcomeTimeoutMs = 20_000 }
     await page.setUserAgent(ABLY_USER_AGENT);
     await page.setExtraHTTPHeaders({ 'Accept-Language': 'ko-KR,ko;q=0.9' });
     await page.emulateTimezone('Asia/Seoul');
-    await page.goto(`${webUrl}/login?redirect=%2Fdashboard`, { waitUntil: 'domcontentloaded' });
+    const response = await page.goto(`${webUrl}/login?redirect=%2Fdashboard`, { waitUntil: 'domcontentloaded' }).catch((error: unknown) => {
+      throw proxy && /net::ERR_INVALID_AUTH_CREDENTIALS/.test(errorMessage(error)) ? proxyRefused(tenantId, proxy, error) : error;
+    });
+    if (proxy && response?.status() === 407) throw proxyRefused(tenantId, proxy);
     const form = await page.waitForSelector('input[name="email"]', { timeout: 5_000 }).catch(() => null);
     if (!form) return fail('layout-drift', 'the login page has no input[name=email] (layout drift)');
     // One round trip, not one per key (page.type): under a busy consumer's event loop each CDP message waits its

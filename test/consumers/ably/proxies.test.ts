@@ -16,6 +16,8 @@ import { Writable } from 'node:stream';
 import { ProxyAgent, request } from 'undici';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createBrowserLogin, ProxyCredentialsRejectedError } from '../../../consumers/ably/browser-login.js';
+import { createBrowserPool } from '../../../consumers/ably/browser-pool.js';
 import { createAblyConnectorStack, type AblyConnectorStack } from '../../../consumers/ably/connector-stack.js';
 import type { AblySecret } from '../../../consumers/ably/login.js';
 import { createProxyAssignment } from '../../../consumers/ably/proxy-assignment.js';
@@ -211,5 +213,31 @@ describe('ably outbound proxies (ABLY_PROXIES, real Chromium)', function () {
     assert.equal(await ask(guarded.url), 200);
     assert.match(String(await ask(guarded.server)), /407/);
     assert.deepEqual(guarded.seen.map((r) => [r.method, r.target, r.status]), [['CONNECT', new URL(sim.apiUrl).host, 200], ['CONNECT', new URL(sim.apiUrl).host, 407]]);
+  });
+
+  it('a wrong proxy password fails the browser login with its own non-retriable error, naming the proxy, not the password', async () => {
+    guarded.seen.length = 0;
+    const browsers = createBrowserPool({ maxOpenPages: 1 });
+    const login = createBrowserLogin({ pool: browsers, webUrl: sim.webUrl, evidenceDir: mkdtempSync(join(tmpdir(), 'ably-proxies-')) });
+    const seller = sim.seller(CHALLENGE_SELLER);
+    const wrong = 'not-the-proxy-secret';
+    try {
+      await assert.rejects(login({
+        tenantId: 't-wrong-proxy', email: seller.email, password: seller.password, signal: new AbortController().signal,
+        proxy: { server: guarded.server, credentials: { username: 'proxy-user', password: wrong } },
+      }), (error: unknown) => {
+        assert.ok(error instanceof ProxyCredentialsRejectedError, String(error));
+        assert.equal(error.retriable, false);
+        assert.equal(error.code, 'PROXY_CREDENTIALS_REJECTED');
+        assert.match(error.message, /proxy credentials rejected by/);
+        assert.ok(error.message.includes(guarded.server), error.message);
+        assert.ok(!error.message.includes(wrong), 'the password stays out of the message');
+        return true;
+      });
+    } finally {
+      await browsers.destroy();
+    }
+    assert.ok(guarded.seen.some((r) => r.status === 407), 'the proxy refused the page');
+    assert.equal(guarded.seen.filter((r) => r.status !== 407).length, 0, 'nothing got through');
   });
 });
