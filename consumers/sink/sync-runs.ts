@@ -6,19 +6,14 @@
 import type { SyncRun } from '../../lib/contracts/sync-run.js';
 import type { KafkaPosition } from '../../lib/model/mapper.js';
 import type { RowWriter } from '../../lib/model/row-buffer.js';
-import { EARLIEST_PLAUSIBLE_MS, epochText, FUTURE_TOLERANCE_MS } from '../../lib/model/values.js';
+import { plausibleDataAsOf } from '../../lib/model/data-as-of.js';
+import { epochText } from '../../lib/model/values.js';
 
-/**
- * A dataAsOf outside [2000, run end + 1 day] (a connector's bug, e.g. year 9999) is left out of both tables:
- * freshness would otherwise claim data from the future and hide staleness from the alert.
- */
+/** An implausible dataAsOf (plausibleDataAsOf) is left out of both tables. */
 export function mapSyncRun(run: SyncRun, position: KafkaPosition, out: RowWriter): void {
   const startedAtMs = Date.parse(run.startedAt);
-  const latestMs = startedAtMs + run.durationMs + FUTURE_TOLERANCE_MS;
   const dataAsOf: Record<string, string> = {};
-  for (const [entity, asOf] of Object.entries(run.dataAsOf ?? {})) {
-    const asOfMs = Date.parse(asOf);
-    if (!(asOfMs >= EARLIEST_PLAUSIBLE_MS && asOfMs <= latestMs)) continue;
+  for (const [entity, asOfMs] of plausibleDataAsOf(run)) {
     const asOfText = epochText(asOfMs);
     dataAsOf[entity] = asOfText;
     out.push('freshness', { tenant_id: run.tenantId, platform: run.platform, tier: run.tier ?? '', entity, as_of: asOfText, request_id: run.requestId });

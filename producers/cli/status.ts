@@ -3,13 +3,17 @@
  * (ClickHouse `sync_runs` and `freshness`, as the sink wrote them), the link's credential health (the tenant
  * record, producers/scheduler/credential-health.ts), and the backlog of the sync topics (broker offsets against the
  * platform group's commits; for one tenant, also the backlog of its partition, which its next request waits
- * behind). Without a reachable warehouse it still shows health and backlog, and says why ages are missing.
+ * behind). Without a readable warehouse (the embedded engine is the running sink's alone) it reads the same facts
+ * from sync.runs itself (the days the topic keeps), and says so.
  */
 import { Command } from 'commander';
 import { PLATFORMS, type Platform } from '../../lib/contracts/fields.js';
 import { retryTopic, syncTopic } from '../../lib/contracts/sync-request.js';
+import { SYNC_RUNS_TOPIC, SyncRunContract } from '../../lib/contracts/sync-run.js';
 import type { Tenant } from '../../lib/contracts/tenant.js';
 import type { KafkaContext } from '../../lib/kafka/client.js';
+import { readRange } from '../../lib/kafka/read-range.js';
+import { plausibleDataAsOf } from '../../lib/model/data-as-of.js';
 import { groupIdOf } from '../../lib/sync/sync-consumer.js';
 import { isWarehouseError } from '../../lib/warehouse/parse-error.js';
 import { policyFromConfig } from '../scheduler/policy.js';
@@ -94,15 +98,45 @@ async function warehouseFacts(ctx: CliContext, tenantId?: string): Promise<Wareh
   };
 }
 
-function rowsOf(tenants: Tenant[], entities: Record<Platform, string[]>, facts: WarehouseFacts | undefined, now: number): EntityRow[] {
+/**
+ * The facts of warehouseFacts read from sync.runs: what the sink makes sync_runs and freshness of, over the days
+ * the topic keeps (one tenant: its partition only).
+ */
+async function runFacts(kafka: KafkaContext, tenantId?: string): Promise<WarehouseFacts> {
+  const partitions = tenantId ? [await partitionOf(kafka, SYNC_RUNS_TOPIC, tenantId)] : undefined;
+  const facts: WarehouseFacts = { runs: new Map(), freshness: new Map() };
+  const latest = new Map<string, number>();
+  for (const m of await readRange(kafka, { topic: SYNC_RUNS_TOPIC, from: 'earliest', partitions })) {
+    const decoded = SyncRunContract.decode(m.value);
+    if (!decoded.ok || (tenantId && decoded.value.tenantId !== tenantId)) continue;
+    const run = decoded.value;
+    const link = `${run.tenantId}/${run.platform}`;
+    const startedMs = Date.parse(run.startedAt);
+    const fact = facts.runs.get(link) ?? { lastStatus: run.status, lastError: run.errorClass ?? '' };
+    if (!(startedMs < (latest.get(link) ?? -Infinity))) {
+      latest.set(link, startedMs);
+      fact.lastStatus = run.status;
+      fact.lastError = run.errorClass ?? '';
+    }
+    if (run.status === 'succeeded' && !(startedMs <= Date.parse(fact.lastSuccess ?? ''))) fact.lastSuccess = new Date(startedMs).toISOString();
+    facts.runs.set(link, fact);
+    for (const [entity, asOfMs] of plausibleDataAsOf(run)) {
+      const key = `${link}/${entity}`;
+      if (!(asOfMs <= Date.parse(facts.freshness.get(key) ?? ''))) facts.freshness.set(key, new Date(asOfMs).toISOString());
+    }
+  }
+  return facts;
+}
+
+function rowsOf(tenants: Tenant[], entities: Record<Platform, string[]>, facts: WarehouseFacts, now: number): EntityRow[] {
   const rows: EntityRow[] = [];
   for (const t of tenants) {
     for (const platform of PLATFORMS) {
       const link = t[platform];
       if (!link) continue;
-      const run = facts?.runs.get(`${t.tenantId}/${platform}`);
+      const run = facts.runs.get(`${t.tenantId}/${platform}`);
       for (const entity of entities[platform]) {
-        const asOf = facts?.freshness.get(`${t.tenantId}/${platform}/${entity}`);
+        const asOf = facts.freshness.get(`${t.tenantId}/${platform}/${entity}`);
         rows.push({
           tenantId: t.tenantId, platform, entity, health: link.health ?? 'ok', ...(link.healthAt ? { healthAt: link.healthAt } : {}),
           ...(run?.lastSuccess ? { lastSuccess: run.lastSuccess } : {}), ...(run ? { lastStatus: run.lastStatus } : {}), ...(run?.lastError ? { lastError: run.lastError } : {}),
@@ -121,21 +155,24 @@ export function statusCommand(withContext: WithContext): Command {
       const tenants = id ? [await ctx.tenant(id)] : [...(await (await ctx.tenants()).all()).values()].sort((a, b) => a.tenantId.localeCompare(b.tenantId));
       const policy = policyFromConfig(ctx.config);
       const entities = { ably: policy.entities.ably.map((e) => e.name), cafe24: policy.entities.cafe24.map((e) => e.name) };
-      let facts: WarehouseFacts | undefined;
+      let facts: WarehouseFacts;
       let warehouse: { available: boolean; reason?: string } = { available: true };
+      const kafka = await ctx.kafka();
       try {
         facts = await warehouseFacts(ctx, id);
       } catch (error) {
         // No database or table yet: no sink has written, so nothing has been synced; that is data, not a failure.
         if (isWarehouseError(error) && NOT_CREATED_YET.has(error.clickhouseCode)) facts = { runs: new Map(), freshness: new Map() };
-        else warehouse = { available: false, reason: (error as Error).message.split('\n')[0] };
+        else {
+          warehouse = { available: false, reason: (error as Error).message.split('\n')[0] };
+          facts = await runFacts(kafka, id);
+        }
       }
-      const kafka = await ctx.kafka();
       const platforms = PLATFORMS.filter((p) => !id || tenants[0]![p]);
       const backlog = (await Promise.all(platforms.map((p) => backlogOf(kafka, p, id)))).flat();
       const rows = rowsOf(tenants, entities, facts, Date.now());
       if (ctx.json) {
-        printJson({ tenants: rows, backlog, warehouse });
+        printJson({ tenants: rows, backlog, warehouse, factsFrom: warehouse.available ? 'warehouse' : SYNC_RUNS_TOPIC });
         return;
       }
       printTable(rows.map((r) => ({
@@ -145,6 +182,6 @@ export function statusCommand(withContext: WithContext): Command {
       say('');
       printTable(backlog.map((b) => ({ topic: b.topic, group: b.group, backlog: b.lag, ...(b.tenantPartition ? { 'tenant partition': `${b.tenantPartition.partition}: ${b.tenantPartition.lag}` } : {}) })),
         ['topic', 'group', 'backlog', ...(id ? ['tenant partition'] : [])]);
-      if (!warehouse.available) process.stderr.write(`sellerstream: last success and data age are missing: ${warehouse.reason}\n`);
+      if (!warehouse.available) process.stderr.write(`sellerstream: last success and data age are from ${SYNC_RUNS_TOPIC} (the warehouse is not readable: ${warehouse.reason})\n`);
     }));
 }

@@ -17,6 +17,7 @@ import { waitFor } from '../../../lib/wait-for.js';
 import { createCredentialHealth } from '../../../producers/scheduler/credential-health.js';
 import { runCli } from '../../helpers/cli-process.js';
 import { drainTopic, testKafka, testLogger, type TestKafka } from '../../helpers/kafka.js';
+import { disposeTestWarehouse, testDataDir, testWarehouse } from '../../helpers/warehouse.js';
 
 describe('sellerstream CLI (child process, real broker)', function () {
   this.timeout(180_000);
@@ -147,6 +148,40 @@ describe('sellerstream CLI (child process, real broker)', function () {
     const refused = await cli(['sync', 'hr-1']);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /needs_reauth: store new credentials first/);
+  });
+
+  it('status reads last success and data age from sync.runs when the embedded engine is held by a running sink', async () => {
+    await json(['tenants', 'add', 'rf-1', '--tier', 'free', '--cafe24-mall', 'rfmall01']);
+    const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+    const runEvent = (requestId: string, startedAt: string, status: 'succeeded' | 'retrying', extra: object) => ({
+      key: 'rf-1',
+      value: SyncRunContract.encode({ v: 1, requestId, attempt: 1, tenantId: 'rf-1', platform: 'cafe24', status, startedAt, durationMs: 1_000, counts: {}, ...extra }),
+    });
+    const succeededAt = at(40);
+    await kafka.produce(SYNC_RUNS_TOPIC, [
+      runEvent('req-rf-0002', at(10), 'retrying', { errorClass: 'SOURCE_UNAVAILABLE' }),
+      // Older, but read after the newer one: the latest start decides the last run, not the order on the topic.
+      runEvent('req-rf-0001', succeededAt, 'succeeded', { dataAsOf: { orders: at(45), products: '9999-01-01T00:00:00.000Z' } }),
+    ]);
+    // The engine of this test process holds the directory, as a running sink's would.
+    const held = await testWarehouse();
+    try {
+      const status = await json(['status', 'rf-1'], { env: { CHDB_DATA_DIR: testDataDir() } });
+      assert.equal(status.warehouse.available, false);
+      assert.equal(status.factsFrom, 'sync.runs');
+      const orders = status.tenants.find((r: { entity: string }) => r.entity === 'orders');
+      assert.equal(orders.lastSuccess, succeededAt);
+      assert.deepEqual([orders.lastStatus, orders.lastError], ['retrying', 'SOURCE_UNAVAILABLE']);
+      assert.ok(orders.dataAgeMs >= 45 * 60_000 && orders.dataAgeMs < 46 * 60_000, `data age ${orders.dataAgeMs} ms`);
+      // A data-as-of in the future is a connector's bug, left out as the sink leaves it out of freshness.
+      assert.equal(status.tenants.find((r: { entity: string }) => r.entity === 'products').dataAsOf, undefined);
+      const table = await cli(['status', 'rf-1'], { env: { CHDB_DATA_DIR: testDataDir() } });
+      assert.equal(table.code, 0, table.stderr);
+      assert.match(table.stdout, /rf-1\s+cafe24\s+orders\s+ok\s+\S+\s+4[56]m\s+retrying SOURCE_UNAVAILABLE/);
+      assert.match(table.stderr, /last success and data age are from sync\.runs \(the warehouse is not readable/);
+    } finally {
+      await disposeTestWarehouse(held);
+    }
   });
 
   it('ably set-credentials seals the password (never in clear on the topic) and resets the link to ok', async () => {
