@@ -130,7 +130,7 @@ export function instrumentBreaker(metrics: Metrics, platform: string, breaker: B
   };
 }
 
-/** What instrumentRateLimiter reads of a client-side rate limiter (consumers/cafe24/rate-limiter.ts), structurally. */
+/** What instrumentRateLimiter reads of a client-side rate limiter (consumers/cafe24/rate-limiter.ts, consumers/ably/request-pacer.ts), structurally. */
 export interface RateLimiterLike {
   readonly events: Pick<EventEmitter, 'on' | 'off'>;
 }

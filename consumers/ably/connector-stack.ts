@@ -53,10 +53,8 @@ export function createAblyConnectorStack({ ably, credentials, buyerHashSalt, log
   const evidenceDir = ably.evidenceDir || join(tmpdir(), 'ably-evidence');
   const egress = createProxyAssignment(ably.proxies ?? []);
   if (egress.proxies.length > 0) logger?.info({ proxies: egress.proxies.map((p) => p.server) }, 'ably calls and logins go through proxies, one per seller');
-  const api = createSellerApi({
-    ...apiOptions, apiBaseUrl: ably.apiBaseUrl, webOrigin: ably.webUrl, egress,
-    pacer: createRequestPacer({ hostRatePerSec: ably.hostRatePerSec, hostBurst: ably.hostRatePerSec * 2, accountRatePerSec: ably.accountRatePerSec, accountBurst: ably.accountRatePerSec * 2, ...pacer }),
-  });
+  const requestPacer = createRequestPacer({ hostRatePerSec: ably.hostRatePerSec, hostBurst: ably.hostRatePerSec * 2, accountRatePerSec: ably.accountRatePerSec, accountBurst: ably.accountRatePerSec * 2, ...pacer });
+  const api = createSellerApi({ ...apiOptions, apiBaseUrl: ably.apiBaseUrl, webOrigin: ably.webUrl, egress, pacer: requestPacer });
   const browsers = createBrowserPool({
     maxOpenPages: ably.browserPages, retireAfterPages: ably.browserRetireAfter, maxRssMb: ably.browserMaxRssMb, logger, ...browser,
   });
@@ -69,6 +67,8 @@ export function createAblyConnectorStack({ ably, credentials, buyerHashSalt, log
   return {
     connector,
     api,
+    /** Its events feed the limiter and 429 metrics (otel/kernel-metrics.ts instrumentRateLimiter). */
+    pacer: requestPacer,
     browsers,
     sessions,
     breaker: circuit,

@@ -8,7 +8,7 @@ import { createKafka } from '../../lib/kafka/client.js';
 import { createLogger } from '../../lib/logger.js';
 import { tierPolicies } from '../../lib/sync/tiers.js';
 import { createKeyring } from '../../lib/secrets.js';
-import { instrumentBreaker, instrumentBrowserPool, instrumentConnector } from '../../otel/kernel-metrics.js';
+import { instrumentBreaker, instrumentBrowserPool, instrumentConnector, instrumentRateLimiter } from '../../otel/kernel-metrics.js';
 import { createObservability, syncGroupOf } from '../../otel/observability.js';
 import { startTelemetry } from '../../otel/sdk.js';
 import { createAblyConsumer } from './ably-consumer.js';
@@ -41,6 +41,7 @@ const consumer = createAblyConsumer({
 });
 instrumentBrowserPool(observability.metrics, consumer.stack.browsers, { rssMb: groupRssMb });
 instrumentBreaker(observability.metrics, 'ably', consumer.stack.breaker);
+instrumentRateLimiter(observability.metrics, 'ably', consumer.stack.pacer);
 
 exitOnShutdown(logger, [() => consumer.stop(), () => observability.stop(), () => telemetry.shutdown()]);
 await waitForBroker(config.kafka.brokers);

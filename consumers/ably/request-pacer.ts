@@ -7,7 +7,11 @@
  *
  * A wait longer than `maxWaitMs` is not slept inside the job: it throws RateLimitedError with the wait, and the
  * job is retried at that time (the partition is never held for it).
+ *
+ * It tells observers (`events`, PACER_EVENTS) what it held back and each 429 the seller center answered, as the
+ * Cafe24 rate limiter does; telemetry subscribes from the entry point (otel/kernel-metrics.ts instrumentRateLimiter).
  */
+import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RateLimitedError } from '../../lib/errors.js';
 
@@ -32,16 +36,30 @@ interface Bucket {
   pausedUntil: number;
 }
 
+export const PACER_EVENTS = {
+  /** A call was held back and then let through. */
+  WAITED: 'waited',
+  /** The seller center answered 429 (`pause` with reason 'throttled'). */
+  THROTTLED: 'throttled',
+} as const;
+
+interface PacerEventMap {
+  [PACER_EVENTS.WAITED]: [{ account: string; waitedMs: number }];
+  [PACER_EVENTS.THROTTLED]: [{ account?: string; host?: string; ms: number }];
+}
+
 export interface RequestPacer {
   /** Resolves when a call of `account` through `host` may go; throws RateLimitedError when that is too far off. */
   acquire(host: string, account: string, signal: AbortSignal): Promise<void>;
-  /** Holds every call of the account (or, with `host`, of everyone behind it) for `ms`. */
-  pause(key: { account?: string; host?: string }, ms: number): void;
+  /** Holds every call of the account (or, with `host`, of everyone behind it) for `ms`; a 429's pause says 'throttled'. */
+  pause(key: { account?: string; host?: string }, ms: number, reason?: 'throttled' | 'blocked'): void;
+  readonly events: EventEmitter<PacerEventMap>;
 }
 
 export function createRequestPacer(policy: Partial<PacerPolicy> = {}, now: () => number = Date.now, random: () => number = Math.random): RequestPacer {
   const p = { ...DEFAULT_PACER_POLICY, ...policy };
   const buckets = new Map<string, Bucket>();
+  const events = new EventEmitter<PacerEventMap>();
 
   const bucketOf = (key: string, burst: number) => {
     let bucket = buckets.get(key);
@@ -58,7 +76,9 @@ export function createRequestPacer(policy: Partial<PacerPolicy> = {}, now: () =>
   }
 
   return {
+    events,
     async acquire(host, account, signal) {
+      let waitedFrom: number | undefined;
       for (;;) {
         const t = now();
         const hostBucket = bucketOf(`h:${host}`, p.hostBurst);
@@ -67,14 +87,17 @@ export function createRequestPacer(policy: Partial<PacerPolicy> = {}, now: () =>
         if (wait === 0) {
           hostBucket.tokens -= 1;
           accountBucket.tokens -= 1;
+          if (waitedFrom !== undefined) events.emit(PACER_EVENTS.WAITED, { account, waitedMs: t - waitedFrom });
           if (p.jitterMs > 0) await sleep(Math.floor(random() * p.jitterMs), undefined, { signal });
           return;
         }
         if (wait > p.maxWaitMs) throw new RateLimitedError(`ably ${account}: paced for ${wait} ms`, wait, { context: { host, account } });
+        waitedFrom ??= t;
         await sleep(wait, undefined, { signal });
       }
     },
-    pause({ account, host }, ms) {
+    pause({ account, host }, ms, reason) {
+      if (reason === 'throttled') events.emit(PACER_EVENTS.THROTTLED, { account, host, ms });
       const until = now() + ms;
       if (account !== undefined) {
         const b = bucketOf(`a:${account}`, p.accountBurst);

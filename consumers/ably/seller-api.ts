@@ -141,11 +141,11 @@ export function createSellerApi({ apiBaseUrl, webOrigin, pacer, timeoutMs = 20_0
     if (status === 429) {
       const seconds = Number(headers['retry-after']);
       const waitMs = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000;
-      pacer.pause({ account }, waitMs);
+      pacer.pause({ account }, waitMs, 'throttled');
       return new RateLimitedError(message, waitMs, { context });
     }
     if ((status === 403 && body?.code === 'blocked') || (status === 200 && body === undefined && looksLikeHtml(headers, text))) {
-      pacer.pause({ account }, blockCoolDownMs);
+      pacer.pause({ account }, blockCoolDownMs, 'blocked');
       return new SoftBlockedError(`${message} (soft block)`, blockCoolDownMs, { context });
     }
     if (status >= 500 || status === 408) return new TransientSourceError(message, { context });
