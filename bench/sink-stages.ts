@@ -63,10 +63,10 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
         const key = `${table}(${columns.join(',')})`;
         if (!plans.has(key)) plans.set(key, planRowBinary(columns, typesOf.get(table)!)!);
         const plan = plans.get(key)!;
-        let body!: Buffer;
-        cpu.binaryEncode += timeOf(() => (body = plan.encode(tableRows)));
+        let parts!: Buffer[];
+        cpu.binaryEncode += timeOf(() => (parts = plan.encode(tableRows)));
         const file = join(dataDir, `${table}.rowbinary`);
-        writeFileSync(file, body);
+        writeFileSync(file, Buffer.concat(parts));
         cpu.binaryEngine += (await lease.session.queryAsync(fileInsertSql(`${ours.database}.${table}`, plan, file))).elapsed;
         let compact!: ReturnType<typeof encodeCompactRows>;
         cpu.jsonEncode += timeOf(() => (compact = encodeCompactRows(tableRows)));

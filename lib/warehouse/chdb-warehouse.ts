@@ -21,7 +21,7 @@
  *     forms the same blocks and its deduplication token drops them.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { unlink, writeFile } from 'node:fs/promises';
+import { open, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Session } from 'chdb';
@@ -200,12 +200,19 @@ class ChdbWarehouse implements Warehouse {
    * directory): the rows then go inline as JSON. Either way the insert carries the same token and forms one block
    * (batches stay far below min_insert_block_size_*), so a retry that takes the other path is still dropped.
    */
-  async #writeInsertFile(body: Buffer): Promise<string | undefined> {
+  async #writeInsertFile(parts: readonly Buffer[]): Promise<string | undefined> {
     try {
       this.#insertDir ??= mkdtempSync(join(this.insertFilesDir, 'sellerstream-insert-'));
       const file = join(this.#insertDir, `${++this.#insertFiles}.rowbinary`);
       if (!INSERT_FILE.test(file)) return undefined;
-      await writeFile(file, body, { mode: 0o600 });
+      const handle = await open(file, 'w', 0o600);
+      try {
+        // One call for all parts: libuv writes them in IOV_MAX slices and finishes short writes itself.
+        const { bytesWritten } = await handle.writev(parts as Buffer[]);
+        if (bytesWritten !== parts.reduce((n, part) => n + part.length, 0)) return undefined;
+      } finally {
+        await handle.close();
+      }
       return file;
     } catch {
       return undefined;
@@ -263,7 +270,7 @@ export function fileInsertSql(target: string, plan: RowBinaryPlan, file: string,
   );
 }
 
-function encodeOrUndefined(plan: RowBinaryPlan, rows: readonly Row[]): Buffer | undefined {
+function encodeOrUndefined(plan: RowBinaryPlan, rows: readonly Row[]): Buffer[] | undefined {
   try {
     return plan.encode(rows);
   } catch (error) {

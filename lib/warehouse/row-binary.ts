@@ -44,7 +44,12 @@ export interface RowBinaryPlan {
   readonly columns: readonly string[];
   /** `name Type, …` for file()/input(): what the payload holds. */
   readonly structure: string;
-  encode(rows: readonly Record<string, unknown>[]): Buffer;
+  /**
+   * The payload, in parts to be written one after the other: large byte cells (a record's text sliced from its
+   * Kafka message) are parts of their own, not copied (the embedded warehouse writes all parts to its insert file
+   * with one writev).
+   */
+  encode(rows: readonly Record<string, unknown>[]): Buffer[];
 }
 
 /** A plan for these columns of a table whose types are `types`, or undefined when one is not supported. */
@@ -63,18 +68,17 @@ export function planRowBinary(columns: readonly string[], types: ReadonlyMap<str
   const structure = columns.map((c, i) => `${c} ${(declared[i] as ParsedType).text}`).join(', ');
   const writers = declared.map((d) => writerOf(d.kind));
   // Sized from the previous batch: growing a buffer of hundreds of MB by doubling copied it about twice over.
-  let bytesPerRow = 64;
+  let copiedPerRow = 64;
   return {
     columns,
     structure,
     encode(rows) {
-      const out = new ByteWriter(Math.ceil(rows.length * bytesPerRow * 1.1));
+      const out = new ByteWriter(Math.ceil(rows.length * copiedPerRow * 1.1));
       for (const row of rows) {
         for (let i = 0; i < columns.length; i++) (writers[i] as CellWriter)(out, row[columns[i] as string]);
       }
-      const body = out.result();
-      if (rows.length > 0) bytesPerRow = body.length / rows.length;
-      return body;
+      if (rows.length > 0) copiedPerRow = out.copied / rows.length;
+      return out.result();
     },
   };
 }
@@ -265,17 +269,34 @@ const INT_RANGE: Readonly<Record<string, IntRange>> = {
   s1: range(-(2n ** 7n), 2n ** 7n - 1n), s2: range(-(2n ** 15n), 2n ** 15n - 1n), s4: range(-(2n ** 31n), 2n ** 31n - 1n), s8: range(-(2n ** 63n), 2n ** 63n - 1n),
 };
 
-/** A growing little-endian buffer. */
+/**
+ * Byte cells at least this long are passed on as parts, not copied: a Cafe24 order's text (~7 KB) copied into the
+ * payload was a quarter of the sink's RowBinary encoding (bench cafe24's profile), and the file write copies it anyway.
+ */
+const OWN_PART_BYTES = 1024;
+
+/** A growing little-endian buffer, and the large byte cells passed on beside it. */
 class ByteWriter {
   #buf: Buffer;
   #pos = 0;
+  /** Where the bytes not yet handed to #parts start in #buf. */
+  #start = 0;
+  /** Bytes written into buffers given up when growing. */
+  #copiedBefore = 0;
+  readonly #parts: Buffer[] = [];
 
   constructor(initial: number) {
     this.#buf = Buffer.allocUnsafe(Math.max(initial, 1024));
   }
 
-  result(): Buffer {
-    return this.#buf.subarray(0, this.#pos);
+  /** Bytes written into the buffer (not the parts passed on). */
+  get copied(): number {
+    return this.#copiedBefore + this.#pos;
+  }
+
+  result(): Buffer[] {
+    if (this.#pos > this.#start) this.#parts.push(this.#buf.subarray(this.#start, this.#pos));
+    return this.#parts;
   }
 
   u8(value: number): void {
@@ -320,6 +341,11 @@ class ByteWriter {
 
   bytes(value: Uint8Array): void {
     this.varint(value.length);
+    if (value.length >= OWN_PART_BYTES) {
+      this.#parts.push(this.#buf.subarray(this.#start, this.#pos), Buffer.from(value.buffer, value.byteOffset, value.length));
+      this.#start = this.#pos;
+      return;
+    }
     this.#ensure(value.length);
     this.#buf.set(value, this.#pos);
     this.#pos += value.length;
@@ -354,8 +380,12 @@ class ByteWriter {
 
   #ensure(bytes: number): void {
     if (this.#pos + bytes <= this.#buf.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.#pos + bytes));
-    this.#buf.copy(grown, 0, 0, this.#pos);
+    // Only the bytes not yet passed on move: the parts keep slices of the old buffer.
+    const grown = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.#pos - this.#start + bytes));
+    this.#buf.copy(grown, 0, this.#start, this.#pos);
+    this.#copiedBefore += this.#start;
+    this.#pos -= this.#start;
+    this.#start = 0;
     this.#buf = grown;
   }
 }

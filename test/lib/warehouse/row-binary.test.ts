@@ -26,7 +26,7 @@ const types = (entries: Record<string, string>) => new Map(Object.entries(entrie
 const encode = (columns: Record<string, string>, rows: Row[]) => {
   const plan = planRowBinary(Object.keys(columns), types(columns));
   assert.ok(plan, 'a plan for supported types');
-  return plan.encode(rows);
+  return Buffer.concat(plan.encode(rows));
 };
 
 describe('row-binary: RowBinary rows typed by the table', function () {
@@ -49,6 +49,19 @@ describe('row-binary: RowBinary rows typed by the table', function () {
     assert.deepEqual(encode({ s: 'String' }, [{ s: undefined }, { s: 'x' }]), Buffer.from([1, 0, 1, 0x78]));
     // Short strings take an ASCII copy loop that hands over to UTF-8 at the first other character.
     assert.deepEqual(encode({ s: 'String' }, [{ s: 'ab한c' }, { s: '' }]), Buffer.concat([Buffer.from([0, 6]), Buffer.from('ab한c'), Buffer.from([0, 0])]));
+  });
+
+  it('passes large byte cells on as parts of their own, in order, without copying them', function () {
+    const plan = planRowBinary(['id', 'payload'], types({ id: 'String', payload: 'String' }));
+    assert.ok(plan);
+    const big = Buffer.alloc(5000, 0x61);
+    const small = Buffer.alloc(900, 0x62); // copied: 100 of them outgrow the first buffer, which then grows
+    const rows = Array.from({ length: 300 }, (_, i) => ({ id: `row-${i}`, payload: i % 3 === 0 ? small : big.subarray(i, 2000 + i) }));
+    const parts = plan.encode(rows);
+    assert.ok(parts.some((part) => part.buffer === big.buffer && part.byteOffset === 1 && part.length === 2000), 'a large cell is not copied');
+    const varint = (n: number) => (n < 0x80 ? [n] : [(n & 0x7f) | 0x80, n >> 7]);
+    const expected = rows.map((r) => Buffer.concat([Buffer.from([0, r.id.length]), Buffer.from(r.id), Buffer.from([0, ...varint(r.payload.length)]), r.payload]));
+    assert.deepEqual(Buffer.concat(parts), Buffer.concat(expected));
   });
 
   it('writes long strings with a multi-byte length and large integers exactly', function () {
