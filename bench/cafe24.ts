@@ -50,7 +50,6 @@ import { createLogger } from '../lib/logger.js';
 import { createKeyring, generateKeySpec } from '../lib/secrets.js';
 import { waitFor } from '../lib/wait-for.js';
 import { createCafe24Consumer } from '../consumers/cafe24/cafe24-consumer.js';
-import { CAFE24_NODE_FLAGS } from '../consumers/cafe24/node-flags.js';
 import type { Cafe24Settings } from '../consumers/cafe24/connector-stack.js';
 import { addDays, kstDay } from '../consumers/cafe24/order-windows.js';
 import { buildSyncRequest, publishSyncRequests } from '../producers/sync-requests.js';
@@ -64,8 +63,6 @@ import { ensureLocalBroker } from '../scripts/kafka/local-broker.js';
 import type { BenchArgs, BenchResult } from './run.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** The consumer group runs in this process: with the flags its role's process starts with. */
-export const nodeFlags = CAFE24_NODE_FLAGS;
 const API_VERSION = '2025-12-01';
 const LOOKBACK_DAYS = 15;
 const INITIAL_DAYS = 90;

@@ -4,7 +4,6 @@
  * last line printed is the result as one JSON object (DESIGN "Benchmarks"). Benchmarks are not timed tests: they
  * measure ours against the baseline, both in the same run.
  */
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseCommand, UsageError } from '../lib/cli/command.js';
@@ -28,8 +27,7 @@ export interface BenchArgs {
   log(line: string): void;
 }
 
-/** `nodeFlags`: the V8 flags of the role a bench hosts in this process; run.ts re-executes itself with them. */
-export type BenchModule = { run(args: BenchArgs): Promise<BenchResult>; nodeFlags?: readonly string[] };
+export type BenchModule = { run(args: BenchArgs): Promise<BenchResult> };
 
 /** The benchmarks, each named by the first line of its module's doc comment: `npm run bench -- NAME [options]`. */
 const dir = fileURLToPath(new URL('.', import.meta.url));
@@ -51,12 +49,6 @@ parseCommand({
 if (!name) throw new UsageError(`give a benchmark: ${Object.keys(benches).join(', ')}`);
 const json = rest.includes('--json');
 const mod = (await import(`./${name}.js`)) as BenchModule;
-const missing = (mod.nodeFlags ?? []).filter((flag) => !process.execArgv.includes(flag));
-if (missing.length > 0) {
-  // Heap flags take effect only when the process starts: this run goes on in a child with them, as the role does.
-  const child = spawnSync(process.execPath, [...process.execArgv, ...missing, ...process.argv.slice(1)], { stdio: 'inherit' });
-  process.exit(child.status ?? 1);
-}
 const result = await mod.run({ json, argv: rest.filter((a) => a !== '--json'), log: (line) => process.stdout.write(`${line}\n`) });
 if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);
