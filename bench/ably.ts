@@ -20,7 +20,7 @@
  * sampled every 200 ms; the baseline's the same over its process and its browsers.
  *
  * Options: --sellers N (200) · --challenge-share X (0.1) · --latency-ms N (100, per API call, both runs)
- * · --concurrency N (48) · --browser-pages N (4) · --baseline-batches N (0 = all) · --batch N (20) · --seed N (2026) · --only ours|baseline · --help
+ * · --concurrency N (48) · --browser-pages N (3) · --baseline-batches N (0 = all) · --batch N (20) · --seed N (2026) · --only ours|baseline · --help
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -57,7 +57,7 @@ const HELP = `npm run bench -- ably [--json] [options]
   --challenge-share X    share of them that need the browser login (0.1)
   --latency-ms N         latency of every API call, both runs (100)
   --concurrency N        jobs in flight in the consumer group (48)
-  --browser-pages N      browser logins at once in ours (4)
+  --browser-pages N      browser logins at once in ours (3)
   --baseline-batches N   baseline batches measured; the rest extrapolated (0 = all, the default)
   --batch N              baseline batch size (20)
   --seed N               simulator seed (2026)
@@ -90,7 +90,7 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
   const sellers = option(argv, '--sellers', 200);
   const s: Settings = {
     sim: { sellers, seed: option(argv, '--seed', 2026), challengeShare: option(argv, '--challenge-share', 0.1), latencyMs: option(argv, '--latency-ms', 100), ...SIZES },
-    concurrency: option(argv, '--concurrency', 48), browserPages: option(argv, '--browser-pages', 4), baselineBatches: option(argv, '--baseline-batches', 0), batchSize: option(argv, '--batch', 20), log,
+    concurrency: option(argv, '--concurrency', 48), browserPages: option(argv, '--browser-pages', 3), baselineBatches: option(argv, '--baseline-batches', 0), batchSize: option(argv, '--batch', 20), log,
   };
   log(`ably bench: ${sellers} sellers (${Math.round(s.sim.challengeShare * 100)} % need the browser login), ${s.sim.latencyMs} ms per API call, ` +
     `${SIZES.goods} products and ${SIZES.ordersPerDay} orders a day over ${SIZES.historyDays} days each, ${cpus().length} cores`);

@@ -86,7 +86,7 @@ const schema = {
     accountRatePerSec: { doc: 'Calls per second per Ably seller account', format: 'positive-int', default: 2, env: 'ABLY_ACCOUNT_RATE_PER_SEC' },
     lookbackDays: { doc: 'Ably orders, claims and reviews this many days back are fetched again for status changes', format: 'positive-int', default: 7, env: 'ABLY_LOOKBACK_DAYS' },
     initialDays: { doc: 'How far back a first Ably sync reaches', format: 'positive-int', default: 90, env: 'ABLY_INITIAL_DAYS' },
-    browserPages: { doc: 'Browser pages (logins) open at once in this process', format: 'positive-int', default: 4, env: 'ABLY_BROWSER_PAGES' },
+    browserPages: { doc: 'Browser pages (logins) open at once in this process', format: 'positive-int', default: 3, env: 'ABLY_BROWSER_PAGES' },
     browserRetireAfter: { doc: 'Logins a Chromium serves before it is replaced', format: 'positive-int', default: 100, env: 'ABLY_BROWSER_RETIRE_AFTER' },
     browserMaxRssMb: { doc: 'Resident memory of a Chromium (all its processes) above which it is replaced', format: 'positive-int', default: 1024, env: 'ABLY_BROWSER_MAX_RSS_MB' },
     evidenceDir: { doc: 'Where screenshots of failed browser logins are written', format: String, default: '.local/ably-evidence', env: 'ABLY_EVIDENCE_DIR' },

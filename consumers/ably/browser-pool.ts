@@ -23,7 +23,11 @@ import type { Logger } from '../../lib/logger.js';
 import type { ProxyEndpoint } from '../../lib/proxy-url.js';
 
 export interface BrowserPoolOptions {
-  /** Pages open at once over the pool (Crawlee: 20 per browser). @default 4 */
+  /**
+   * Pages open at once over the pool (Crawlee: 20 per browser). Each open login holds a renderer (~115 MB RSS), and
+   * the pool's peak is logins at once: bench ably (200 sellers, 20 browser logins) peaked at 1,451 MB summed RSS in
+   * two runs at 3 against 1,535-1,706 at 4, for a wall of 27-35 s against 23. @default 3
+   */
   maxOpenPages: number;
   /** Pages a browser serves before it is retired (Crawlee: 100). @default 100 */
   retireAfterPages: number;
@@ -43,7 +47,7 @@ export interface BrowserPoolOptions {
 }
 
 export const DEFAULT_BROWSER_POOL_OPTIONS: BrowserPoolOptions = {
-  maxOpenPages: 4, retireAfterPages: 100, maxRssMb: 1024, pageTimeoutMs: 30_000, protocolTimeoutMs: 30_000, closeTimeoutMs: 5_000, idleCloseMs: 10_000,
+  maxOpenPages: 3, retireAfterPages: 100, maxRssMb: 1024, pageTimeoutMs: 30_000, protocolTimeoutMs: 30_000, closeTimeoutMs: 5_000, idleCloseMs: 10_000,
 };
 
 interface Slot {
