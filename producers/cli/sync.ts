@@ -113,7 +113,10 @@ export function backfillCommand(withContext: WithContext): Command {
       const admin = kafka.kafka.admin();
       await admin.connect();
       const starts = await rangeOffsets(admin, kafka.topic(SYNC_RUNS_TOPIC), 'latest').finally(() => admin.disconnect());
-      const bars = ctx.json || !o.wait ? undefined : new MultiBar({
+      // cli-progress draws on a terminal only: elsewhere it never starts its bars and prints them once, empty, at
+      // stop. Off a terminal each run event is a line instead.
+      const lines = !ctx.json && o.wait && !process.stderr.isTTY;
+      const bars = ctx.json || !o.wait || lines ? undefined : new MultiBar({
         format: ' {name} [{bar}] {value}/{total} entities | {steps} steps | {records} records | {status}', hideCursor: true, clearOnComplete: false,
       }, Presets.shades_classic);
       for (const p of progress) p.bar = bars?.create(p.entities.length, 0, { name: `${id}/${p.request.platform}`, steps: 0, records: 0, status: 'queued' });
@@ -134,6 +137,7 @@ export function backfillCommand(withContext: WithContext): Command {
         if (run.errorClass) p.error = `${run.errorClass}: ${run.errorMessage ?? ''}`.slice(0, 200);
         p.bar?.update(p.done.size, { steps: p.steps, records: p.records, status: run.status === 'retrying' ? `retrying after attempt ${run.attempt}` : run.status });
         if (ctx.json) process.stdout.write(`${JSON.stringify({ event: 'run', platform: run.platform, requestId: run.requestId, status: run.status, attempt: run.attempt, counts: run.counts })}\n`);
+        else if (lines) say(`${id}/${run.platform}: ${run.status}${run.status === 'retrying' ? ` after attempt ${run.attempt}` : ''}: ${p.done.size}/${p.entities.length} entities, ${p.steps} step(s), ${p.records} records`);
         if (progress.every((x) => FINAL.has(x.status))) settle();
       }) : undefined;
       try {

@@ -83,5 +83,11 @@ describe('a tenant added with the CLI is synced in its slot into ClickHouse (rea
     assert.ok(backfill.steps >= 1);
     // The request's window starts at KST midnight of that day: exactly the simulator's orders placed since then.
     assert.equal(backfill.records, p.sim.expectedCounts(TENANT.mallId, { since: new Date(`${day}T00:00:00+09:00`) }).orders);
+
+    // Off a terminal (this child's stderr is a pipe) progress is a line per run event, not a bar drawn once, empty.
+    const plain = await p.cli(['backfill', TENANT.tenantId, '--since', day, '--platform', 'cafe24', '--entities', 'orders', '--timeout', '90']);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.match(plain.stdout, new RegExp(`^${TENANT.tenantId}/cafe24: succeeded: 1/1 entities, 1 step\\(s\\), ${backfill.records} records$`, 'm'));
+    assert.doesNotMatch(plain.stdout + plain.stderr, /\{name\}|░/);
   });
 });
