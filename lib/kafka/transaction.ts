@@ -13,7 +13,9 @@
  *
  * Each output once: a group is never committed over a rebalance that took one of its partitions (checked again
  * right before the commit), and a commit that reports a failure is first checked against the group's committed
- * offsets (`landed`): if they are this transaction's, it did commit and is not sent again.
+ * offsets (`landed`): if they are this transaction's, it did commit and is not sent again. That read waits for
+ * the transaction to be complete (`settledLanded`): the broker answers a commit before it writes the commit
+ * markers, and until then an offset fetch still returns the previous offsets.
  */
 import type { Admin, Producer, Transaction } from 'kafkajs';
 import type { Logger } from '../logger.js';
@@ -146,6 +148,13 @@ export function slicesOf(byTopic: Map<string, Produced[]>, maxBytes: number): { 
   return slices;
 }
 
+/** Another transaction of this producer is still completing: the coordinator expects the request again. */
+function isConcurrentTransactions(error: unknown): boolean {
+  return (error as { type?: string } | undefined)?.type === 'CONCURRENT_TRANSACTIONS';
+}
+
+const COMPLETION_WAIT: RetryPolicy = { initialMs: 20, maxMs: 500, multiplier: 2, jitter: 0, maxAttempts: 20 };
+
 const COMMIT_RETRY: RetryPolicy = { initialMs: 200, maxMs: 5_000, multiplier: 2, jitter: 0.2, maxAttempts: 8 };
 
 export function createTransactionalCommitter<U extends CommitUnit>({
@@ -154,6 +163,30 @@ export function createTransactionalCommitter<U extends CommitUnit>({
   const queue: Pending<U>[] = [];
   let loop: Promise<void> | undefined;
   let closed = false;
+
+  /**
+   * `landed`, read once the producer's previous transaction is complete. The coordinator refuses to add a group's
+   * offsets to a new transaction (CONCURRENT_TRANSACTIONS) until the previous one's markers are written, so a
+   * probe transaction that adds them, then aborts, is the barrier after which the committed offsets are final.
+   */
+  async function settledLanded(offsets: TopicOffsets[]): Promise<boolean> {
+    if (!landed) return false;
+    const probe = await producer.transaction();
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await probe.sendOffsets({ consumerGroupId: groupId, topics: offsets });
+          break;
+        } catch (error) {
+          if (!isConcurrentTransactions(error) || attempt >= COMPLETION_WAIT.maxAttempts) throw error;
+          await new Promise((resolve) => setTimeout(resolve, backoff(attempt, COMPLETION_WAIT)));
+        }
+      }
+    } finally {
+      if (probe.isActive()) await probe.abort();
+    }
+    return landed(offsets);
+  }
 
   function settle(group: Pending<U>[], units: U[], offsets: TopicOffsets[], sent: SentTransaction) {
     try {
@@ -209,10 +242,22 @@ export function createTransactionalCommitter<U extends CommitUnit>({
       } catch (error) {
         // A commit that failed on the way back (a timeout, a lost response) may have committed: its offsets say so.
         // Sent again, its records (DLQ entries too) would be published twice.
-        if (committing && committing.length > 0 && await landed?.(committing).catch(() => false)) {
-          logger.warn({ err: error, jobs: group.length }, 'a transaction reported a failure but its offsets committed: taken as committed');
-          settle(group, group.map((p) => p.unit), committing, { ...sent, durationMs: Date.now() - began });
-          return;
+        if (committing && committing.length > 0) {
+          let committed: boolean;
+          try {
+            committed = await settledLanded(committing);
+          } catch (checkError) {
+            // Unknown either way: handed back as failed, the jobs are redone from the group's committed offsets,
+            // which the runner's rejoin reads, so only what did not commit is done again.
+            logger.error({ err: checkError, jobs: group.length }, 'a transaction reported a failure and whether it committed could not be read');
+            for (const p of group) p.reject(error);
+            return;
+          }
+          if (committed) {
+            logger.warn({ err: error, jobs: group.length }, 'a transaction reported a failure but its offsets committed: taken as committed');
+            settle(group, group.map((p) => p.unit), committing, { ...sent, durationMs: Date.now() - began });
+            return;
+          }
         }
         if (transaction?.isActive()) await transaction.abort().catch(() => undefined);
         const refusal = recordRefusal(error);
