@@ -17,6 +17,7 @@ import { RateLimitedError } from '../../lib/errors.js';
 import type { Connector, ConnectorContext, ConnectorResult } from '../../lib/sync/connector.js';
 import type { SyncRequest } from '../../lib/contracts/sync-request.js';
 import { AccessTokenRejectedError, MalformedPayloadError, SourceRejectedError, type AdminApi } from './admin-api.js';
+import { ORDERS_MAX_OFFSET, ORDERS_PAGE, orderPages } from './order-pages.js';
 import { addDays, halve, kstDay, MAX_PAGEABLE_ORDERS, splitRange, type DayWindow } from './order-windows.js';
 import { scrubRecord } from '../../lib/model/privacy.js';
 import { cafe24Privacy } from './privacy.js';
@@ -51,7 +52,6 @@ interface ProductsCursor {
 /** 429s on one call waited out inside the job before it gives up and is retried later. */
 const MAX_THROTTLED_TRIES = 20;
 const SHORT_THROTTLE_MS = 5_000;
-const ORDERS_PAGE = 1000;
 const PRODUCTS_PAGE = 100;
 const CATEGORIES_PAGE = 100;
 /** Refusals of GET /shops that mean "no multi-shop list for this grant", not "this sync cannot work". */
@@ -200,22 +200,19 @@ export function createCafe24Connector({
         while (queue.length > 0) {
           const item = queue.shift()!;
           const { window } = item;
-          if (item.offset === 0) {
-            const { count } = await get<{ count: number }>('orders/count', { shop_no: shopNo, date_type: 'order_date', start_date: window.from, end_date: window.to });
-            const halves = count > MAX_PAGEABLE_ORDERS ? halve(window) : undefined;
-            if (halves) {
-              queue.unshift({ window: halves[0], offset: 0 }, { window: halves[1], offset: 0 });
-              continue;
-            }
+          const range = { shop_no: shopNo, date_type: 'order_date', start_date: window.from, end_date: window.to };
+          const { count } = await get<{ count: number }>('orders/count', range);
+          const halves = item.offset === 0 && count > MAX_PAGEABLE_ORDERS ? halve(window) : undefined;
+          if (halves) {
+            queue.unshift({ window: halves[0], offset: 0 }, { window: halves[1], offset: 0 });
+            continue;
           }
+          const pages = orderPages(count, (offset) => get<{ orders: Record<string, unknown>[] }>('orders', { ...range, embed: 'items', limit: ORDERS_PAGE, offset }, 'orders'));
           for (let offset = item.offset; ; offset += ORDERS_PAGE) {
             if (ctx.shouldYield()) return { cursor: { through, pending: { window, offset } }, done: false };
-            const { orders } = await get<{ orders: Record<string, unknown>[] }>('orders', {
-              shop_no: shopNo, date_type: 'order_date', start_date: window.from, end_date: window.to,
-              embed: 'items', limit: ORDERS_PAGE, offset,
-            }, 'orders');
+            const { orders } = await pages.at(offset);
             emit('orders', orders);
-            if (orders.length < ORDERS_PAGE || offset + ORDERS_PAGE > 15_000) break;
+            if (orders.length < ORDERS_PAGE || offset + ORDERS_PAGE > ORDERS_MAX_OFFSET) break;
           }
           through = window.to;
         }
