@@ -50,9 +50,16 @@ describe('event contracts', () => {
   it('chunks records serialising each once: the same JSON the contract writes, bounded by count and bytes', () => {
     const envelope = { v: 1, requestId: 'req-00000001', tenantId: 't1', platform: 'cafe24', entity: 'orders', fetchedAt: '2026-11-30T10:00:00Z' } as const;
     const text = '주문 "quoted" \\ '.repeat(2_000); // ~44 KB of UTF-8 with escapes: ~11 records per 512 KiB chunk
-    const records = [...Array.from({ length: 30 }, (_, i) => ({ id: i, text })), { id: 'huge', text: 'x'.repeat(MAX_RECORD_BYTES) }, ...Array.from({ length: 1_200 }, (_, i) => ({ id: `s${i}` }))];
+    const records = [
+      ...Array.from({ length: 30 }, (_, i) => ({ id: i, text })),
+      { id: 'huge', text: 'x'.repeat(MAX_RECORD_BYTES) },
+      { id: 'emoji', text: '🙂 이모지 '.repeat(100) },
+      // Fewer characters than the limit, more bytes (3 per character): found too large only once encoded.
+      { id: 'huge', text: '주'.repeat(Math.ceil(MAX_RECORD_BYTES / 3) + 10) },
+      ...Array.from({ length: 1_200 }, (_, i) => ({ id: `s${i}` })),
+    ];
     const { values, oversize } = encodeRawResultChunks(envelope, records);
-    assert.equal(oversize, 1);
+    assert.equal(oversize, 2);
     const decoded = values.map((value) => RawResultContract.decode(value));
     const chunks = decoded.map((d) => (assert.ok(d.ok), d.value));
     assert.deepEqual(chunks.flatMap((c) => c.records), records.filter((r) => r.id !== 'huge'));
