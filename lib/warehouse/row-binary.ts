@@ -17,6 +17,11 @@
  * Defaults: every top-level scalar column is declared Nullable in the payload's structure; a null or missing
  * cell is sent as NULL and `insert_null_as_default=1` turns it into the column's DEFAULT, as JSON's
  * input_format_null_as_default does.
+ *
+ * Rows can also arrive encoded already (RowBinaryRows: edge rows, encoded by the platform consumer under the
+ * model's declared types, lib/model/columns.ts): `combineRowBinary` puts them and the object rows beside them
+ * into one payload, and `decode` reads a payload back into cells `encode` takes, for the adapters and fallbacks
+ * that insert objects (the HTTP adapter, an object row that does not fit the plan).
  */
 
 /** A cell the strict encoder does not take; the caller falls back to JSON. */
