@@ -28,7 +28,7 @@ import { COLUMNS_FINGERPRINT, isMappedTable, mappedTablePlan, type MappedTable }
 import { recordContextOf } from './mapper.js';
 import type { PlatformModel } from './registry.js';
 import { RowBuffer } from './row-buffer.js';
-import { TABLES } from './tables.js';
+import { TABLE_INDEX, TABLES } from './tables.js';
 
 /** The header a RawResult message's edge rows travel in. */
 export const ROWS_HEADER = 'rows';
@@ -90,7 +90,7 @@ export function encodeEdgeRows({ model, hashBuyer }: EdgeMapping, envelope: RawR
     const bytes = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
     // The mapper wrote the edge's 0/0 as each row's position: the sink will find them where it writes its own.
     for (const end of ends) if (!isPlaceholder(bytes, end)) return undefined;
-    tables.push({ index: TABLES.indexOf(table), bytes, ends });
+    tables.push({ index: TABLE_INDEX[table], bytes, ends });
     size += 1 + 4 + 4 + 4 * ends.length + bytes.length;
   }
   const sourceBytes = sources.map((id) => Buffer.byteLength(id, 'utf8'));
