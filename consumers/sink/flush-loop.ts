@@ -211,7 +211,7 @@ export function createFlushLoop({ kernel, options, flusher, retry, log, stats, e
 function rowsByTableOf(group: FlushGroup): Record<string, number> {
   const rowsByTable: Record<string, number> = {};
   for (const table of TABLES) {
-    const n = group.batches.reduce((sum, b) => sum + b.rows.rowsOf(table).length, 0);
+    const n = group.batches.reduce((sum, b) => sum + b.rows.countOf(table), 0);
     if (n > 0) rowsByTable[table] = n;
   }
   return rowsByTable;

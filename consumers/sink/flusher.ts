@@ -1,7 +1,8 @@
 /**
  * Puts one flush group (several partitions' sealed batches, see intent.ts) into the warehouse: one insert per
  * table holding the rows of every batch, all tables at once (the engine queues them; meanwhile the next table's
- * rows are encoded), each insert carrying the group's token. What it does on failure is decided by the error's
+ * rows are encoded), each insert carrying the group's token. A table's rows mapped at the connector edge arrive
+ * already as RowBinary and go in the same insert as its object rows (Warehouse.insert takes both). What it does on failure is decided by the error's
  * class, never its text:
  *   - retriable (WarehouseUnavailableError: engine down, table detached, too many parts, timeouts): wait with
  *     capped exponential backoff and insert the same rows with the same token again, for as long as it takes;
@@ -18,12 +19,13 @@ import { context, type Context } from '@opentelemetry/api';
 import { errorCode, errorMessage, isRetriable } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { backoff, type RetryPolicy } from '../../lib/retry.js';
-import type { Row, Warehouse } from '../../lib/warehouse/warehouse.js';
+import type { InsertRow, Warehouse } from '../../lib/warehouse/warehouse.js';
 import type { ConsumerKernel } from '../../lib/kafka/consumer-kernel.js';
 import { INSTRUMENTATION_EVENTS, type BatchInsertStart } from '../../lib/kafka/instrumentation.js';
 import type { Batch } from './batcher.js';
 import { messageDlqItem, type DlqItem } from './dlq.js';
 import { groupIntent, groupToken, messageToken, type GroupIntent } from './intent.js';
+import { rowCount } from '../../lib/model/row-buffer.js';
 import { TABLE_INDEX, TABLES, type TableName } from '../../lib/model/tables.js';
 
 export interface FlushGroup {
@@ -39,7 +41,7 @@ export function formGroup(batches: readonly Batch[]): FlushGroup {
   return { intent, batches, resumed: false };
 }
 
-/** Rows of the group, all batches together, in TABLES order. */
+/** Rows of the group, all batches together, in TABLES order (object rows and edge rows' RowBinaryRows, row-buffer.ts). */
 export function groupRows(group: FlushGroup): Map<TableName, object[]> {
   const tables = new Map<TableName, object[]>();
   for (const table of TABLES) {
@@ -80,7 +82,7 @@ export function createFlusher(options: FlusherOptions): Flusher {
     for (let attempt = 1; ; attempt++) {
       signal.throwIfAborted();
       try {
-        await warehouse.insert(table, rows as readonly Row[], { deduplicationToken: token });
+        await warehouse.insert(table, rows as readonly InsertRow[], { deduplicationToken: token });
         if (failing.delete(table) && failing.size === 0) {
           const downMs = Date.now() - (unavailableSince ?? Date.now());
           logger.info({ table, downMs }, 'warehouse accepts inserts again');
@@ -127,7 +129,7 @@ export function createFlusher(options: FlusherOptions): Flusher {
   }
 
   async function insertTable(group: FlushGroup, table: TableName, rows: object[], signal: AbortSignal, parent: Context): Promise<DlqItem[]> {
-    const start: Omit<BatchInsertStart, 'component' | 'groupId' | 'instanceId'> = { table, rows: rows.length, scope: { context: parent } };
+    const start: Omit<BatchInsertStart, 'component' | 'groupId' | 'instanceId'> = { table, rows: rowCount(rows), scope: { context: parent } };
     options.emit?.(INSTRUMENTATION_EVENTS.BATCH_INSERT_START, start);
     const began = Date.now();
     let refused: DlqItem[] = [];

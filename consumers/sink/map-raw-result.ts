@@ -8,19 +8,19 @@
  *      not a second serialisation. A scrubbed record, or a chunk without usable sizes, is serialised instead.
  * A chunk mapped at the connector edge (its `rows` header, lib/model/edge-rows.ts) takes the short way
  * (`landEdgeRows`): its envelope is read, its record text checked for personal keys as bytes, and the header's
- * rows inserted with the message's position; none of its records is decoded or parsed. Whatever that way cannot
- * vouch for goes the full way above, so both land the same rows (test/consumers/sink/edge-rows.test.ts).
+ * rows, already RowBinary, are given the message's position and handed to the insert as they are; none of its
+ * records is decoded or parsed, and no row is decoded or encoded again. Whatever that way cannot vouch for goes
+ * the full way above, so both land the same rows (test/consumers/sink/edge-rows.test.ts).
  */
 import type { BuyerHasher } from '../../lib/buyer-hash.js';
 import { decodeRawResultHead, recordSpans, type RawResult } from '../../lib/contracts/raw-result.js';
-import { decodeEdgeRows, ROWS_HEADER, stampPosition } from '../../lib/model/edge-rows.js';
+import { decodeEdgeRows, placeEdgeRows, ROWS_HEADER } from '../../lib/model/edge-rows.js';
 import { errorCode, errorMessage } from '../../lib/errors.js';
 import { RecordTooLargeError } from '../../lib/model/errors.js';
 import { recordContextOf, type KafkaPosition } from '../../lib/model/mapper.js';
 import { mayHoldPersonalText, personalFieldsOf, scrubRecord } from '../../lib/model/privacy.js';
 import type { ModelRegistry } from '../../lib/model/registry.js';
 import type { RowBuffer } from '../../lib/model/row-buffer.js';
-import type { TableName } from '../../lib/model/tables.js';
 import { epochText } from '../../lib/model/values.js';
 
 export interface MapOptions {
@@ -114,10 +114,10 @@ export interface EdgeMessage extends KafkaPosition {
 }
 
 /**
- * Lands a chunk mapped at the connector edge: the header's rows stamped with the message's position, and one
- * raw_records row per record, its text sliced from the message. Undefined, having written nothing, when the chunk
- * must go the full way (`mapRawResult`): no usable `rows` header, a layout or mapper version it cannot vouch for,
- * record text that may hold a personal key, or a record above the size limit.
+ * Lands a chunk mapped at the connector edge: the header's RowBinary rows of each table, at the message's
+ * position, and one raw_records row per record, its text sliced from the message. Undefined, having written
+ * nothing, when the chunk must go the full way (`mapRawResult`): no usable `rows` header, a layout, schema or
+ * mapper version it cannot vouch for, record text that may hold a personal key, or a record above the size limit.
  */
 export function landEdgeRows(registry: ModelRegistry, message: EdgeMessage, options: MapOptions, out: RowBuffer): MapOutcome | undefined {
   const header = message.headers?.[ROWS_HEADER];
@@ -135,12 +135,7 @@ export function landEdgeRows(registry: ModelRegistry, message: EdgeMessage, opti
   if (!rows) return undefined;
   const offset = Number(message.offset);
   const { partition } = message;
-  for (const [table, list] of Object.entries(rows.tables) as [TableName, Record<string, unknown>[]][]) {
-    for (const row of list) {
-      stampPosition(row, partition, offset);
-      out.push(table, row as never);
-    }
-  }
+  for (const table of rows.tables) out.pushEncoded(table.table, placeEdgeRows(header, table, partition, offset));
   const fetchedAt = epochText(Date.parse(result.fetchedAt));
   for (let i = 0; i < count; i++) {
     out.push('raw_records', {

@@ -48,7 +48,8 @@ export type MutableRecordContext = { -readonly [K in keyof RecordContext]: Recor
 
 /**
  * The context of a chunk's records: its envelope, its Kafka position (the sink's; 0/0 at the connector edge, where
- * the sink stamps the real one later, lib/model/edge-rows.ts) and the buyer hasher bound to its tenant.
+ * the sink writes the real one into the encoded rows later, lib/model/edge-rows.ts) and the buyer hasher bound to
+ * its tenant.
  */
 export function recordContextOf(
   envelope: Omit<RawResultEnvelope, 'v'>,

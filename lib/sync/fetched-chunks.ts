@@ -6,8 +6,8 @@
  * their promotion and a major GC (bench/cafe24.ts: the consumer's largest cost after parsing).
  * Each emit becomes its own chunks, stamped with the time of that emit (`fetchedAt`).
  * With an edge mapping (the platform's mapper and buyer hasher), each chunk's records are mapped here too, while
- * they are parsed, and the rows ride beside the chunk in its `rows` header (lib/model/edge-rows.ts), so the sink
- * never parses them again.
+ * they are parsed, and the rows ride beside the chunk in its `rows` header as RowBinary (lib/model/edge-rows.ts),
+ * so the sink never parses the records again nor encodes their rows.
  */
 import { encodeRawResultChunks } from '../contracts/raw-result.js';
 import type { SyncRequest } from '../contracts/sync-request.js';

@@ -19,17 +19,20 @@
  *     rows per core-second over the sink's tables (bench/sink-stages.ts). Smaller inserts, and rows the strict
  *     binary encoder does not take, go as JSONCompactEachRow. The file is read by one thread, so a retried insert
  *     forms the same blocks and its deduplication token drops them.
+ *   - Rows that arrive already in RowBinary (RowBinaryRows: edge rows, lib/model/edge-rows.ts) are written to the
+ *     file as they are, whatever the insert's size, and its object rows are encoded by the same plan around them;
+ *     when an object row does not fit that plan, everything is decoded and goes the object way above.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { open, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Session } from 'chdb';
-import type { InsertOptions, QueryParams, Row, Warehouse } from './warehouse.js';
+import type { InsertOptions, InsertRow, QueryParams, Row, Warehouse } from './warehouse.js';
 import { acquireEngine, type EngineLease } from './chdb-engine.js';
 import { assertIdentifier, encodeCompactRows, unionOfKeys } from './encode-rows.js';
 import { parseError, warehouseError } from './parse-error.js';
-import { NotBinaryEncodable, planRowBinary, type RowBinaryPlan } from './row-binary.js';
+import { combineRowBinary, expandRows, NotBinaryEncodable, planRowBinary, type RowBinaryPlan } from './row-binary.js';
 
 export interface EmbeddedWarehouseOptions {
   /** The engine's data directory; one per process (see chdb-engine.ts). */
@@ -133,15 +136,22 @@ class ChdbWarehouse implements Warehouse {
     await this.#run(sql, params, 'CSV');
   }
 
-  async insert(table: string, rows: readonly Row[], options: InsertOptions = {}): Promise<void> {
+  async insert(table: string, input: readonly InsertRow[], options: InsertOptions = {}): Promise<void> {
     const target = `${this.database}.${assertIdentifier('table', table)}`;
-    if (rows.length === 0) return;
+    if (input.length === 0) return;
     this.#assertOpen();
     if (options.deduplicationToken !== undefined && !TOKEN.test(options.deduplicationToken)) {
       throw warehouseError(`invalid deduplication token ${JSON.stringify(options.deduplicationToken)}`, { clickhouseCode: 0, type: 'BAD_REQUEST', retriable: false });
     }
-    const plan = rows.length >= BINARY_MIN_ROWS ? await this.#binaryPlan(table, unionOfKeys(rows)) : undefined;
-    const binary = plan && encodeOrUndefined(plan, rows);
+    // Rows already in RowBinary go as they are, the object rows beside them encoded by the same plan.
+    const combined = combineRowBinary(input);
+    const rows = combined ? undefined : expandRows(input);
+    let plan = combined?.plan;
+    let binary = combined?.parts;
+    if (rows && rows.length >= BINARY_MIN_ROWS) {
+      plan = await this.#binaryPlan(table, unionOfKeys(rows));
+      binary = plan && encodeOrUndefined(plan, rows);
+    }
     const file = binary && (await this.#writeInsertFile(binary));
     if (plan && file) {
       try {
@@ -154,7 +164,7 @@ class ChdbWarehouse implements Warehouse {
       }
     }
 
-    const { columns, body } = encodeCompactRows(rows);
+    const { columns, body } = encodeCompactRows(rows ?? expandRows(input));
     const settings: Record<string, string | number> = { ...INSERT_SETTINGS, max_execution_time: this.#timeoutSeconds };
     if (options.deduplicationToken !== undefined) settings.insert_deduplication_token = options.deduplicationToken;
     await this.#track(

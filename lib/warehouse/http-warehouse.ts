@@ -2,12 +2,15 @@
  * The server adapter: @clickhouse/client over HTTP behind the Warehouse contract. Thin on purpose.
  * The database travels with every request (the client's `database` option becomes a URL parameter), so two
  * instances never share state. Rows are encoded by encode-rows.ts (same cell rules as the embedded adapter)
- * and sent as JSONEachRow, which every server version parses.
+ * and sent as JSONEachRow, which every server version parses. Rows that arrive already in RowBinary (edge rows)
+ * are decoded to objects first (row-binary.ts expandRows): exact, and it keeps the one format every server takes
+ * (RowBinary with NULL-as-DEFAULT needs input(), ClickHouse ≥ 19.x, and the 18.16 the transport test runs lacks it).
  */
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
-import type { InsertOptions, QueryParams, Row, Warehouse } from './warehouse.js';
+import type { InsertOptions, InsertRow, QueryParams, Row, Warehouse } from './warehouse.js';
+import { expandRows } from './row-binary.js';
 import { assertIdentifier, encodeJsonEachRow } from './encode-rows.js';
 import { parseError, warehouseError } from './parse-error.js';
 
@@ -98,11 +101,11 @@ class HttpWarehouse implements Warehouse {
     }
   }
 
-  async insert(table: string, rows: readonly Row[], options: InsertOptions = {}): Promise<void> {
+  async insert(table: string, rows: readonly InsertRow[], options: InsertOptions = {}): Promise<void> {
     assertIdentifier('table', table);
     if (rows.length === 0) return;
     this.#assertOpen();
-    const body = encodeJsonEachRow(rows);
+    const body = encodeJsonEachRow(expandRows(rows));
     const settings: Record<string, string | number> = { date_time_input_format: 'best_effort' };
     if (options.deduplicationToken !== undefined) settings.insert_deduplication_token = options.deduplicationToken;
     try {

@@ -17,6 +17,11 @@
  * Defaults: every top-level scalar column is declared Nullable in the payload's structure; a null or missing
  * cell is sent as NULL and `insert_null_as_default=1` turns it into the column's DEFAULT, as JSON's
  * input_format_null_as_default does.
+ *
+ * Rows can also arrive encoded already (RowBinaryRows: edge rows, encoded by the platform consumer under the
+ * model's declared types, lib/model/columns.ts): `combineRowBinary` puts them and the object rows beside them
+ * into one payload, and `decode` reads a payload back into cells `encode` takes, for the adapters and fallbacks
+ * that insert objects (the HTTP adapter, an object row that does not fit the plan).
  */
 
 /** A cell the strict encoder does not take; the caller falls back to JSON. */
@@ -47,9 +52,74 @@ export interface RowBinaryPlan {
   /**
    * The payload, in parts to be written one after the other: large byte cells (a record's text sliced from its
    * Kafka message) are parts of their own, not copied (the embedded warehouse writes all parts to its insert file
-   * with one writev).
+   * with one writev). With `ends`, each row's end offset in the payload is appended to it.
    */
-  encode(rows: readonly Record<string, unknown>[]): Buffer[];
+  encode(rows: readonly Record<string, unknown>[], ends?: number[]): Buffer[];
+  /**
+   * Rows back from a payload of this plan, cells in the forms `encode` takes (decimal and Unix seconds text, dates
+   * as "YYYY-MM-DD", safe integers as numbers, others as bigints); a NULL in a column that is not Nullable in the
+   * table (the DEFAULT marker) leaves the cell out. For adapters and fallbacks that insert objects, not for speed.
+   */
+  decode(payload: Buffer): Record<string, unknown>[];
+}
+
+/**
+ * Rows already encoded by `plan`, to be inserted as they are (rows mapped at the connector edge,
+ * lib/model/edge-rows.ts): a Warehouse.insert takes them among its object rows.
+ */
+export class RowBinaryRows {
+  constructor(
+    readonly plan: RowBinaryPlan,
+    /** Rows in `bytes`. */
+    readonly count: number,
+    readonly bytes: Buffer,
+  ) {}
+}
+
+/**
+ * Object rows and RowBinaryRows as one payload of the RowBinaryRows' plan, in order, the object rows encoded by
+ * that plan: one insert, one block, one token. Undefined when there is no RowBinaryRows, their plans differ, an
+ * object row has a column the plan lacks, or it holds a cell the strict encoder refuses: the caller then inserts
+ * expandRows(rows), all objects.
+ */
+export function combineRowBinary(rows: readonly object[]): { plan: RowBinaryPlan; parts: Buffer[] } | undefined {
+  let plan: RowBinaryPlan | undefined;
+  for (const row of rows) {
+    if (!(row instanceof RowBinaryRows)) continue;
+    if (plan === undefined) plan = row.plan;
+    else if (row.plan !== plan && row.plan.structure !== plan.structure) return undefined;
+  }
+  if (plan === undefined) return undefined;
+  const known = new Set(plan.columns);
+  const parts: Buffer[] = [];
+  let run: Record<string, unknown>[] = [];
+  const encodeRun = (of: RowBinaryPlan) => {
+    if (run.length === 0) return;
+    for (const part of of.encode(run)) parts.push(part);
+    run = [];
+  };
+  try {
+    for (const row of rows) {
+      if (row instanceof RowBinaryRows) {
+        encodeRun(plan);
+        parts.push(row.bytes);
+        continue;
+      }
+      for (const key in row) if (!known.has(key)) return undefined;
+      run.push(row as Record<string, unknown>);
+    }
+    encodeRun(plan);
+  } catch (error) {
+    if (error instanceof NotBinaryEncodable) return undefined;
+    throw error;
+  }
+  return { plan, parts };
+}
+
+/** Object rows and pre-encoded rows as object rows only, in order (for a payload that is not this plan's RowBinary). */
+export function expandRows(rows: readonly object[]): Record<string, unknown>[] {
+  if (!rows.some((row) => row instanceof RowBinaryRows)) return rows as Record<string, unknown>[];
+  return rows.flatMap((row) => (row instanceof RowBinaryRows ? row.plan.decode(row.bytes) : [row as Record<string, unknown>]));
 }
 
 /** A plan for these columns of a table whose types are `types`, or undefined when one is not supported. */
@@ -67,18 +137,35 @@ export function planRowBinary(columns: readonly string[], types: ReadonlyMap<str
   );
   const structure = columns.map((c, i) => `${c} ${(declared[i] as ParsedType).text}`).join(', ');
   const writers = declared.map((d) => writerOf(d.kind));
+  // A NULL where the table's column is not Nullable stands for DEFAULT: read back as a missing cell.
+  const readers = declared.map((d, i) => readerOf(d.kind, d !== parsed[i]));
   // Sized from the previous batch: growing a buffer of hundreds of MB by doubling copied it about twice over.
   let copiedPerRow = 64;
   return {
     columns,
     structure,
-    encode(rows) {
+    encode(rows, ends) {
       const out = new ByteWriter(Math.ceil(rows.length * copiedPerRow * 1.1));
       for (const row of rows) {
         for (let i = 0; i < columns.length; i++) (writers[i] as CellWriter)(out, row[columns[i] as string]);
+        ends?.push(out.offset);
       }
       if (rows.length > 0) copiedPerRow = out.copied / rows.length;
       return out.result();
+    },
+    decode(payload) {
+      const input = { buf: payload, pos: 0 };
+      const rows: Record<string, unknown>[] = [];
+      while (input.pos < payload.length) {
+        const row: Record<string, unknown> = {};
+        for (let i = 0; i < columns.length; i++) {
+          const value = (readers[i] as CellReader)(input);
+          if (value !== undefined) row[columns[i] as string] = value;
+        }
+        rows.push(row);
+      }
+      if (input.pos !== payload.length) throw new NotBinaryEncodable('a payload that ends inside a row');
+      return rows;
     },
   };
 }
@@ -224,6 +311,93 @@ function writerOf(kind: Kind): CellWriter {
   }
 }
 
+interface ByteReader {
+  buf: Buffer;
+  pos: number;
+}
+
+type CellReader = (input: ByteReader) => unknown;
+
+/** The reader of one kind: the inverse of writerOf. `nullIsDefault`: a NULL reads as undefined (a missing cell). */
+function readerOf(kind: Kind, nullIsDefault = false): CellReader {
+  switch (kind.t) {
+    case 'nullable': {
+      const inner = readerOf(kind.inner);
+      const none = nullIsDefault ? undefined : null;
+      return (input) => (input.buf[input.pos++] === 0 ? inner(input) : none);
+    }
+    case 'string':
+      return (input) => {
+        const length = readVarint(input);
+        const end = input.pos + length;
+        if (end > input.buf.length) throw new NotBinaryEncodable('a string past the payload');
+        const text = input.buf.toString('utf8', input.pos, end);
+        input.pos = end;
+        return text;
+      };
+    case 'int':
+      return (input) => readInt(input, kind.bytes, kind.signed);
+    case 'float64':
+      return (input) => {
+        const value = input.buf.readDoubleLE(input.pos);
+        input.pos += 8;
+        return value;
+      };
+    case 'decimal':
+      return (input) => decimalText(BigInt(readInt(input, kind.bytes, true)), kind.scale);
+    case 'date':
+      return (input) => new Date((readInt(input, 2, false) as number) * DAY_MS).toISOString().slice(0, 10);
+    case 'datetime64':
+      return (input) => {
+        // Text whose Number() is the instant in seconds, as epochMillis reads it: the sign goes before both parts.
+        const ms = Number(readInt(input, 8, true));
+        const abs = Math.abs(ms);
+        return `${ms < 0 ? '-' : ''}${Math.floor(abs / 1000)}.${String(abs % 1000).padStart(3, '0')}`;
+      };
+    case 'array': {
+      const item = readerOf(kind.item);
+      return (input) => Array.from({ length: readVarint(input) }, () => item(input));
+    }
+    case 'map': {
+      const key = readerOf(kind.key);
+      const item = readerOf(kind.value);
+      return (input) => {
+        const entries: Record<string, unknown> = {};
+        for (let n = readVarint(input); n > 0; n--) entries[String(key(input))] = item(input);
+        return entries;
+      };
+    }
+  }
+}
+
+function readVarint(input: ByteReader): number {
+  let value = 0;
+  let scale = 1;
+  for (;;) {
+    const byte = input.buf[input.pos++];
+    if (byte === undefined) throw new NotBinaryEncodable('a length past the payload');
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) return value;
+    scale *= 128;
+  }
+}
+
+/** A safe integer as a number, a larger one as a bigint. */
+function readInt(input: ByteReader, bytes: 1 | 2 | 4 | 8, signed: boolean): number | bigint {
+  const { buf, pos } = input;
+  input.pos += bytes;
+  if (bytes !== 8) return signed ? buf.readIntLE(pos, bytes) : buf.readUIntLE(pos, bytes);
+  const value = signed ? buf.readBigInt64LE(pos) : buf.readBigUInt64LE(pos);
+  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+}
+
+/** -1250 at scale 2 → "-12.50". */
+function decimalText(scaled: bigint, scale: number): string {
+  const sign = scaled < 0n ? '-' : '';
+  const digits = (scaled < 0n ? -scaled : scaled).toString().padStart(scale + 1, '0');
+  return scale === 0 ? sign + digits : `${sign}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+}
+
 function epochDays(value: unknown): number {
   const m = typeof value === 'string' ? DATE_TEXT.exec(value) : null;
   const days = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / DAY_MS : Number.NaN;
@@ -283,6 +457,8 @@ class ByteWriter {
   #start = 0;
   /** Bytes written into buffers given up when growing. */
   #copiedBefore = 0;
+  /** Bytes of the payload in #parts. */
+  #passed = 0;
   readonly #parts: Buffer[] = [];
 
   constructor(initial: number) {
@@ -292,6 +468,11 @@ class ByteWriter {
   /** Bytes written into the buffer (not the parts passed on). */
   get copied(): number {
     return this.#copiedBefore + this.#pos;
+  }
+
+  /** Bytes of the payload so far, parts passed on included. */
+  get offset(): number {
+    return this.#passed + this.#pos - this.#start;
   }
 
   result(): Buffer[] {
@@ -343,6 +524,7 @@ class ByteWriter {
     this.varint(value.length);
     if (value.length >= OWN_PART_BYTES) {
       this.#parts.push(this.#buf.subarray(this.#start, this.#pos), Buffer.from(value.buffer, value.byteOffset, value.length));
+      this.#passed += this.#pos - this.#start + value.length;
       this.#start = this.#pos;
       return;
     }

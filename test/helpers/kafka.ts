@@ -49,7 +49,7 @@ export interface TestKafka extends KafkaContext {
   admin: Admin;
   createTopics(specs: Pick<TopicSpec, 'name' | 'partitions'>[] | 'all'): Promise<void>;
   /** Produces plain (non-transactional) messages to a base topic name. */
-  produce(topic: string, messages: { key?: string; value: Buffer | string | null; partition?: number; headers?: Record<string, string> }[]): Promise<void>;
+  produce(topic: string, messages: { key?: string; value: Buffer | string | null; partition?: number; headers?: Record<string, string | Buffer> }[]): Promise<void>;
   /** Reads a base topic from the beginning until `count` messages arrived (read-committed unless told). */
   readTopic(topic: string, count: number, opts?: { readUncommitted?: boolean; deadlineMs?: number }): Promise<KafkaMessage[]>;
   close(): Promise<void>;

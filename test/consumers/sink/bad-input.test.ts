@@ -16,6 +16,9 @@ import { cafe24Order, encodeRawResult, rawResult } from '../../fixtures/sink-rec
 import { cafe24Mapper } from '../../../consumers/cafe24/mapping.js';
 import type { PlatformMapper } from '../../../lib/model/mapper.js';
 import { cafe24ModelsWith } from '../../helpers/models.js';
+import { createBuyerHasher } from '../../../lib/buyer-hash.js';
+import { ROWS_HEADER } from '../../../lib/model/edge-rows.js';
+import { createFetchedChunks } from '../../../lib/sync/fetched-chunks.js';
 import { counts, migratedWarehouse, readDlq, testSink, waitForCommittedEnd, withZeros } from './helpers.js';
 
 const TENANT = 'tenant-bad';
@@ -196,4 +199,55 @@ describe('sink: a batch the warehouse refuses', function () {
       await disposeTestWarehouse(warehouse);
     }
   });
+
+  it('does the same when the other messages carry edge rows: their RowBinary lands message by message too', async function () {
+    const kafka = await testKafka('refused-edge');
+    await kafka.createTopics('all');
+    const warehouse = await migratedWarehouse();
+    const sink = testSink(kafka, warehouse, { registry: cafe24ModelsWith(buggyOrders()), batchRows: 100_000, batchAgeMs: 2_000 });
+    try {
+      // Shop 1's chunks come mapped at the edge (a consumer with the correct mapper); shop 9's without, so the
+      // sink's buggy mapper maps it, and the table's one insert (RowBinary and that object row) is refused.
+      const edge = { model: cafe24ModelsWith(cafe24Mapper).get('cafe24')!, hashBuyer: createBuyerHasher('test-salt') };
+      const messages = [1, 9, 1, 1].map((shopNo, i) => {
+        const fetched = createFetchedChunks({ requestId: `edge-request-${i}`, tenantId: TENANT, platform: 'cafe24' }, shopNo === 9 ? {} : { edge });
+        fetched.add('orders', [cafe24Order(200 + i, { shopNo, items: 1 })]);
+        const [chunk] = fetched.entities()[0]!.chunks;
+        assert.equal(chunk!.rows === undefined, shopNo === 9);
+        const headers: Record<string, Buffer> = chunk!.rows ? { [ROWS_HEADER]: chunk!.rows } : {};
+        return { key: TENANT, value: chunk!.value, headers };
+      });
+      await kafka.produce(RAW_RESULTS_TOPIC, messages);
+      await sink.start();
+      await waitForCommittedEnd(kafka, RAW_RESULTS_TOPIC);
+      const dlq = await readDlq(kafka);
+      assert.equal(dlq.length, 1);
+      assert.match(dlq[0]!.reason, /the warehouse refused its orders rows/);
+      assert.equal(dlq[0]!.source.offset, '1');
+      assert.equal(Object.hasOwn(dlq[0]!.headers ?? {}, ROWS_HEADER), false);
+      assert.deepEqual(await counts(warehouse, { final: false }), withZeros({ orders: 3, order_items: 4, raw_records: 4 }));
+      const landed = await warehouse.query<{ kafka_offset: string }>('SELECT kafka_offset FROM orders ORDER BY kafka_offset');
+      assert.deepEqual(landed.map((r) => Number(r.kafka_offset)), [0, 2, 3], 'each edge row at its own message\'s offset');
+    } finally {
+      await sink.stop();
+      await kafka.close();
+      await disposeTestWarehouse(warehouse);
+    }
+  });
 });
+
+/** A mapper bug: for shop 9 it writes text into a UInt32 column, which the engine cannot parse. */
+function buggyOrders(): PlatformMapper {
+  return {
+    ...cafe24Mapper,
+    entities: {
+      ...cafe24Mapper.entities,
+      orders: {
+        ...cafe24Mapper.entities.orders!,
+        map: (record, ctx, out) => cafe24Mapper.entities.orders!.map(record, ctx, {
+          push: (table, row) => out.push(table, (record as { shop_no: number }).shop_no === 9 && table === 'orders' ? { ...row, item_count: 'many' as unknown as number } : row),
+        }),
+      },
+    },
+  };
+}

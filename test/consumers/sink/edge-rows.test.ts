@@ -9,12 +9,14 @@ import { ablyPrivacy } from '../../../consumers/ably/privacy.js';
 import { platformModels } from '../../../consumers/platforms.js';
 import { createBuyerHasher } from '../../../lib/buyer-hash.js';
 import type { Platform } from '../../../lib/contracts/fields.js';
+import { isMappedTable, mappedTablePlan, type MappedTable } from '../../../lib/model/columns.js';
 import { ROWS_HEADER } from '../../../lib/model/edge-rows.js';
 import { scrubRecord } from '../../../lib/model/privacy.js';
 import { createModelRegistry, type ModelRegistry } from '../../../lib/model/registry.js';
 import { RowBuffer } from '../../../lib/model/row-buffer.js';
 import { TABLES } from '../../../lib/model/tables.js';
 import { createFetchedChunks } from '../../../lib/sync/fetched-chunks.js';
+import { expandRows, RowBinaryRows } from '../../../lib/warehouse/row-binary.js';
 import type { DlqItem, SourceMessage } from '../../../consumers/sink/dlq.js';
 import { landEdgeRows, type MapOptions } from '../../../consumers/sink/map-raw-result.js';
 import { createTranslator } from '../../../consumers/sink/translate.js';
@@ -39,14 +41,25 @@ function message(value: Buffer, rows: Buffer | undefined, offset = 41): SourceMe
   return { topic: 'raw.results', partition: 3, offset: String(offset), key: 'edge-tenant', value, headers: rows ? { [ROWS_HEADER]: rows, tenantId: Buffer.from('edge-tenant') } : {} };
 }
 
-/** What the sink's translator lands for a message, and whether the short way took it. */
+/**
+ * What the sink's translator lands for a message, and whether the short way took it: `tables`, each table's rows as
+ * objects (edge rows decoded), and `payloads`, what the insert of each mapped table carries: its RowBinary under the
+ * declared plan (edge rows as they came, object rows encoded by the warehouse's encoder), raw_records as objects.
+ */
 function land(m: SourceMessage, models: ModelRegistry = registry) {
   const out = new RowBuffer();
   const dlq: DlqItem[] = [];
   const short = landEdgeRows(models, m, options, new RowBuffer()) !== undefined;
   createTranslator({ registry: models, ...options })(m, out, dlq);
-  const tables = Object.fromEntries(TABLES.map((t) => [t, out.rowsOf(t)]).filter(([, rows]) => (rows as unknown[]).length > 0));
-  return { short, tables, dlq };
+  const used = TABLES.filter((t) => out.rowsOf(t).length > 0);
+  const tables = Object.fromEntries(used.map((t) => [t, expandRows(out.rowsOf(t))]));
+  const payloads = Object.fromEntries(used.map((t) => [t, isMappedTable(t) ? payloadOf(t, out.rowsOf(t)) : out.rowsOf(t)]));
+  return { short, tables, payloads, dlq };
+}
+
+function payloadOf(table: MappedTable, entries: readonly object[]): Buffer {
+  const plan = mappedTablePlan(table);
+  return Buffer.concat(entries.flatMap((e) => (e instanceof RowBinaryRows ? [e.bytes] : plan.encode([e as Record<string, unknown>]))));
 }
 
 const ablyLine = (sno: number) => ({
@@ -82,7 +95,8 @@ describe('sink: rows mapped at the connector edge', () => {
         assert.equal(edge.short, true, 'the short way took it');
         assert.equal(full.short, false);
         assert.deepEqual(edge.dlq, []);
-        assert.deepEqual(edge.tables, full.tables);
+        assert.deepEqual(Object.keys(edge.payloads), Object.keys(full.payloads));
+        for (const table of Object.keys(full.payloads)) assert.deepEqual(edge.payloads[table], full.payloads[table], table);
         assert.ok((edge.tables.raw_records as unknown[]).length > 0);
       });
     });
@@ -90,9 +104,9 @@ describe('sink: rows mapped at the connector edge', () => {
 
   it('stamps each row with the message position, not the edge placeholder', () => {
     const { value, rows } = chunksOf('cafe24', 'orders', [cafe24Order(7)])[0]!;
-    const { tables } = land(message(value, rows, 9_876));
+    const { tables } = land(message(value, rows, 2 ** 33 + 9_876));
     for (const table of ['orders', 'order_items', 'raw_records']) {
-      for (const row of tables[table] as Record<string, unknown>[]) assert.deepEqual([row.kafka_partition, row.kafka_offset], [3, 9_876], table);
+      for (const row of tables[table] as Record<string, unknown>[]) assert.deepEqual([row.kafka_partition, row.kafka_offset], [3, 2 ** 33 + 9_876], table);
     }
   });
 
@@ -115,6 +129,32 @@ describe('sink: rows mapped at the connector edge', () => {
     const { short, tables } = land(message(value, rows), newer);
     assert.equal(short, false);
     assert.equal((tables.products as unknown[]).length, 1);
+  });
+
+  it('sends a chunk the full way when its header was written under other column types, or its lengths do not add up', () => {
+    const { value, rows } = chunksOf('cafe24', 'orders', [cafe24Order(30), cafe24Order(31)])[0]!;
+    const otherTypes = Buffer.from(rows!);
+    otherTypes[5] = otherTypes[5]! ^ 0xff; // the columns fingerprint
+    for (const header of [otherTypes, rows!.subarray(0, rows!.length - 1), Buffer.concat([rows!, Buffer.from([0])])]) {
+      const { short, tables, dlq } = land(message(value, header));
+      assert.equal(short, false);
+      assert.deepEqual(dlq, []);
+      assert.equal((tables.orders as unknown[]).length, 2);
+    }
+  });
+
+  it('writes no rows header when a cell is one the strict encoder refuses, and the sink maps the chunk itself', () => {
+    const cafe24 = registry.get('cafe24')!;
+    const orders = cafe24.mapper.entities.orders!;
+    // A mapper whose order rows carry an item count no UInt32 holds: RowBinary would have to wrap it.
+    const huge = createModelRegistry([{ ...cafe24, mapper: { ...cafe24.mapper, entities: { ...cafe24.mapper.entities, orders: {
+      map: (record, ctx, out) => orders.map(record, ctx, { push: (table, row) => out.push(table, table === 'orders' ? { ...row, item_count: 2 ** 40 } as never : row) }),
+    } } } }]);
+    const [chunk] = chunksOf('cafe24', 'orders', [cafe24Order(40)], huge);
+    assert.equal(chunk!.rows, undefined);
+    const out = new RowBuffer();
+    createTranslator({ registry: huge, ...options })(message(chunk!.value, undefined), out, []);
+    assert.deepEqual(out.rowsOf('orders').map((row) => (row as { item_count: number }).item_count), [2 ** 40]);
   });
 
   it('writes no rows header for a chunk with a record the mapper rejects, so the sink DLQs that record with its reason', () => {
