@@ -53,7 +53,7 @@ function compile(policy: PrivacyPolicy, entity: string): CompiledEntity | undefi
     if (!rule) return undefined;
     const keys = new Set(rule.personal);
     if (rule.buyerId !== undefined) keys.add(rule.buyerId);
-    const keyText = keys.size === 0 ? undefined : new RegExp(`"${trieSource([...keys])}"\\s*:`);
+    const keyText = keys.size === 0 ? undefined : new RegExp(`"(?:${[...keys].map(escapeRegExp).join('|')})"\\s*:`);
     entry = { keys, buyerId: rule.buyerId, keyText, longest: Math.max(0, ...[...keys].map((key) => key.length)) };
     entities.set(entity, entry);
   }
@@ -84,32 +84,6 @@ export function scrubRecord(policy: PrivacyPolicy, entity: string, record: unkno
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/**
- * The keys as one regex alternation shaped as their prefix tree (`buyer(?:_(?:name|email))?`): at each quote of the
- * text the engine follows one branch instead of trying every key in turn.
- */
-function trieSource(keys: readonly string[]): string {
-  interface Node { next: Map<string, Node>; ends: boolean }
-  const root: Node = { next: new Map(), ends: false };
-  for (const key of keys) {
-    let node = root;
-    for (const char of key) {
-      let child = node.next.get(char);
-      if (!child) node.next.set(char, (child = { next: new Map(), ends: false }));
-      node = child;
-    }
-    node.ends = true;
-  }
-  const source = (node: Node): string => {
-    const branches = [...node.next].map(([char, child]) => escapeRegExp(char) + source(child));
-    if (branches.length === 0) return '';
-    if (branches.length === 1 && !node.ends) return branches[0]!;
-    const group = `(?:${branches.join('|')})`;
-    return node.ends ? `${group}?` : group;
-  };
-  return source(root);
-}
 
 function strip(value: object, keys: ReadonlySet<string>): void {
   if (Array.isArray(value)) {
