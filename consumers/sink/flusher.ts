@@ -2,8 +2,8 @@
  * Puts one flush group (several partitions' sealed batches, see intent.ts) into the warehouse: one insert per
  * table holding the rows of every batch, all tables at once (the engine queues them; meanwhile the next table's
  * rows are encoded), each insert carrying the group's token. A table's rows mapped at the connector edge arrive
- * already as RowBinary and go in the same insert as its object rows (Warehouse.insert takes both). What it does on failure is decided by the error's
- * class, never its text:
+ * already as RowBinary and go in the same insert as its object rows (Warehouse.insert takes both). What it does on
+ * failure is decided by the error's class, never its text:
  *   - retriable (WarehouseUnavailableError: engine down, table detached, too many parts, timeouts): wait with
  *     capped exponential backoff and insert the same rows with the same token again, for as long as it takes;
  *     nothing is committed meanwhile (back-pressure, see sink.ts);

@@ -19,13 +19,11 @@ export class RowBuffer implements RowWriter {
   readonly #rows: object[][] = TABLES.map(() => []);
   /** Rows per table: entries, with a RowBinaryRows counting its rows. */
   readonly #counts: number[] = TABLES.map(() => 0);
-  #count = 0;
 
   push<T extends TableName>(table: T, row: TableRowMap[T]): void {
     const index = TABLE_INDEX[table];
     (this.#rows[index] as object[]).push(row);
     (this.#counts[index] as number)++;
-    this.#count += 1;
   }
 
   /** Rows of one message and table already encoded for the insert. */
@@ -33,12 +31,13 @@ export class RowBuffer implements RowWriter {
     const index = TABLE_INDEX[table];
     (this.#rows[index] as object[]).push(rows);
     (this.#counts[index] as number) += rows.count;
-    this.#count += rows.count;
   }
 
   /** Rows in every table together. */
   get count(): number {
-    return this.#count;
+    let n = 0;
+    for (const count of this.#counts) n += count;
+    return n;
   }
 
   /** Rows of one table (a RowBinaryRows entry counts its rows). */
@@ -65,9 +64,7 @@ export class RowBuffer implements RowWriter {
     for (let i = 0; i < this.#rows.length; i++) {
       const rows = this.#rows[i] as object[];
       const keep = mark[i] ?? 0;
-      const dropped = rowCount(rows.slice(keep));
-      this.#counts[i] = (this.#counts[i] as number) - dropped;
-      this.#count -= dropped;
+      this.#counts[i] = (this.#counts[i] as number) - rowCount(rows.slice(keep));
       rows.length = keep;
     }
   }

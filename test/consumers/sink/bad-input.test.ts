@@ -165,19 +165,7 @@ describe('sink: a batch the warehouse refuses', function () {
     const kafka = await testKafka('refused');
     await kafka.createTopics('all');
     const warehouse = await migratedWarehouse();
-    // A mapper bug: for one shop it writes text into a UInt32 column, which the engine cannot parse.
-    const buggy: PlatformMapper = {
-      ...cafe24Mapper,
-      entities: {
-        ...cafe24Mapper.entities,
-        orders: {
-          ...cafe24Mapper.entities.orders!,
-          map: (record, ctx, out) => cafe24Mapper.entities.orders!.map(record, ctx, {
-            push: (table, row) => out.push(table, (record as { shop_no: number }).shop_no === 9 && table === 'orders' ? { ...row, item_count: 'many' as unknown as number } : row),
-          }),
-        },
-      },
-    };
+    const buggy = buggyOrders();
     const sink = testSink(kafka, warehouse, { registry: cafe24ModelsWith(buggy), batchRows: 100_000, batchAgeMs: 2_000 });
     try {
       const messages = [1, 9, 1, 1].map((shopNo, i) => ({
