@@ -46,8 +46,14 @@ export interface AdminApiOptions {
   connectionsPerHost?: number;
 }
 
+/** A 200's parsed JSON, and its bytes as they came: the connector sends records on cut from them. */
+export interface AdminResponse<T> {
+  body: T;
+  bytes: Buffer;
+}
+
 export interface AdminApi {
-  get<T>(mallId: string, accessToken: string, path: string, query: Record<string, string | number | undefined>, signal: AbortSignal): Promise<T>;
+  get<T>(mallId: string, accessToken: string, path: string, query: Record<string, string | number | undefined>, signal: AbortSignal): Promise<AdminResponse<T>>;
   /** The OAuth token endpoint (form body, Basic client auth); returns the parsed JSON body or throws. */
   token(mallId: string, basicAuth: string, form: Record<string, string>, signal: AbortSignal): Promise<unknown>;
   close(): Promise<void>;
@@ -57,6 +63,9 @@ interface Cafe24ErrorBody {
   error?: { code?: number | string; message?: string } | string;
   error_description?: string;
 }
+
+/** A UTF-8 byte order mark is not JSON; undici's text() dropped it too. */
+const withoutBom = (bytes: Buffer) => (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes);
 
 export function createAdminApi({ baseTemplate, apiVersion, limiter, timeoutMs = 20_000, connectionsPerHost = 4 }: AdminApiOptions): AdminApi {
   // One pool per mall, not per origin: in production each mall is its own host, so the two are the same; behind one
@@ -80,8 +89,9 @@ export function createAdminApi({ baseTemplate, apiVersion, limiter, timeoutMs = 
       const response = await request(url, { ...init, dispatcher: poolFor(mallId, url), signal });
       status = response.statusCode;
       headers = response.headers;
-      const text = await response.body.text();
-      return { status, headers, text };
+      const read = await response.body.bytes();
+      const bytes = withoutBom(Buffer.from(read.buffer, read.byteOffset, read.byteLength));
+      return { status, headers, bytes, text: bytes.toString('utf8') };
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       if (error instanceof undiciErrors.UndiciError || (error as NodeJS.ErrnoException).code !== undefined) {
@@ -121,7 +131,7 @@ export function createAdminApi({ baseTemplate, apiVersion, limiter, timeoutMs = 
     async get<T>(mallId: string, accessToken: string, path: string, query: Record<string, string | number | undefined>, signal: AbortSignal) {
       const url = new URL(`${mallBaseUrl(baseTemplate, mallId)}/api/v2/admin/${path}`);
       for (const [name, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(name, String(value));
-      const { status, headers, text } = await call(mallId, url.toString(), {
+      const { status, headers, text, bytes } = await call(mallId, url.toString(), {
         method: 'GET',
         headers: { Authorization: `Bearer ${accessToken}`, 'Content-Type': 'application/json', 'X-Cafe24-Api-Version': apiVersion },
       }, signal);
@@ -129,7 +139,7 @@ export function createAdminApi({ baseTemplate, apiVersion, limiter, timeoutMs = 
         const body = (() => { try { return JSON.parse(text) as Cafe24ErrorBody; } catch { return undefined; } })();
         throw failure(mallId, path, status, headers, body);
       }
-      return parse(mallId, path, status, text) as T;
+      return { body: parse(mallId, path, status, text) as T, bytes };
     },
     async token(mallId, basicAuth, form, signal) {
       const url = `${mallBaseUrl(baseTemplate, mallId)}/api/v2/oauth/token`;

@@ -16,10 +16,10 @@ import { createBuyerHasher } from '../../lib/buyer-hash.js';
 import { RateLimitedError } from '../../lib/errors.js';
 import type { Connector, ConnectorContext, ConnectorResult } from '../../lib/sync/connector.js';
 import type { SyncRequest } from '../../lib/contracts/sync-request.js';
-import { AccessTokenRejectedError, MalformedPayloadError, SourceRejectedError, type AdminApi } from './admin-api.js';
+import { AccessTokenRejectedError, MalformedPayloadError, SourceRejectedError, type AdminApi, type AdminResponse } from './admin-api.js';
 import { ORDERS_MAX_OFFSET, ORDERS_PAGE, orderPages } from './order-pages.js';
 import { addDays, halve, kstDay, MAX_PAGEABLE_ORDERS, splitRange, type DayWindow } from './order-windows.js';
-import { scrubRecord } from '../../lib/model/privacy.js';
+import { scrubRecords } from '../../lib/model/privacy.js';
 import { cafe24Privacy } from './privacy.js';
 import type { Cafe24Grant, TokenRefresher } from './token-refresher.js';
 
@@ -88,10 +88,12 @@ export function createCafe24Connector({
     async sync(request: SyncRequest, cursors: Readonly<Record<string, string>>, ctx: ConnectorContext): Promise<ConnectorResult> {
       let grant = await tokens.validGrant(request.tenantId, ctx.signal);
       const hashMember = (memberId: string) => hashBuyer('cafe24', request.tenantId, memberId);
-      /** The privacy policy is applied here, at the edge, in place, before anything leaves the connector. */
-      const emit = (entity: string, records: unknown[]) => {
-        for (const record of records) scrubRecord(cafe24Privacy, entity, record, hashMember);
-        ctx.emit(entity, records);
+      /**
+       * The privacy policy is applied here, at the edge, before anything leaves the connector: to the parsed
+       * records, in place, and to their text in the page's bytes (`listKey`'s array), which is what travels on.
+       */
+      const emit = (entity: string, records: unknown[], page: AdminResponse<unknown>, listKey: string) => {
+        ctx.emit(entity, records, scrubRecords(cafe24Privacy, entity, records, hashMember, { bytes: page.bytes, listKey }));
       };
 
       /**
@@ -99,13 +101,13 @@ export function createCafe24Connector({
        * expired or was revoked, a malformed or truncated page is fetched once more before the job fails, and a
        * short 429 is waited out (the limiter holds the next call until the mall's bucket drains).
        */
-      async function get<T>(path: string, query: Record<string, string | number | undefined>, listKey?: string, retried = false, throttled = 0): Promise<T> {
+      async function get<T>(path: string, query: Record<string, string | number | undefined>, listKey?: string, retried = false, throttled = 0): Promise<AdminResponse<T>> {
         try {
-          const body = await api.get<T>(grant.mallId, grant.accessToken, path, query, ctx.signal);
-          if (listKey && !Array.isArray((body as Record<string, unknown> | null)?.[listKey])) {
+          const response = await api.get<T>(grant.mallId, grant.accessToken, path, query, ctx.signal);
+          if (listKey && !Array.isArray((response.body as Record<string, unknown> | null)?.[listKey])) {
             throw new MalformedPayloadError(`cafe24 ${grant.mallId} ${path}: no "${listKey}" list in the response`, { context: { path, query } });
           }
-          return body;
+          return response;
         } catch (error) {
           if (error instanceof AccessTokenRejectedError && !retried) {
             grant = await tokens.afterRejection(request.tenantId, grant.accessToken, ctx.signal);
@@ -131,7 +133,7 @@ export function createCafe24Connector({
       const shopList = shopsCache.get(grant.mallId) ?? await (async (): Promise<ShopList> => {
         let found: ShopList;
         try {
-          const { shops: list } = await get<{ shops: { shop_no: number | string; active?: string }[] }>('shops', {}, 'shops');
+          const { shops: list } = (await get<{ shops: { shop_no: number | string; active?: string }[] }>('shops', {}, 'shops')).body;
           found = { numbers: list.filter((s) => s.active !== 'F').map((s) => Number(s.shop_no)).filter((n) => Number.isInteger(n) && n > 0) };
         } catch (error) {
           const status = error instanceof SourceRejectedError ? error.context.status : undefined;
@@ -201,7 +203,7 @@ export function createCafe24Connector({
           const item = queue.shift()!;
           const { window } = item;
           const range = { shop_no: shopNo, date_type: 'order_date', start_date: window.from, end_date: window.to };
-          const { count } = await get<{ count: number }>('orders/count', range);
+          const { count } = (await get<{ count: number }>('orders/count', range)).body;
           const halves = item.offset === 0 && count > MAX_PAGEABLE_ORDERS ? halve(window) : undefined;
           if (halves) {
             queue.unshift({ window: halves[0], offset: 0 }, { window: halves[1], offset: 0 });
@@ -210,8 +212,9 @@ export function createCafe24Connector({
           const pages = orderPages(count, (offset) => get<{ orders: Record<string, unknown>[] }>('orders', { ...range, embed: 'items', limit: ORDERS_PAGE, offset }, 'orders'));
           for (let offset = item.offset; ; offset += ORDERS_PAGE) {
             if (ctx.shouldYield()) return { cursor: { through, pending: { window, offset } }, done: false };
-            const { orders } = await pages.at(offset);
-            emit('orders', orders);
+            const page = await pages.at(offset);
+            const { orders } = page.body;
+            emit('orders', orders, page, 'orders');
             if (orders.length < ORDERS_PAGE || offset + ORDERS_PAGE > ORDERS_MAX_OFFSET) break;
           }
           through = window.to;
@@ -225,10 +228,11 @@ export function createCafe24Connector({
         const updated = cursor.updatedSince ? { updated_start_date: cursor.updatedSince, updated_end_date: isoKst(now() + 60_000) } : {};
         for (;;) {
           if (ctx.shouldYield()) return { cursor: { ...cursor, sinceProductNo: since, scanStartedAt }, done: false };
-          const { products } = await get<{ products: { product_no: number }[] }>('products', {
+          const page = await get<{ products: { product_no: number }[] }>('products', {
             shop_no: shopNo, since_product_no: since, limit: PRODUCTS_PAGE, ...updated,
           }, 'products');
-          emit('products', products);
+          const { products } = page.body;
+          emit('products', products, page, 'products');
           if (products.length < PRODUCTS_PAGE) break;
           since = Math.max(since, ...products.map((p) => Number(p.product_no)));
         }
@@ -237,8 +241,9 @@ export function createCafe24Connector({
 
       async function syncCategories(shopNo: number): Promise<void> {
         for (let offset = 0; offset <= 8000; offset += CATEGORIES_PAGE) {
-          const { categories } = await get<{ categories: unknown[] }>('categories', { shop_no: shopNo, limit: CATEGORIES_PAGE, offset }, 'categories');
-          emit('categories', categories);
+          const page = await get<{ categories: unknown[] }>('categories', { shop_no: shopNo, limit: CATEGORIES_PAGE, offset }, 'categories');
+          const { categories } = page.body;
+          emit('categories', categories, page, 'categories');
           if (categories.length < CATEGORIES_PAGE) break;
         }
       }

@@ -61,10 +61,13 @@ function scratchFor(need: number, used: number): Buffer {
  * serialised once: its JSON's UTF-8 length sizes the chunk and is listed in `sizes`, and the chunk's value is the
  * envelope's JSON with the records' bytes spliced in (the same JSON RawResultContract.encode writes), one buffer per
  * chunk. A buffer per record, then one concatenation, copied each record twice and left ~1,000 external buffers of
- * ~8 KB per Cafe24 page for the GC (bench/cafe24.ts). A record above MAX_RECORD_BYTES cannot travel on Kafka: it is
- * left out and counted. Chunks are numbered from `firstChunk`.
+ * ~8 KB per Cafe24 page for the GC (bench/cafe24.ts). With `texts` (the records' JSON as the connector edge cut
+ * it from the source, lib/model/privacy.ts scrubRecords), each record's text is copied from there instead of
+ * serialised. A record above MAX_RECORD_BYTES cannot travel on Kafka: it is left out and counted. Chunks are
+ * numbered from `firstChunk`.
  */
-export function encodeRawResultChunks(envelope: RawResultEnvelope, records: readonly unknown[], firstChunk = 0): EncodedChunks {
+export function encodeRawResultChunks(envelope: RawResultEnvelope, records: readonly unknown[], firstChunk = 0, texts?: RecordTexts): EncodedChunks {
+  if (texts !== undefined && texts.spans.length !== 2 * records.length) throw new TypeError('record texts must span the records one to one');
   const values: Buffer[] = [];
   const members: unknown[][] = [];
   let sizes: number[] = [];
@@ -86,17 +89,26 @@ export function encodeRawResultChunks(envelope: RawResultEnvelope, records: read
     used = 0;
     bytes = 0;
   };
-  for (const record of records) {
-    const text = JSON.stringify(record) ?? 'null';
-    // Every character is at least one byte: longer text cannot fit, and is not worth encoding to find out.
-    if (text.length > MAX_RECORD_BYTES) {
-      oversize++;
-      continue;
-    }
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i];
     const count = chunkRecords.length;
-    // After a comma when the chunk has records; a UTF-16 unit is at most 3 bytes of UTF-8.
+    // After a comma when the chunk has records.
     const at = count > 0 ? used + 1 : 0;
-    const size = scratchFor(at + 3 * text.length, used).write(text, at, 'utf8');
+    let size: number;
+    if (texts !== undefined) {
+      const start = texts.spans[2 * i]!;
+      size = texts.spans[2 * i + 1]! - start;
+      if (size <= MAX_RECORD_BYTES) texts.bytes.copy(scratchFor(at + size, used), at, start, start + size);
+    } else {
+      const text = JSON.stringify(record) ?? 'null';
+      // Every character is at least one byte: longer text cannot fit, and is not worth encoding to find out.
+      if (text.length > MAX_RECORD_BYTES) {
+        oversize++;
+        continue;
+      }
+      // A UTF-16 unit is at most 3 bytes of UTF-8.
+      size = scratchFor(at + 3 * text.length, used).write(text, at, 'utf8');
+    }
     if (size > MAX_RECORD_BYTES) {
       oversize++;
       continue;
@@ -115,6 +127,12 @@ export function encodeRawResultChunks(envelope: RawResultEnvelope, records: read
   }
   if (chunkRecords.length > 0) flush();
   return { values, members, oversize };
+}
+
+/** Records' JSON texts in one buffer, record i at bytes `[spans[2i], spans[2i + 1])`. */
+export interface RecordTexts {
+  bytes: Buffer;
+  spans: Uint32Array;
 }
 
 export interface EncodedChunks {

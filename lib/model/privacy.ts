@@ -9,7 +9,10 @@
  * Keys are matched at any depth of a record: a personal block (`receivers`, `buyer`) is removed whole, and the
  * same key met again in a nested embed is removed too.
  */
+import { isUtf8 } from 'node:buffer';
 import type { Platform } from '../contracts/fields.js';
+import type { RecordTexts } from '../contracts/raw-result.js';
+import { closesPage, copyWithoutMembers, firstElement, KeyBytes, listStart, nextElement, type CopyEnd } from '../json-bytes.js';
 
 export interface EntityPrivacy {
   /** Keys whose values describe a person, removed at any depth of the record. */
@@ -40,6 +43,8 @@ interface CompiledEntity {
   keyText: RegExp | undefined;
   /** The length of the longest listed key. */
   longest: number;
+  /** The same keys, matched in JSON bytes (`scrubRecords`). */
+  keyBytes: KeyBytes;
 }
 
 const compiled = new WeakMap<PrivacyPolicy, Map<string, CompiledEntity>>();
@@ -54,7 +59,7 @@ function compile(policy: PrivacyPolicy, entity: string): CompiledEntity | undefi
     const keys = new Set(rule.personal);
     if (rule.buyerId !== undefined) keys.add(rule.buyerId);
     const keyText = keys.size === 0 ? undefined : new RegExp(`"(?:${[...keys].map(escapeRegExp).join('|')})"\\s*:`);
-    entry = { keys, buyerId: rule.buyerId, keyText, longest: Math.max(0, ...[...keys].map((key) => key.length)) };
+    entry = { keys, buyerId: rule.buyerId, keyText, longest: Math.max(0, ...[...keys].map((key) => key.length)), keyBytes: new KeyBytes(keys) };
     entities.set(entity, entry);
   }
   return entry;
@@ -81,6 +86,62 @@ export function scrubRecord(policy: PrivacyPolicy, entity: string, record: unkno
     if (fields[BUYER_HASH_KEY] === undefined) fields[BUYER_HASH_KEY] = hashBuyer(typeof id === 'string' || typeof id === 'number' ? String(id) : '');
   }
   if (rule.keys.size > 0) strip(record, rule.keys);
+}
+
+/**
+ * `scrubRecord` over the records of one page, and the same policy applied to their source text when the page's
+ * bytes are given with the key of their list (`{"orders":[…], …}`): every listed member is cut out of the
+ * text at any depth, and `buyer_hash` is written last in the record where scrubRecord added it, which is where
+ * JSON.stringify puts it. The texts are what the records would serialise to, as the source wrote them (its
+ * spacing, number forms and escapes), without a stringify and UTF-8 write per record.
+ *
+ * Undefined (the records are then serialised) when the text cannot stand in for the parsed records: a list that
+ * does not hold them one to one, bytes that are not valid UTF-8 (JSON.parse read U+FFFD where the bytes hold
+ * something else), a page with a `\u` escape (it could spell a listed key in other characters, and the sink's
+ * text check would parse every record of it), or a record the walker cannot walk.
+ */
+export function scrubRecords(
+  policy: PrivacyPolicy, entity: string, records: readonly unknown[], hashBuyer: BuyerIdHasher,
+  source?: { bytes: Buffer; listKey: string },
+): RecordTexts | undefined {
+  // Where scrubRecord adds buyer_hash (the source wrote none), the text gets it too.
+  const hashAdded = new Uint8Array(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i];
+    const object = typeof record === 'object' && record !== null && !Array.isArray(record) ? record as Record<string, unknown> : undefined;
+    const had = object?.[BUYER_HASH_KEY] !== undefined;
+    scrubRecord(policy, entity, record, hashBuyer);
+    if (object !== undefined && !had && object[BUYER_HASH_KEY] !== undefined) hashAdded[i] = 1;
+  }
+  const rule = compile(policy, entity);
+  if (rule === undefined || source === undefined) return undefined;
+  const { bytes } = source;
+  const list = listStart(bytes, source.listKey);
+  if (list < 0 || bytes.indexOf(UNICODE_ESCAPE) !== -1 || !isUtf8(bytes)) return undefined;
+  const drop = rule.keyBytes;
+  let out = Buffer.allocUnsafe(bytes.length + 128 * records.length);
+  const spans = new Uint32Array(2 * records.length);
+  const end: CopyEnd = { src: 0, out: 0 };
+  let next = firstElement(bytes, list);
+  let at = 0;
+  for (let i = 0; i < records.length; i++) {
+    if (next < 0) return undefined;
+    const append = hashAdded[i] === 1
+      ? Buffer.from(`"${BUYER_HASH_KEY}":${JSON.stringify((records[i] as Record<string, unknown>)[BUYER_HASH_KEY])}`, 'utf8')
+      : undefined;
+    if (out.length < at + (bytes.length - next) + 1 + (append?.length ?? 0)) {
+      const grown = Buffer.allocUnsafe(2 * out.length + (append?.length ?? 0));
+      out.copy(grown, 0, 0, at);
+      out = grown;
+    }
+    if (!copyWithoutMembers(bytes, next, drop, out, at, append, end)) return undefined;
+    spans[2 * i] = at;
+    spans[2 * i + 1] = end.out;
+    at = end.out;
+    next = nextElement(bytes, end.src);
+    if (next === -2) return undefined;
+  }
+  return next === -1 && closesPage(bytes, end.src, source.listKey) ? { bytes: out, spans } : undefined;
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -5,13 +5,18 @@
  */
 import type { Logger } from '../logger.js';
 import type { Platform } from '../contracts/fields.js';
+import type { RecordTexts } from '../contracts/raw-result.js';
 import type { SyncRequest } from '../contracts/sync-request.js';
 
 export interface ConnectorContext {
   signal: AbortSignal;
   log: Logger;
-  /** Hands over fetched source records of one entity (chunked into RawResults by the sync consumer). */
-  emit(entity: string, records: readonly unknown[]): void;
+  /**
+   * Hands over fetched source records of one entity (chunked into RawResults by the sync consumer), with their
+   * JSON texts when the connector cut them, scrubbed, from the source bytes (lib/model/privacy.ts scrubRecords);
+   * without, the records are serialised.
+   */
+  emit(entity: string, records: readonly unknown[], texts?: RecordTexts): void;
   /** True once the job should stop and return its cursors: the rest continues in a continuation request. */
   shouldYield(): boolean;
 }

@@ -9,7 +9,7 @@
  * they are parsed, and the rows ride beside the chunk in its `rows` header as RowBinary (lib/model/edge-rows.ts),
  * so the sink never parses the records again nor encodes their rows.
  */
-import { encodeRawResultChunks } from '../contracts/raw-result.js';
+import { encodeRawResultChunks, type RecordTexts } from '../contracts/raw-result.js';
 import type { SyncRequest } from '../contracts/sync-request.js';
 import { encodeEdgeRows, type EdgeMapping } from '../model/edge-rows.js';
 
@@ -24,7 +24,8 @@ export interface EntityChunks {
 }
 
 export interface FetchedChunks {
-  add(entity: string, records: readonly unknown[]): void;
+  /** `texts`: the records' JSON as the connector cut it from the source (ConnectorContext.emit). */
+  add(entity: string, records: readonly unknown[], texts?: RecordTexts): void;
   entities(): EntityChunks[];
 }
 
@@ -34,12 +35,12 @@ export function createFetchedChunks(
 ): FetchedChunks {
   const byEntity = new Map<string, EntityChunks>();
   return {
-    add(entity, records) {
+    add(entity, records, texts) {
       let entry = byEntity.get(entity);
       if (!entry) byEntity.set(entity, (entry = { entity, chunks: [], count: 0, oversize: 0 }));
       if (records.length === 0) return;
       const envelope = { v: 1 as const, requestId: request.requestId, tenantId: request.tenantId, platform: request.platform, entity, fetchedAt: now().toISOString() };
-      const { values, members, oversize } = encodeRawResultChunks(envelope, records, entry.chunks.length);
+      const { values, members, oversize } = encodeRawResultChunks(envelope, records, entry.chunks.length, texts);
       values.forEach((value, i) => entry.chunks.push({ value, rows: edge ? encodeEdgeRows(edge, envelope, members[i]!) : undefined }));
       entry.count += records.length - oversize;
       entry.oversize += oversize;

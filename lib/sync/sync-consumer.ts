@@ -72,7 +72,7 @@ export function createSyncConsumer({
     const result = await connector.sync(request, cursors, {
       signal: ctx.signal,
       log: ctx.log,
-      emit: (entity, records) => fetched.add(entity, records),
+      emit: (entity, records, texts) => fetched.add(entity, records, texts),
       shouldYield: () => shouldYield(Date.now()),
     });
     const messages = successMessages({ request, startedAt, finishedAt: new Date(), fetched: fetched.entities(), storedCursors: stored, result });
