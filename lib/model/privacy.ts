@@ -114,7 +114,7 @@ export function scrubRecords(
     if (object !== undefined && !had && object[BUYER_HASH_KEY] !== undefined) hashAdded[i] = 1;
   }
   const rule = compile(policy, entity);
-  if (rule === undefined || source === undefined) return undefined;
+  if (rule === undefined || source === undefined || records.length === 0) return undefined;
   const { bytes } = source;
   const list = listStart(bytes, source.listKey);
   if (list < 0 || bytes.indexOf(UNICODE_ESCAPE) !== -1 || !isUtf8(bytes)) return undefined;
