@@ -46,14 +46,17 @@ export interface AdminApiOptions {
   connectionsPerHost?: number;
 }
 
-/** A 200's parsed JSON, and its bytes as they came: the connector sends records on cut from them. */
-export interface AdminResponse<T> {
-  body: T;
-  bytes: Buffer;
-}
+/**
+ * Reads a 200's body from its bytes as they came (the connector reads record pages itself, lib/model/source-page.ts).
+ * A SyntaxError it throws makes the page malformed.
+ */
+export type BodyReader<T> = (bytes: Buffer) => T;
+
+const parseJson: BodyReader<unknown> = (bytes) => JSON.parse(bytes.toString('utf8'));
 
 export interface AdminApi {
-  get<T>(mallId: string, accessToken: string, path: string, query: Record<string, string | number | undefined>, signal: AbortSignal): Promise<AdminResponse<T>>;
+  /** A GET's body, read by `read` (JSON.parse by default). */
+  get<T>(mallId: string, accessToken: string, path: string, query: Record<string, string | number | undefined>, signal: AbortSignal, read?: BodyReader<T>): Promise<T>;
   /** The OAuth token endpoint (form body, Basic client auth); returns the parsed JSON body or throws. */
   token(mallId: string, basicAuth: string, form: Record<string, string>, signal: AbortSignal): Promise<unknown>;
   close(): Promise<void>;
@@ -89,9 +92,8 @@ export function createAdminApi({ baseTemplate, apiVersion, limiter, timeoutMs = 
       const response = await request(url, { ...init, dispatcher: poolFor(mallId, url), signal });
       status = response.statusCode;
       headers = response.headers;
-      const read = await response.body.bytes();
-      const bytes = withoutBom(Buffer.from(read.buffer, read.byteOffset, read.byteLength));
-      return { status, headers, bytes, text: bytes.toString('utf8') };
+      const body = await response.body.bytes();
+      return { status, headers, bytes: withoutBom(Buffer.from(body.buffer, body.byteOffset, body.byteLength)) };
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       if (error instanceof undiciErrors.UndiciError || (error as NodeJS.ErrnoException).code !== undefined) {
@@ -103,15 +105,25 @@ export function createAdminApi({ baseTemplate, apiVersion, limiter, timeoutMs = 
     }
   }
 
-  function parse(mallId: string, path: string, status: number, text: string): unknown {
+  function parse<T>(mallId: string, path: string, status: number, bytes: Buffer, read: BodyReader<T>): T {
     try {
-      return JSON.parse(text);
+      return read(bytes);
     } catch (error) {
-      throw new MalformedPayloadError(`cafe24 ${mallId} ${path}: malformed JSON in a ${status} response (${text.length} bytes)`, {
-        cause: error, context: { mallId, path, status, sample: text.slice(0, 200) },
+      if (!(error instanceof SyntaxError)) throw error;
+      throw new MalformedPayloadError(`cafe24 ${mallId} ${path}: malformed JSON in a ${status} response (${bytes.length} bytes)`, {
+        cause: error, context: { mallId, path, status, sample: bytes.toString('utf8', 0, 200) },
       });
     }
   }
+
+  /** A body's JSON, undefined when it is not JSON. */
+  const jsonOf = (bytes: Buffer): unknown => {
+    try {
+      return parseJson(bytes);
+    } catch {
+      return undefined;
+    }
+  };
 
   function failure(mallId: string, path: string, status: number, headers: Record<string, string | string[] | undefined>, body: Cafe24ErrorBody | undefined): Error {
     const message = typeof body?.error === 'object' ? body.error.message : body?.error_description ?? body?.error;
@@ -128,27 +140,24 @@ export function createAdminApi({ baseTemplate, apiVersion, limiter, timeoutMs = 
   }
 
   return {
-    async get<T>(mallId: string, accessToken: string, path: string, query: Record<string, string | number | undefined>, signal: AbortSignal) {
+    async get<T>(mallId: string, accessToken: string, path: string, query: Record<string, string | number | undefined>, signal: AbortSignal, read = parseJson as BodyReader<T>) {
       const url = new URL(`${mallBaseUrl(baseTemplate, mallId)}/api/v2/admin/${path}`);
       for (const [name, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(name, String(value));
-      const { status, headers, text, bytes } = await call(mallId, url.toString(), {
+      const { status, headers, bytes } = await call(mallId, url.toString(), {
         method: 'GET',
         headers: { Authorization: `Bearer ${accessToken}`, 'Content-Type': 'application/json', 'X-Cafe24-Api-Version': apiVersion },
       }, signal);
-      if (status !== 200) {
-        const body = (() => { try { return JSON.parse(text) as Cafe24ErrorBody; } catch { return undefined; } })();
-        throw failure(mallId, path, status, headers, body);
-      }
-      return { body: parse(mallId, path, status, text) as T, bytes };
+      if (status !== 200) throw failure(mallId, path, status, headers, jsonOf(bytes) as Cafe24ErrorBody | undefined);
+      return parse(mallId, path, status, bytes, read);
     },
     async token(mallId, basicAuth, form, signal) {
       const url = `${mallBaseUrl(baseTemplate, mallId)}/api/v2/oauth/token`;
-      const { status, headers, text } = await call(mallId, url, {
+      const { status, headers, bytes } = await call(mallId, url, {
         method: 'POST',
         headers: { Authorization: `Basic ${basicAuth}`, 'Content-Type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams(form).toString(),
       }, signal);
-      const body = (() => { try { return JSON.parse(text) as unknown; } catch { return undefined; } })();
+      const body = jsonOf(bytes);
       if (status !== 200) throw failure(mallId, 'oauth/token', status, headers, body as Cafe24ErrorBody | undefined);
       if (body === undefined) throw new TransientSourceError(`cafe24 ${mallId} oauth/token: malformed JSON`, { context: { mallId } });
       return body;

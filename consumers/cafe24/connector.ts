@@ -16,10 +16,11 @@ import { createBuyerHasher } from '../../lib/buyer-hash.js';
 import { RateLimitedError } from '../../lib/errors.js';
 import type { Connector, ConnectorContext, ConnectorResult } from '../../lib/sync/connector.js';
 import type { SyncRequest } from '../../lib/contracts/sync-request.js';
-import { AccessTokenRejectedError, MalformedPayloadError, SourceRejectedError, type AdminApi, type AdminResponse } from './admin-api.js';
+import { AccessTokenRejectedError, MalformedPayloadError, SourceRejectedError, type AdminApi, type BodyReader } from './admin-api.js';
 import { ORDERS_MAX_OFFSET, ORDERS_PAGE, orderPages } from './order-pages.js';
 import { addDays, halve, kstDay, MAX_PAGEABLE_ORDERS, splitRange, type DayWindow } from './order-windows.js';
-import { scrubRecords } from '../../lib/model/privacy.js';
+import { readSourcePage, type SourcePage } from '../../lib/model/source-page.js';
+import { cafe24Mapper } from './mapping.js';
 import { cafe24Privacy } from './privacy.js';
 import type { Cafe24Grant, TokenRefresher } from './token-refresher.js';
 
@@ -88,37 +89,49 @@ export function createCafe24Connector({
     async sync(request: SyncRequest, cursors: Readonly<Record<string, string>>, ctx: ConnectorContext): Promise<ConnectorResult> {
       let grant = await tokens.validGrant(request.tenantId, ctx.signal);
       const hashMember = (memberId: string) => hashBuyer('cafe24', request.tenantId, memberId);
-      /**
-       * The privacy policy is applied here, at the edge, before anything leaves the connector: to the parsed
-       * records, in place, and to their text in the page's bytes (`listKey`'s array), which is what travels on.
-       */
-      const emit = (entity: string, records: unknown[], page: AdminResponse<unknown>, listKey: string) => {
-        ctx.emit(entity, records, scrubRecords(cafe24Privacy, entity, records, hashMember, { bytes: page.bytes, listKey }));
+      const noList = (path: string, listKey: string, query: Record<string, string | number | undefined>) =>
+        new MalformedPayloadError(`cafe24 ${grant.mallId} ${path}: no "${listKey}" list in the response`, { context: { path, query } });
+
+      /** A JSON object holding a `listKey` list. */
+      const withList = <T>(path: string, query: Record<string, string | number | undefined>, listKey: string): BodyReader<T> => (bytes) => {
+        const body = JSON.parse(bytes.toString('utf8')) as Record<string, unknown> | null;
+        if (!Array.isArray(body?.[listKey])) throw noList(path, listKey, query);
+        return body as T;
       };
 
       /**
-       * One GET of a JSON object holding `listKey` (when given): the token is refreshed once if Cafe24 says it
-       * expired or was revoked, a malformed or truncated page is fetched once more before the job fails, and a
-       * short 429 is waited out (the limiter holds the next call until the mall's bucket drains).
+       * A page of `entity` records under `listKey`. The privacy policy is applied here, at the edge, before anything
+       * leaves the connector: to the records read and to their text in the page's bytes, which is what travels on.
        */
-      async function get<T>(path: string, query: Record<string, string | number | undefined>, listKey?: string, retried = false, throttled = 0): Promise<AdminResponse<T>> {
+      const pageOf = (entity: string, path: string, query: Record<string, string | number | undefined>, listKey: string): Promise<SourcePage> => {
+        const reading = { policy: cafe24Privacy, entity, hashBuyer: hashMember, reads: cafe24Mapper.entities[entity]?.reads };
+        return get(path, query, (bytes) => {
+          const page = readSourcePage(bytes, listKey, reading);
+          if (page === undefined) throw noList(path, listKey, query);
+          return page;
+        });
+      };
+      const emit = (entity: string, page: SourcePage) => ctx.emit(entity, page.records, page.texts);
+
+      /**
+       * One GET: the token is refreshed once if Cafe24 says it expired or was revoked, a malformed or truncated page
+       * is fetched once more before the job fails, and a short 429 is waited out (the limiter holds the next call
+       * until the mall's bucket drains).
+       */
+      async function get<T>(path: string, query: Record<string, string | number | undefined>, read?: BodyReader<T>, retried = false, throttled = 0): Promise<T> {
         try {
-          const response = await api.get<T>(grant.mallId, grant.accessToken, path, query, ctx.signal);
-          if (listKey && !Array.isArray((response.body as Record<string, unknown> | null)?.[listKey])) {
-            throw new MalformedPayloadError(`cafe24 ${grant.mallId} ${path}: no "${listKey}" list in the response`, { context: { path, query } });
-          }
-          return response;
+          return await api.get<T>(grant.mallId, grant.accessToken, path, query, ctx.signal, read);
         } catch (error) {
           if (error instanceof AccessTokenRejectedError && !retried) {
             grant = await tokens.afterRejection(request.tenantId, grant.accessToken, ctx.signal);
-            return get<T>(path, query, listKey, true);
+            return get<T>(path, query, read, true);
           }
           if (error instanceof RateLimitedError && error.retryAfterMs <= SHORT_THROTTLE_MS && throttled < MAX_THROTTLED_TRIES) {
-            return get<T>(path, query, listKey, retried, throttled + 1);
+            return get<T>(path, query, read, retried, throttled + 1);
           }
           if (error instanceof MalformedPayloadError && !retried) {
             ctx.log.warn({ err: error, path, query, evidence: error.context }, 'malformed Cafe24 page; fetching it once more');
-            return get<T>(path, query, listKey, true);
+            return get<T>(path, query, read, true);
           }
           throw error;
         }
@@ -133,7 +146,7 @@ export function createCafe24Connector({
       const shopList = shopsCache.get(grant.mallId) ?? await (async (): Promise<ShopList> => {
         let found: ShopList;
         try {
-          const { shops: list } = (await get<{ shops: { shop_no: number | string; active?: string }[] }>('shops', {}, 'shops')).body;
+          const { shops: list } = await get('shops', {}, withList<{ shops: { shop_no: number | string; active?: string }[] }>('shops', {}, 'shops'));
           found = { numbers: list.filter((s) => s.active !== 'F').map((s) => Number(s.shop_no)).filter((n) => Number.isInteger(n) && n > 0) };
         } catch (error) {
           const status = error instanceof SourceRejectedError ? error.context.status : undefined;
@@ -203,19 +216,18 @@ export function createCafe24Connector({
           const item = queue.shift()!;
           const { window } = item;
           const range = { shop_no: shopNo, date_type: 'order_date', start_date: window.from, end_date: window.to };
-          const { count } = (await get<{ count: number }>('orders/count', range)).body;
+          const { count } = await get<{ count: number }>('orders/count', range);
           const halves = item.offset === 0 && count > MAX_PAGEABLE_ORDERS ? halve(window) : undefined;
           if (halves) {
             queue.unshift({ window: halves[0], offset: 0 }, { window: halves[1], offset: 0 });
             continue;
           }
-          const pages = orderPages(count, (offset) => get<{ orders: Record<string, unknown>[] }>('orders', { ...range, embed: 'items', limit: ORDERS_PAGE, offset }, 'orders'));
+          const pages = orderPages(count, (offset) => pageOf('orders', 'orders', { ...range, embed: 'items', limit: ORDERS_PAGE, offset }, 'orders'));
           for (let offset = item.offset; ; offset += ORDERS_PAGE) {
             if (ctx.shouldYield()) return { cursor: { through, pending: { window, offset } }, done: false };
             const page = await pages.at(offset);
-            const { orders } = page.body;
-            emit('orders', orders, page, 'orders');
-            if (orders.length < ORDERS_PAGE || offset + ORDERS_PAGE > ORDERS_MAX_OFFSET) break;
+            emit('orders', page);
+            if (page.records.length < ORDERS_PAGE || offset + ORDERS_PAGE > ORDERS_MAX_OFFSET) break;
           }
           through = window.to;
         }
@@ -228,23 +240,19 @@ export function createCafe24Connector({
         const updated = cursor.updatedSince ? { updated_start_date: cursor.updatedSince, updated_end_date: isoKst(now() + 60_000) } : {};
         for (;;) {
           if (ctx.shouldYield()) return { cursor: { ...cursor, sinceProductNo: since, scanStartedAt }, done: false };
-          const page = await get<{ products: { product_no: number }[] }>('products', {
-            shop_no: shopNo, since_product_no: since, limit: PRODUCTS_PAGE, ...updated,
-          }, 'products');
-          const { products } = page.body;
-          emit('products', products, page, 'products');
-          if (products.length < PRODUCTS_PAGE) break;
-          since = Math.max(since, ...products.map((p) => Number(p.product_no)));
+          const page = await pageOf('products', 'products', { shop_no: shopNo, since_product_no: since, limit: PRODUCTS_PAGE, ...updated }, 'products');
+          emit('products', page);
+          if (page.records.length < PRODUCTS_PAGE) break;
+          since = Math.max(since, ...(page.records as { product_no?: unknown }[]).map((p) => Number(p.product_no)));
         }
         return { cursor: { updatedSince: scanStartedAt }, done: true };
       }
 
       async function syncCategories(shopNo: number): Promise<void> {
         for (let offset = 0; offset <= 8000; offset += CATEGORIES_PAGE) {
-          const page = await get<{ categories: unknown[] }>('categories', { shop_no: shopNo, limit: CATEGORIES_PAGE, offset }, 'categories');
-          const { categories } = page.body;
-          emit('categories', categories, page, 'categories');
-          if (categories.length < CATEGORIES_PAGE) break;
+          const page = await pageOf('categories', 'categories', { shop_no: shopNo, limit: CATEGORIES_PAGE, offset }, 'categories');
+          emit('categories', page);
+          if (page.records.length < CATEGORIES_PAGE) break;
         }
       }
     },

@@ -27,6 +27,7 @@
  * order date → the record is rejected (DLQ, reason named). A time outside [2000, fetch + 1 day] (a year 9999) is
  * clamped (required times become the fetch time, optional ones null) and listed in `extra._anomalies`.
  */
+import type { FieldTree } from '../../lib/json-fields.js';
 import { RecordRejectedError } from '../../lib/model/errors.js';
 import type { EntityMapper, PlatformMapper, RecordContext, RecordMapper } from '../../lib/model/mapper.js';
 import type { RowWriter } from '../../lib/model/row-buffer.js';
@@ -82,6 +83,44 @@ const ORDER_DISCOUNT_FIELDS = [
   'credits_spent_amount',
 ] as const;
 const ITEM_DISCOUNT_FIELDS = ['additional_discount_price', 'coupon_discount_price', 'app_item_discount_amount'] as const;
+
+/** `initial_order_amount` and `actual_order_amount`: the members mapOrder reads of either. */
+const AMOUNT_FIELDS = {
+  payment_amount: true, order_price_amount: true, shipping_fee: true,
+  ...Object.fromEntries(ORDER_DISCOUNT_FIELDS.map((field) => [field, true] as const)),
+} as const;
+
+/**
+ * The fields each mapper reads, at any depth: the connector parses only these (lib/json-fields.ts), so a field
+ * read here must be named here (test/consumers/cafe24/mapping.test.ts watches every read).
+ */
+const ORDER_FIELDS: FieldTree = {
+  order_id: true, shop_no: true, order_date: true, payment_date: true, payment_amount: true, currency: true,
+  member_id: true, buyer_hash: true, paid: true, canceled: true, payment_method: true, order_place_id: true,
+  market_id: true, order_place_name: true, first_order: true, order_from_mobile: true, shipping_type: true,
+  shipping_status: true, exchange_rate: true, cancel_date: true,
+  initial_order_amount: AMOUNT_FIELDS, actual_order_amount: AMOUNT_FIELDS,
+  items: {
+    quantity: true, product_price: true, option_price: true, payment_amount: true, order_status: true,
+    order_item_code: true, product_no: true, variant_code: true, product_name: true, option_value: true,
+    shipped_date: true, delivered_date: true, purchaseconfirmation_date: true, cancel_date: true, item_no: true,
+    product_code: true, status_code: true, claim_type: true, supply_price: true, product_tax_type: true,
+    ...Object.fromEntries(ITEM_DISCOUNT_FIELDS.map((field) => [field, true] as const)),
+  },
+};
+
+const PRODUCT_FIELDS: FieldTree = {
+  product_no: true, shop_no: true, updated_date: true, created_date: true, custom_product_code: true,
+  product_name: true, price: true, retail_price: true, supply_price: true, selling: true, display: true,
+  sold_out: true, product_code: true, product_condition: true, tax_type: true, brand_code: true, model_name: true,
+  variants: { use_inventory: true, quantity: true }, category: { category_no: true },
+};
+
+const CATEGORY_FIELDS: FieldTree = {
+  category_no: true, shop_no: true, parent_category_no: true, full_category_name: true, category_name: true,
+  category_depth: true, display_order: true, use_display: true, root_category_no: true, full_category_no: true,
+  use_main: true, display_type: true,
+};
 
 function sumCents(source: Record<string, unknown>, fields: readonly string[], prefix: string): number {
   let total = 0;
@@ -331,9 +370,9 @@ export const cafe24Mapper: PlatformMapper = {
   platform: 'cafe24',
   version: 1,
   entities: {
-    orders: { map: mapOrder },
-    products: { map: mapProduct },
-    categories: { map: mapCategory },
+    orders: { map: mapOrder, reads: ORDER_FIELDS },
+    products: { map: mapProduct, reads: PRODUCT_FIELDS },
+    categories: { map: mapCategory, reads: CATEGORY_FIELDS },
     productsales: reportRow('collection_date', 'collection_hour', 'product_no', 'variants_code'),
     salesvolume: reportRow('collection_date', 'collection_hour', 'product_no', 'variants_code'),
     hourlysales: reportRow('collection_date', 'collection_hour'),

@@ -10,6 +10,7 @@
  * (re-formed batches rely on it).
  */
 import type { Platform } from '../contracts/fields.js';
+import type { FieldTree } from '../json-fields.js';
 import type { RawResultEnvelope } from '../contracts/raw-result.js';
 import type { RowWriter } from './row-buffer.js';
 import { epochText, timeWindow, type TimeWindow } from './values.js';
@@ -77,6 +78,11 @@ export type RecordMapper = (record: unknown, ctx: RecordContext, out: RowWriter)
 
 export interface EntityMapper {
   map: RecordMapper;
+  /**
+   * Every field `map` reads, at any depth, when the platform states them: the connector edge then parses only
+   * these of each record (lib/json-fields.ts). Unstated, it parses records whole.
+   */
+  reads?: FieldTree;
 }
 
 export interface PlatformMapper {

@@ -9,10 +9,9 @@
  * Keys are matched at any depth of a record: a personal block (`receivers`, `buyer`) is removed whole, and the
  * same key met again in a nested embed is removed too.
  */
-import { isUtf8 } from 'node:buffer';
 import type { Platform } from '../contracts/fields.js';
 import type { RecordTexts } from '../contracts/raw-result.js';
-import { closesPage, copyWithoutMembers, firstElement, KeyBytes, listStart, nextElement, type CopyEnd } from '../json-bytes.js';
+import { cutKeys, type CutKeys, type FieldTree, type ListRead } from '../json-fields.js';
 
 export interface EntityPrivacy {
   /** Keys whose values describe a person, removed at any depth of the record. */
@@ -43,8 +42,8 @@ interface CompiledEntity {
   keyText: RegExp | undefined;
   /** The length of the longest listed key. */
   longest: number;
-  /** The same keys, matched in JSON bytes (`scrubRecords`). */
-  keyBytes: KeyBytes;
+  /** The same keys, cut from JSON text as it is read (`personalKeysOf`). */
+  cutKeys: CutKeys;
 }
 
 const compiled = new WeakMap<PrivacyPolicy, Map<string, CompiledEntity>>();
@@ -59,10 +58,17 @@ function compile(policy: PrivacyPolicy, entity: string): CompiledEntity | undefi
     const keys = new Set(rule.personal);
     if (rule.buyerId !== undefined) keys.add(rule.buyerId);
     const keyText = keys.size === 0 ? undefined : new RegExp(`"(?:${[...keys].map(escapeRegExp).join('|')})"\\s*:`);
-    entry = { keys, buyerId: rule.buyerId, keyText, longest: Math.max(0, ...[...keys].map((key) => key.length)), keyBytes: new KeyBytes(keys) };
+    entry = { keys, buyerId: rule.buyerId, keyText, longest: Math.max(0, ...[...keys].map((key) => key.length)), cutKeys: cutKeys(keys) };
     entities.set(entity, entry);
   }
   return entry;
+}
+
+/** The entity's compiled rule; an entity the policy does not know is refused (see scrubRecord). */
+function ruleOf(policy: PrivacyPolicy, entity: string): CompiledEntity {
+  const rule = compile(policy, entity);
+  if (!rule) throw new TypeError(`the ${policy.platform} privacy policy has no entry for entity ${JSON.stringify(entity)}`);
+  return rule;
 }
 
 /** True when the policy knows the entity (with or without personal fields). */
@@ -77,8 +83,7 @@ export function coversEntity(policy: PrivacyPolicy, entity: string): boolean {
  * policy does not know is refused: emitting it would send data nobody has reviewed.
  */
 export function scrubRecord(policy: PrivacyPolicy, entity: string, record: unknown, hashBuyer: BuyerIdHasher): void {
-  const rule = compile(policy, entity);
-  if (!rule) throw new TypeError(`the ${policy.platform} privacy policy has no entry for entity ${JSON.stringify(entity)}`);
+  const rule = ruleOf(policy, entity);
   if (typeof record !== 'object' || record === null) return;
   if (rule.buyerId !== undefined && !Array.isArray(record)) {
     const fields = record as Record<string, unknown>;
@@ -89,60 +94,86 @@ export function scrubRecord(policy: PrivacyPolicy, entity: string, record: unkno
 }
 
 /**
- * `scrubRecord` over the records of one page, and the same policy applied to their source text when the page's
- * bytes are given with the key of their list (`{"orders":[…], …}`): every listed member is cut out of the
- * text at any depth, and `buyer_hash` is written last in the record where scrubRecord added it, which is where
- * JSON.stringify puts it. The texts are what the records would serialise to, as the source wrote them (its
- * spacing, number forms and escapes), without a stringify and UTF-8 write per record.
- *
- * Undefined (the records are then serialised) when the text cannot stand in for the parsed records: a list that
- * does not hold them one to one, bytes that are not valid UTF-8 (JSON.parse read U+FFFD where the bytes hold
- * something else), a page with a `\u` escape (it could spell a listed key in other characters, and the sink's
- * text check would parse every record of it), or a record the walker cannot walk.
+ * The cut of an entity's text: its personal keys and buyer id key, for `readList` (lib/json-fields.ts) to leave
+ * out of each record's text at any depth as it reads a page. An entity the policy does not know is refused.
+ */
+export function personalKeysOf(policy: PrivacyPolicy, entity: string): CutKeys {
+  return ruleOf(policy, entity).cutKeys;
+}
+
+const withBuyer = new WeakMap<FieldTree, Map<string, FieldTree>>();
+
+/**
+ * `fields` with the entity's buyer id and `buyer_hash` named too, whatever the mapper reads: scrubRecords needs
+ * both in each record to write the hash, and to know where the source wrote one already.
+ */
+export function withBuyerFields(policy: PrivacyPolicy, entity: string, fields: FieldTree): FieldTree {
+  const { buyerId } = ruleOf(policy, entity);
+  if (buyerId === undefined || (fields[buyerId] === true && fields[BUYER_HASH_KEY] === true)) return fields;
+  let byId = withBuyer.get(fields);
+  if (!byId) withBuyer.set(fields, (byId = new Map()));
+  let tree = byId.get(buyerId);
+  if (!tree) byId.set(buyerId, (tree = { ...fields, [buyerId]: true, [BUYER_HASH_KEY]: true }));
+  return tree;
+}
+
+/**
+ * `scrubRecord` over the records of one page, and, given the page read by `readList` with this entity's
+ * `personalKeysOf` (and, when for fields, `withBuyerFields`), their texts: each record's text as the source wrote it (its spacing, number forms and escapes)
+ * less the cut members, with `buyer_hash` written last where scrubRecord added it, which is where JSON.stringify
+ * puts it; so the texts are what the scrubbed records would serialise to, without a stringify and UTF-8 write per
+ * record. Undefined without a page (the records are then serialised).
  */
 export function scrubRecords(
   policy: PrivacyPolicy, entity: string, records: readonly unknown[], hashBuyer: BuyerIdHasher,
-  source?: { bytes: Buffer; listKey: string },
+  source?: { bytes: Buffer; list: ListRead },
 ): RecordTexts | undefined {
   // Where scrubRecord adds buyer_hash (the source wrote none), the text gets it too.
-  const hashAdded = new Uint8Array(records.length);
+  const appends: (Buffer | undefined)[] = new Array(records.length);
+  let appended = 0;
   for (let i = 0; i < records.length; i++) {
     const record = records[i];
     const object = typeof record === 'object' && record !== null && !Array.isArray(record) ? record as Record<string, unknown> : undefined;
     const had = object?.[BUYER_HASH_KEY] !== undefined;
     scrubRecord(policy, entity, record, hashBuyer);
-    if (object !== undefined && !had && object[BUYER_HASH_KEY] !== undefined) hashAdded[i] = 1;
-  }
-  const rule = compile(policy, entity);
-  if (rule === undefined || source === undefined || records.length === 0) return undefined;
-  const { bytes } = source;
-  const list = listStart(bytes, source.listKey);
-  if (list < 0 || bytes.indexOf(UNICODE_ESCAPE) !== -1 || !isUtf8(bytes)) return undefined;
-  const drop = rule.keyBytes;
-  let out = Buffer.allocUnsafe(bytes.length + 128 * records.length);
-  const spans = new Uint32Array(2 * records.length);
-  const end: CopyEnd = { src: 0, out: 0 };
-  let next = firstElement(bytes, list);
-  let at = 0;
-  for (let i = 0; i < records.length; i++) {
-    if (next < 0) return undefined;
-    const append = hashAdded[i] === 1
-      ? Buffer.from(`"${BUYER_HASH_KEY}":${JSON.stringify((records[i] as Record<string, unknown>)[BUYER_HASH_KEY])}`, 'utf8')
-      : undefined;
-    if (out.length < at + (bytes.length - next) + 1 + (append?.length ?? 0)) {
-      const grown = Buffer.allocUnsafe(2 * out.length + (append?.length ?? 0));
-      out.copy(grown, 0, 0, at);
-      out = grown;
+    if (object !== undefined && !had && object[BUYER_HASH_KEY] !== undefined) {
+      appended += (appends[i] = Buffer.from(`,"${BUYER_HASH_KEY}":${JSON.stringify(object[BUYER_HASH_KEY])}`, 'utf8')).length;
     }
-    if (!copyWithoutMembers(bytes, next, drop, out, at, append, end)) return undefined;
-    spans[2 * i] = at;
-    spans[2 * i + 1] = end.out;
-    at = end.out;
-    next = nextElement(bytes, end.src);
-    if (next === -2) return undefined;
   }
-  return next === -1 && closesPage(bytes, end.src, source.listKey) ? { bytes: out, spans } : undefined;
+  if (source === undefined || records.length === 0) return undefined;
+  const { bytes, list } = source;
+  if (list.records !== records) throw new TypeError('the page read must be of these records');
+  const { starts, ends, cuts, cutEnds } = list;
+  const out = Buffer.allocUnsafe(ends[records.length - 1]! - starts[0]! + appended);
+  const spans = new Uint32Array(2 * records.length);
+  let at = 0;
+  let cut = 0;
+  for (let i = 0; i < records.length; i++) {
+    spans[2 * i] = at;
+    let from = starts[i]!;
+    for (; cut < cutEnds[i]!; cut++) {
+      at += bytes.copy(out, at, from, cuts[2 * cut]!);
+      from = cuts[2 * cut + 1]!;
+    }
+    const append = appends[i];
+    if (append === undefined) {
+      at += bytes.copy(out, at, from, ends[i]!);
+    } else {
+      // Before the closing brace; without its comma when the cut left no member.
+      at += bytes.copy(out, at, from, ends[i]! - 1);
+      let last = at - 1;
+      while (isJsonSpace(out[last]!)) last--;
+      at += append.copy(out, at, out[last] === LBRACE ? 1 : 0);
+      out[at++] = RBRACE;
+    }
+    spans[2 * i + 1] = at;
+  }
+  return { bytes: out, spans };
 }
+
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const isJsonSpace = (byte: number) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

@@ -4,9 +4,13 @@ import { cafe24Mapper, itemStatus, orderStatus } from '../../../consumers/cafe24
 import { createBuyerHasher } from '../../../lib/buyer-hash.js';
 import { mapRawResult, type MapOutcome } from '../../../consumers/sink/map-raw-result.js';
 import { platformModels } from '../../../consumers/platforms.js';
+import { cafe24Privacy } from '../../../consumers/cafe24/privacy.js';
+import { recordContextOf } from '../../../lib/model/mapper.js';
+import { scrubRecord } from '../../../lib/model/privacy.js';
 import { RowBuffer } from '../../../lib/model/row-buffer.js';
 import type { CategoryRow, OrderItemRow, OrderRow, ProductRow, RawRecordRow, TableName } from '../../../lib/model/tables.js';
-import { cafe24Category, cafe24Order, cafe24Product, rawResult } from '../../fixtures/sink-records.js';
+import { readList, type FieldTree } from '../../../lib/json-fields.js';
+import { cafe24ApiOrder, cafe24Category, cafe24Order, cafe24Product, rawResult } from '../../fixtures/sink-records.js';
 
 const registry = platformModels();
 const position = { topic: 'raw.results', partition: 2, offset: '41' };
@@ -163,4 +167,68 @@ describe('cafe24 mapping', () => {
     assert.equal(orderStatus(['cancelled', 'returned'], 'T', 'F'), 'returned');
     assert.equal(orderStatus([], 'F', 'F'), 'awaiting_payment');
   });
+});
+
+/**
+ * The connector parses each record for the fields its mapper names (EntityMapper.reads) and nothing else, so a
+ * field the mapper reads but does not name would be silently missing at the edge: every read is watched here.
+ */
+describe('cafe24 mapper: the fields it names are the fields it reads', () => {
+  /** `record` behind proxies that note the path of every member read at any depth (array elements as `[]`). */
+  function watched(value: unknown, path: string, seen: Set<string>): unknown {
+    if (typeof value !== 'object' || value === null) return value;
+    const isList = Array.isArray(value);
+    return new Proxy(value, {
+      get(target, key, receiver) {
+        const entry: unknown = Reflect.get(target, key, receiver);
+        if (typeof key !== 'string') return entry;
+        if (isList) return /^\d+$/.test(key) ? watched(entry, `${path}[]`, seen) : entry;
+        const at = path === '' ? key : `${path}.${key}`;
+        seen.add(at);
+        return watched(entry, at, seen);
+      },
+    });
+  }
+
+  /** Whether `path` (a.b[].c) is named in the tree: a member named `true` covers everything under it. */
+  function named(tree: FieldTree, path: string): boolean {
+    let level: FieldTree | true = tree;
+    for (const key of path.replaceAll('[]', '').split('.')) {
+      if (level === true) return true;
+      if (!Object.hasOwn(level, key)) return false;
+      level = level[key]!;
+    }
+    return true;
+  }
+
+  const samples: Record<string, () => unknown[]> = {
+    orders: () => [fixedOrder(), ...Array.from({ length: 40 }, (_, i) => cafe24Order(i + 1, { items: 1 + (i % 4) })), ...Array.from({ length: 10 }, (_, i) => cafe24ApiOrder(i + 100))],
+    products: () => Array.from({ length: 30 }, (_, i) => cafe24Product(i + 1)),
+    categories: () => [cafe24Category(1), cafe24Category(2), cafe24Category(3), { category_no: 9, full_category_name: null, full_category_no: { 1: '9' } }],
+  };
+
+  for (const [entity, records] of Object.entries(samples)) {
+    it(`${entity}: every member read is named, and the named fields alone map to the same rows`, () => {
+      const reads = cafe24Mapper.entities[entity]?.reads;
+      assert.ok(reads, `${entity} names its fields`);
+      const seen = new Set<string>();
+      const ctx = recordContextOf({ requestId: 'request-0001', tenantId: 'tenant-1', platform: 'cafe24', entity, fetchedAt: '2026-11-30T01:00:00.000Z' }, { partition: 2, offset: 41 }, createBuyerHasher('salt'));
+      for (const record of records()) cafe24Mapper.entities[entity]!.map(watched(record, '', seen), ctx, new RowBuffer());
+      const unnamed = [...seen].filter((path) => !named(reads, path));
+      assert.deepEqual(unnamed, [], `read but not named in ${entity}'s reads`);
+      assert.ok(seen.size > 10, 'the watch saw the reads');
+
+      // Both as the connector emits them: scrubbed by the privacy policy.
+      const scrubbed = (list: unknown[]) => list.map((record) => {
+        scrubRecord(cafe24Privacy, entity, record, (id) => `h-${id}`);
+        return record;
+      });
+      const page = Buffer.from(JSON.stringify({ [entity]: records() }));
+      const fields = readList(page, entity, { fields: reads })?.records;
+      assert.ok(fields, 'the page is read for its fields');
+      const whole = map(entity, scrubbed(records()));
+      const byFields = map(entity, scrubbed(fields));
+      for (const table of whole.out.tables().filter((t) => t !== 'raw_records')) assert.deepEqual(byFields.rows(table), whole.rows(table), table);
+    });
+  }
 });

@@ -1,0 +1,435 @@
+/**
+ * A page of JSON records read in one walk of its bytes, for what the connector edge needs of it and nothing more:
+ * the fields the platform's mapper reads (a `FieldTree`), and where each record's text lies in the page with the
+ * members of listed keys (the privacy policy's) cut out at any depth, so that the text can travel on as the source
+ * wrote it. A page of 1,000 Cafe24 orders is ~7.7 MB of which the mapper reads ~75 values per order; JSON.parse
+ * builds all ~1,300, after a UTF-8 decode that copies every byte into a string, and a second walk found the cuts
+ * (bench/cafe24.ts, profiled: together ~80 of the consumer's ~250 µs of CPU per order).
+ *
+ * The walk holds the whole text to JSON's grammar. The records it gives are what JSON.parse gives with the
+ * members the tree does not name left out of every object the tree reaches (test/lib/json-fields.test.ts holds it
+ * to that over random texts and their corruptions). Where it cannot promise that it gives undefined and the caller
+ * parses the text whole: text that is not JSON (JSON.parse then names the fault), bytes that are not UTF-8, a `\u`
+ * escape (it can spell any key, a listed one too), nesting deeper than MAX_DEPTH.
+ */
+import { isUtf8 } from 'node:buffer';
+
+/**
+ * The fields a reader takes: `true` for a member's whole value, a tree for the named members of its value when
+ * that is an object, or of each object in it when it is an array.
+ */
+export interface FieldTree {
+  readonly [key: string]: true | FieldTree;
+}
+
+/**
+ * Object keys matched against their bytes in place, by a hash of their length, first and last byte into a small
+ * dense table: a walk looks up every key of a page (~330 per Cafe24 order), most match nothing, and each lookup
+ * costs one array read and a compare or two. (A sparse JS array is a dictionary, slower than the walk itself.)
+ */
+export class KeyTable<T> {
+  private readonly slots: ({ bytes: Buffer; value: T }[] | undefined)[] = new Array(SLOTS).fill(undefined);
+  private readonly byName = new Map<string, T>();
+
+  constructor(entries: Iterable<readonly [string, T]>) {
+    for (const [name, value] of entries) {
+      if (this.byName.has(name)) continue;
+      const bytes = Buffer.from(name, 'utf8');
+      (this.slots[slotOf(bytes, 0, bytes.length)] ??= []).push({ bytes, value });
+      this.byName.set(name, value);
+    }
+  }
+
+  /** The value of the key whose text (between its quotes) is `b[start, end)` (`withEscapes`: it holds escapes). */
+  get(b: Buffer, start: number, end: number, withEscapes: boolean): T | undefined {
+    if (withEscapes) return this.byName.get(JSON.parse(b.toString('utf8', start - 1, end + 1)) as string);
+    const candidates = this.slots[slotOf(b, start, end)];
+    if (candidates === undefined) return undefined;
+    const length = end - start;
+    next: for (const { bytes, value } of candidates) {
+      if (bytes.length !== length) continue;
+      for (let k = 0; k < length; k++) if (b[start + k] !== bytes[k]) continue next;
+      return value;
+    }
+    return undefined;
+  }
+}
+
+const SLOTS = 512;
+
+/** The slot of the key `b[start, end)`. */
+const slotOf = (b: Buffer, start: number, end: number) =>
+  end === start ? 0 : (((end - start) << 5) ^ (b[start]! << 1) ^ b[end - 1]!) & (SLOTS - 1);
+
+/** The cut of a list: the keys whose members leave the records' text. */
+export type CutKeys = KeyTable<true>;
+
+export const cutKeys = (keys: Iterable<string>): CutKeys => new KeyTable([...keys].map((key) => [key, true] as const));
+
+/**
+ * A list read by `readList`. Record i's text is `bytes[starts[i], ends[i])` less the ranges `cuts[2k, 2k + 1)` for
+ * k from `cutEnds[i - 1]` (0 for the first) to `cutEnds[i]`, in order.
+ */
+export interface ListRead {
+  records: unknown[];
+  starts: Uint32Array;
+  ends: Uint32Array;
+  cuts: Uint32Array;
+  cutEnds: Uint32Array;
+}
+
+/**
+ * The `listKey` array of the JSON object `bytes` hold: its elements, each with the fields `fields` names (whole
+ * without it), and their texts less the members whose key is in `cut`; undefined when the text is not one this
+ * reads exactly (see the file comment) or holds no such list.
+ */
+export function readList(bytes: Buffer, listKey: string, { fields, cut }: { fields?: FieldTree; cut?: CutKeys }): ListRead | undefined {
+  if (bytes.indexOf(UNICODE_ESCAPE) !== -1 || !isUtf8(bytes)) return undefined;
+  const n = bytes.length;
+  const start = skipSpace(bytes, 0, n);
+  if (bytes[start] !== LBRACE) return undefined;
+  list = undefined;
+  cutCount = 0;
+  listCut = cut;
+  const key = Buffer.from(listKey, 'utf8');
+  const end = pageEnd(bytes, start, n, key, fields === undefined ? undefined : fieldsOf(fields));
+  listCut = undefined;
+  if (end < 0 || skipSpace(bytes, end, n) !== n || list === undefined) return undefined;
+  const read: ListRead = list;
+  read.cuts = cutRanges.slice(0, 2 * cutCount);
+  list = undefined;
+  return read;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const MAX_DEPTH = 256;
+/** ASCII strings up to this long are built from their bytes in JS: a native slice costs ~100 ns whatever its length. */
+const SHORT_STRING = 12;
+/** Integers of up to this many digits are exact in a double when summed digit by digit. */
+const SHORT_INTEGER = 15;
+
+const UNICODE_ESCAPE = Buffer.from('\\u', 'latin1');
+
+/** The escapes JSON allows after a backslash, but `u` (see the file comment). */
+const SIMPLE_ESCAPES = new Uint8Array(256);
+for (const c of '"\\/bfnrt') SIMPLE_ESCAPES[c.charCodeAt(0)] = 1;
+
+interface Field {
+  name: string;
+  /** The named members of its value, when only they are wanted. */
+  sub: Fields | undefined;
+}
+
+type Fields = KeyTable<Field>;
+
+const compiled = new WeakMap<FieldTree, Fields>();
+
+function fieldsOf(tree: FieldTree): Fields {
+  let fields = compiled.get(tree);
+  if (!fields) {
+    fields = new KeyTable(Object.keys(tree).map((name) => {
+      // An own member named __proto__ is what JSON.parse makes of that key; an assignment would set a prototype.
+      if (name === '__proto__') throw new TypeError('a field tree cannot name __proto__');
+      const value = tree[name]!;
+      return [name, { name, sub: value === true ? undefined : fieldsOf(value) }] as const;
+    }));
+    compiled.set(tree, fields);
+  }
+  return fields;
+}
+
+/** What a read gives when the text is not one it reads exactly. */
+const FAIL: unique symbol = Symbol('not read');
+
+/*
+ * The walk's state. A walk is synchronous and one runs at a time, so it lives here rather than in objects passed
+ * down every call: where the last read value ended, what the last string walked held, the list found, the cut.
+ */
+let readEnd = 0;
+let escaped = false;
+let wide = false;
+let list: ListRead | undefined;
+let listCut: CutKeys | undefined;
+let cutRanges = new Uint32Array(1024);
+let cutCount = 0;
+
+function addCut(from: number, to: number): void {
+  if (2 * cutCount + 2 > cutRanges.length) {
+    const grown = new Uint32Array(2 * cutRanges.length);
+    grown.set(cutRanges);
+    cutRanges = grown;
+  }
+  cutRanges[2 * cutCount] = from;
+  cutRanges[2 * cutCount + 1] = to;
+  cutCount++;
+}
+
+const isDigit = (c: number | undefined) => c !== undefined && c >= 0x30 && c <= 0x39;
+
+function skipSpace(b: Buffer, i: number, n: number): number {
+  while (i < n) {
+    const c = b[i];
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+    i++;
+  }
+  return i;
+}
+
+/**
+ * The index after the closing quote of the string that opens at `i`, or -1 when it is not a JSON string; notes in
+ * `escaped` whether it holds an escape and in `wide` whether it holds a byte outside ASCII.
+ */
+function stringEnd(b: Buffer, i: number, n: number): number {
+  let high = 0;
+  escaped = false;
+  for (let j = i + 1; j < n; j++) {
+    const c = b[j]!;
+    if (c === QUOTE) {
+      wide = high >= 0x80;
+      return j + 1;
+    }
+    if (c < 0x20) return -1;
+    high |= c;
+    if (c === BACKSLASH) {
+      if (SIMPLE_ESCAPES[b[j + 1] ?? 0] !== 1) return -1;
+      escaped = true;
+      j++;
+    }
+  }
+  return -1;
+}
+
+function numberEnd(b: Buffer, i: number): number {
+  let j = i;
+  if (b[j] === MINUS) j++;
+  if (b[j] === ZERO) j++;
+  else if (isDigit(b[j])) while (isDigit(b[j])) j++;
+  else return -1;
+  if (b[j] === DOT) {
+    if (!isDigit(b[++j])) return -1;
+    while (isDigit(b[j])) j++;
+  }
+  if (b[j] === 0x65 || b[j] === 0x45) {
+    j++;
+    if (b[j] === PLUS || b[j] === MINUS) j++;
+    if (!isDigit(b[j])) return -1;
+    while (isDigit(b[j])) j++;
+  }
+  return j;
+}
+
+/** The index after `word` when it is at `i`, else -1. */
+function literalEnd(b: Buffer, i: number, word: Buffer): number {
+  for (let k = 0; k < word.length; k++) if (b[i + k] !== word[k]) return -1;
+  return i + word.length;
+}
+
+const TRUE = Buffer.from('true');
+const FALSE = Buffer.from('false');
+const NULL = Buffer.from('null');
+
+/** The index after the JSON value at `i` (no space before it), or -1 when there is none. */
+function valueEnd(b: Buffer, i: number, n: number, depth: number, cut: CutKeys | undefined): number {
+  switch (b[i]) {
+    case QUOTE: return stringEnd(b, i, n);
+    case LBRACE: return objectEnd(b, i, n, depth + 1, undefined, cut);
+    case LBRACKET: return arrayEnd(b, i, n, depth + 1, undefined, cut);
+    case 0x74: return literalEnd(b, i, TRUE);
+    case 0x66: return literalEnd(b, i, FALSE);
+    case 0x6e: return literalEnd(b, i, NULL);
+    default: return numberEnd(b, i);
+  }
+}
+
+/** The value at `i`, with only the fields `sub` names in the objects it reaches (all of it without `sub`), or FAIL. */
+function readValue(b: Buffer, i: number, n: number, depth: number, sub: Fields | undefined, cut: CutKeys | undefined): unknown {
+  const c = b[i];
+  if (sub !== undefined && (c === LBRACE || c === LBRACKET)) {
+    const out: Record<string, unknown> | unknown[] = c === LBRACE ? {} : [];
+    const end = c === LBRACE ? objectEnd(b, i, n, depth + 1, { fields: sub, out: out as Record<string, unknown> }, cut) : arrayEnd(b, i, n, depth + 1, { fields: sub, out: out as unknown[] }, cut);
+    if (end < 0) return FAIL;
+    readEnd = end;
+    return out;
+  }
+  const end = valueEnd(b, i, n, depth, cut);
+  if (end < 0) return FAIL;
+  readEnd = end;
+  if (c === QUOTE) {
+    if (escaped) return JSON.parse(b.toString('utf8', i, end));
+    return !wide && end - i - 2 <= SHORT_STRING ? asciiText(b, i + 1, end - 1) : b.toString('utf8', i + 1, end - 1);
+  }
+  if (c === LBRACE || c === LBRACKET) return JSON.parse(b.toString('utf8', i, end));
+  if (c === 0x74) return true;
+  if (c === 0x66) return false;
+  if (c === 0x6e) return null;
+  return integerOf(b, i, end) ?? Number(b.toString('latin1', i, end));
+}
+
+/** The text of ASCII bytes `b[start, end)`, short enough that four at a time beat a native call. */
+function asciiText(b: Buffer, start: number, end: number): string {
+  let text = '';
+  let i = start;
+  for (; i + 4 <= end; i += 4) text += String.fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!);
+  for (; i < end; i++) text += String.fromCharCode(b[i]!);
+  return text;
+}
+
+/** The value of the number `b[start, end)` when it is a short integer, summed exactly; else undefined. */
+function integerOf(b: Buffer, start: number, end: number): number | undefined {
+  const negative = b[start] === MINUS;
+  const from = negative ? start + 1 : start;
+  if (end - from > SHORT_INTEGER) return undefined;
+  let value = 0;
+  for (let i = from; i < end; i++) {
+    const d = b[i]! - ZERO;
+    if (d < 0 || d > 9) return undefined;
+    value = value * 10 + d;
+  }
+  return negative ? -value : value;
+}
+
+/** Where a container's named fields go as it is walked. */
+interface Reading<T> {
+  fields: Fields;
+  out: T;
+}
+
+/**
+ * The index after the object at `i`, its members held to the grammar, or -1; with `reading`, the named members'
+ * values are set on its `out`. A member whose key is in `cut` is noted as a range to leave out of the text: from
+ * the comma before it when a kept member precedes it, else from its key through the comma after it (or to its
+ * value's end when none follows), so that what is left is JSON whatever is cut.
+ */
+function objectEnd(b: Buffer, i: number, n: number, depth: number, reading: Reading<Record<string, unknown>> | undefined, cut: CutKeys | undefined): number {
+  if (depth > MAX_DEPTH) return -1;
+  let j = skipSpace(b, i + 1, n);
+  if (b[j] === RBRACE) return j + 1;
+  let kept = false;
+  let commaAt = -1;
+  for (;;) {
+    if (b[j] !== QUOTE) return -1;
+    const keyStart = j;
+    const keyEnd = stringEnd(b, j, n);
+    if (keyEnd < 0) return -1;
+    const keyEscaped = escaped;
+    const field = reading?.fields.get(b, keyStart + 1, keyEnd - 1, keyEscaped);
+    const isCut = cut !== undefined && cut.get(b, keyStart + 1, keyEnd - 1, keyEscaped) === true;
+    j = skipSpace(b, keyEnd, n);
+    if (b[j] !== COLON) return -1;
+    j = skipSpace(b, j + 1, n);
+    // Nothing inside a member that is cut whole needs cutting.
+    const inner = isCut ? undefined : cut;
+    let valueStop: number;
+    if (field === undefined) {
+      valueStop = valueEnd(b, j, n, depth, inner);
+      if (valueStop < 0) return -1;
+    } else {
+      const value = readValue(b, j, n, depth, field.sub, inner);
+      if (value === FAIL) return -1;
+      reading!.out[field.name] = value;
+      valueStop = readEnd;
+    }
+    j = skipSpace(b, valueStop, n);
+    const more = b[j] === COMMA;
+    if (isCut) addCut(kept ? commaAt : keyStart, kept || !more ? valueStop : j + 1);
+    else kept = true;
+    if (more) {
+      commaAt = j;
+      j = skipSpace(b, j + 1, n);
+    } else {
+      return b[j] === RBRACE ? j + 1 : -1;
+    }
+  }
+}
+
+/** `objectEnd` for an array: with `reading`, its elements are read with its fields and pushed on its `out`. */
+function arrayEnd(b: Buffer, i: number, n: number, depth: number, reading: Reading<unknown[]> | undefined, cut: CutKeys | undefined): number {
+  if (depth > MAX_DEPTH) return -1;
+  let j = skipSpace(b, i + 1, n);
+  if (b[j] === RBRACKET) return j + 1;
+  for (;;) {
+    if (reading === undefined) {
+      j = valueEnd(b, j, n, depth, cut);
+    } else {
+      const value = readValue(b, j, n, depth, reading.fields, cut);
+      if (value === FAIL) return -1;
+      reading.out.push(value);
+      j = readEnd;
+    }
+    if (j < 0) return -1;
+    j = skipSpace(b, j, n);
+    if (b[j] === COMMA) j = skipSpace(b, j + 1, n);
+    else return b[j] === RBRACKET ? j + 1 : -1;
+  }
+}
+
+/**
+ * The index after the page object at `i`, or -1: its members are held to the grammar and the last `key` member
+ * (JSON.parse's) is read as the list, into `list`, with the walk's cut.
+ */
+function pageEnd(b: Buffer, i: number, n: number, key: Buffer, fields: Fields | undefined): number {
+  let j = skipSpace(b, i + 1, n);
+  if (b[j] === RBRACE) return j + 1;
+  for (;;) {
+    if (b[j] !== QUOTE) return -1;
+    const keyEnd = stringEnd(b, j, n);
+    if (keyEnd < 0) return -1;
+    const isList = escaped ? JSON.parse(b.toString('utf8', j, keyEnd)) === key.toString('utf8') : keyEnd - j - 2 === key.length && b.compare(key, 0, key.length, j + 1, keyEnd - 1) === 0;
+    j = skipSpace(b, keyEnd, n);
+    if (b[j] !== COLON) return -1;
+    j = skipSpace(b, j + 1, n);
+    j = isList ? recordsEnd(b, j, n, fields) : valueEnd(b, j, n, 1, undefined);
+    if (j < 0) return -1;
+    j = skipSpace(b, j, n);
+    if (b[j] === COMMA) j = skipSpace(b, j + 1, n);
+    else return b[j] === RBRACE ? j + 1 : -1;
+  }
+}
+
+/** The list's value at `i`: when an array, its records are read into `list`; the index after it, or -1. */
+function recordsEnd(b: Buffer, i: number, n: number, fields: Fields | undefined): number {
+  cutCount = 0;
+  list = undefined;
+  if (b[i] !== LBRACKET) return valueEnd(b, i, n, 1, undefined);
+  const records: unknown[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const cutEnds: number[] = [];
+  let j = skipSpace(b, i + 1, n);
+  if (b[j] !== RBRACKET) {
+    for (;;) {
+      starts.push(j);
+      let record: unknown;
+      if (fields === undefined) {
+        const end = valueEnd(b, j, n, 2, listCut);
+        if (end < 0) return -1;
+        record = JSON.parse(b.toString('utf8', j, end));
+        j = end;
+      } else {
+        record = readValue(b, j, n, 2, fields, listCut);
+        if (record === FAIL) return -1;
+        j = readEnd;
+      }
+      records.push(record);
+      ends.push(j);
+      cutEnds.push(cutCount);
+      j = skipSpace(b, j, n);
+      if (b[j] === COMMA) j = skipSpace(b, j + 1, n);
+      else if (b[j] === RBRACKET) break;
+      else return -1;
+    }
+  }
+  list = { records, starts: Uint32Array.from(starts), ends: Uint32Array.from(ends), cuts: new Uint32Array(0), cutEnds: Uint32Array.from(cutEnds) };
+  return j + 1;
+}
