@@ -8,9 +8,10 @@
  *
  * The walk holds the whole text to JSON's grammar. The records it gives are what JSON.parse gives with the
  * members the tree does not name left out of every object the tree reaches (test/lib/json-fields.test.ts holds it
- * to that over random texts and their corruptions). Where it cannot promise that it gives undefined and the caller
- * parses the text whole: text that is not JSON (JSON.parse then names the fault), bytes that are not UTF-8, a `\u`
- * escape (it can spell any key, a listed one too), nesting deeper than MAX_DEPTH.
+ * to that over random texts and their corruptions). A key or string written with escapes (`\u` ones too, which can
+ * spell a listed key in other characters) is read by JSON.parse itself. Where it cannot promise that it gives
+ * undefined and the caller parses the text whole: text that is not JSON (JSON.parse then names the fault), bytes
+ * that are not UTF-8 (JSON.parse reads U+FFFD where the text would keep the bytes), nesting deeper than MAX_DEPTH.
  */
 import { isUtf8 } from 'node:buffer';
 
@@ -84,7 +85,7 @@ export interface ListRead {
  * reads exactly (see the file comment) or holds no such list.
  */
 export function readList(bytes: Buffer, listKey: string, { fields, cut }: { fields?: FieldTree; cut?: CutKeys }): ListRead | undefined {
-  if (bytes.indexOf(UNICODE_ESCAPE) !== -1 || !isUtf8(bytes)) return undefined;
+  if (!isUtf8(bytes)) return undefined;
   const n = bytes.length;
   const start = skipSpace(bytes, 0, n);
   if (bytes[start] !== LBRACE) return undefined;
@@ -119,11 +120,12 @@ const SHORT_STRING = 12;
 /** Integers of up to this many digits are exact in a double when summed digit by digit. */
 const SHORT_INTEGER = 15;
 
-const UNICODE_ESCAPE = Buffer.from('\\u', 'latin1');
-
-/** The escapes JSON allows after a backslash, but `u` (see the file comment). */
-const SIMPLE_ESCAPES = new Uint8Array(256);
-for (const c of '"\\/bfnrt') SIMPLE_ESCAPES[c.charCodeAt(0)] = 1;
+/** The escapes JSON allows after a backslash: 1 for one character, 2 for `u` and its four hex digits. */
+const ESCAPES = new Uint8Array(256);
+for (const c of '"\\/bfnrt') ESCAPES[c.charCodeAt(0)] = 1;
+ESCAPES[0x75] = 2;
+const HEX = new Uint8Array(256);
+for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
 
 interface Field {
   name: string;
@@ -202,9 +204,11 @@ function stringEnd(b: Buffer, i: number, n: number): number {
     if (c < 0x20) return -1;
     high |= c;
     if (c === BACKSLASH) {
-      if (SIMPLE_ESCAPES[b[j + 1] ?? 0] !== 1) return -1;
+      const kind = ESCAPES[b[j + 1] ?? 0];
+      if (kind === 0) return -1;
+      if (kind === 2 && !(HEX[b[j + 2] ?? 0] && HEX[b[j + 3] ?? 0] && HEX[b[j + 4] ?? 0] && HEX[b[j + 5] ?? 0])) return -1;
       escaped = true;
-      j++;
+      j += kind === 2 ? 5 : 1;
     }
   }
   return -1;

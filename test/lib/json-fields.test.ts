@@ -36,8 +36,8 @@ const expected = (bytes: Buffer, tree: FieldTree, listKey = 'records') =>
 const hash = (id: string) => (id === '' ? '' : `h-${id}`);
 
 /** The texts the edge sends for these records laid out as a page, and the records as scrubRecord leaves them. */
-function viaText(policy: PrivacyPolicy, entity: string, records: unknown[], space?: number, fields?: FieldTree) {
-  const bytes = Buffer.from(JSON.stringify({ [entity]: records, links: [{ rel: 'next', href: 'x?offset=1' }] }, null, space));
+function viaText(policy: PrivacyPolicy, entity: string, records: unknown[], space?: number, fields?: FieldTree, rewrite = (text: string) => text) {
+  const bytes = Buffer.from(rewrite(JSON.stringify({ [entity]: records, links: [{ rel: 'next', href: 'x?offset=1' }] }, null, space)));
   const page = readSourcePage(bytes, entity, { policy, entity, hashBuyer: hash, reads: fields });
   assert.ok(page?.texts, 'the page is cut, not serialised');
   const want = structuredClone(records);
@@ -54,7 +54,7 @@ function randomValue(random: ReturnType<typeof seeded>, depth: number): unknown 
   const kind = random.int(0, depth > 3 ? 3 : 6);
   if (kind === 0) return [0, -0.5, 12000, 1e21, 1.5e-7, -3, 2 ** 53 + 2, 123456789012345][random.int(0, 7)];
   if (kind === 1) return [null, true, false][random.int(0, 2)];
-  if (kind <= 3) return ['', 'plain', 'q"uote', 'b\\ack', '{[,]}:', '김민수', 'tab\tnew\nline', 'sl/ash', 'name":"x', 'thirteen char'][random.int(0, 9)];
+  if (kind <= 3) return ['', 'plain', 'q"uote', 'b\\ack', '{[,]}:', '김민수', 'tab\tnew\nline', 'sl/ash', 'name":"x', 'thirteen char', 'ctl\u0001', 'lone \ud800'][random.int(0, 11)];
   if (kind === 4) return Array.from({ length: random.int(0, 3) }, () => randomValue(random, depth + 1));
   const object: Record<string, unknown> = {};
   for (let n = random.int(0, 6); n > 0; n--) object[KEYS[random.int(0, KEYS.length - 1)]!] = randomValue(random, depth + 1);
@@ -68,7 +68,10 @@ const randomRecords = (random: ReturnType<typeof seeded>) => Array.from({ length
 });
 
 /** Bytes JSON cares about, to corrupt a text with. */
-const NOISE = [...'{}[]",:\\ -.0e+tfn\t\n'].map((c) => c.charCodeAt(0)).concat([0x01, 0x80]);
+const NOISE = [...'{}[]",:\\ -.0e+tfnua\t\n'].map((c) => c.charCodeAt(0)).concat([0x01, 0x80]);
+
+/** The same JSON with some keys spelled with `\u` escapes, as a source may write them. */
+const escapedKeys = (text: string) => text.replaceAll('"id":', '"\\u0069d":').replaceAll('"name":', '"n\\u0061me":').replaceAll('"member_id":', '"member\\u005fid":');
 
 describe('a page read in one walk: the fields named (json-fields)', () => {
   it('API-shaped orders and products: what JSON.parse gives, with only the mapper\'s fields', () => {
@@ -86,7 +89,7 @@ describe('a page read in one walk: the fields named (json-fields)', () => {
     const random = seeded(11);
     for (let round = 0; round < 500; round++) {
       const page = { records: Array.from({ length: random.int(0, 4) }, () => randomValue(random, 0)), links: [{ rel: 'next' }], count: random.int(0, 9) };
-      for (const text of [JSON.stringify(page), JSON.stringify(page, null, 2), ` \r\n${JSON.stringify(page, null, '\t')}\n`]) {
+      for (const text of [JSON.stringify(page), JSON.stringify(page, null, 2), ` \r\n${JSON.stringify(page, null, '\t')}\n`, escapedKeys(JSON.stringify(page))]) {
         const bytes = Buffer.from(text);
         assert.deepEqual(fieldsOf(bytes, TREE), expected(bytes, TREE), `round ${round}: ${text}`);
         assert.deepEqual(readList(bytes, 'records', {})?.records, page.records, `round ${round}, whole: ${text}`);
@@ -125,7 +128,9 @@ describe('a page read in one walk: the fields named (json-fields)', () => {
   it('hands back what it cannot promise to read as JSON.parse does', () => {
     const read = (text: string | Buffer) => fieldsOf(Buffer.isBuffer(text) ? text : Buffer.from(text), TREE);
     assert.deepEqual(read('{"records":[{"id":1,"z":2}]}'), [{ id: 1 }]);
-    assert.equal(read('{"records":[{"id":"\\u0041"}]}'), undefined, 'a \\u escape');
+    assert.deepEqual(read('{"records":[{"id":"\\u0041\\u00e9","p\\u0072ice":1}]}'), [{ id: 'Aé', price: 1 }], '\\u escapes, in keys too');
+    assert.equal(read('{"records":[{"id":"\\u00G1"}]}'), undefined, 'a \\u escape that is not one');
+    assert.equal(read('{"records":[{"id":"\\x"}]}'), undefined, 'an escape JSON does not have');
     assert.equal(read(Buffer.from([...Buffer.from('{"records":[{"id":"'), 0xff, ...Buffer.from('"}]}')])), undefined, 'bytes that are not UTF-8');
     assert.equal(read(`{"records":[${'['.repeat(300)}${']'.repeat(300)}]}`), undefined, 'nesting past MAX_DEPTH');
     assert.equal(read('[{"records":[]}]'), undefined, 'not an object');
@@ -163,6 +168,8 @@ describe('a page read in one walk: each record\'s text less its personal members
       compact.texts.forEach((text, i) => assert.equal(text, JSON.stringify(compact.expected[i]) ?? 'null', `round ${round}`));
       const spaced = viaText(policy, 'orders', records, 2);
       spaced.texts.forEach((text, i) => assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(spaced.expected[i]) ?? 'null'), `round ${round}, spaced`));
+      const escaped = viaText(policy, 'orders', records, undefined, TREE, escapedKeys);
+      escaped.texts.forEach((text, i) => assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(escaped.expected[i]) ?? 'null'), `round ${round}, escaped keys`));
     }
   });
 
@@ -198,15 +205,17 @@ describe('a page read in one walk: each record\'s text less its personal members
   it('a page the walk cannot read is parsed whole and its records serialised; text that is not JSON is JSON.parse\'s to refuse', () => {
     const orders = [cafe24ApiOrder(1), cafe24ApiOrder(2)];
     const reading = { policy: cafe24Privacy, entity: 'orders', hashBuyer: hash, reads: cafe24Mapper.entities.orders!.reads };
-    const escaped = Buffer.from(JSON.stringify({ orders }).replace('"order_id"', '"order\\u005fid"'));
-    const whole = readSourcePage(escaped, 'orders', reading);
-    assert.equal(whole?.texts, undefined, 'a \\u escape: serialised');
-    assert.equal((whole!.records[0] as Record<string, unknown>).order_id, orders[0]!.order_id, 'read whole, as JSON.parse reads it');
-    assert.ok(whole!.records.every((r) => (r as Record<string, unknown>).buyer_name === undefined && (r as Record<string, unknown>).buyer_hash !== undefined), 'and scrubbed all the same');
+    const escaped = Buffer.from(JSON.stringify({ orders }).replaceAll('"order_id"', '"order\\u005fid"').replaceAll('"buyer_name"', '"buyer\\u005fname"'));
+    const cut = readSourcePage(escaped, 'orders', reading);
+    assert.equal((cut!.records[0] as Record<string, unknown>).order_id, orders[0]!.order_id, 'a \\u escape: read as JSON.parse reads it');
+    assert.ok(cut!.texts && !cut!.texts.bytes.includes('buyer\\u005fname') && cut!.texts.bytes.includes('order\\u005fid'), 'and the text cut, the escapes kept');
     const bytes = Buffer.from(JSON.stringify({ orders }));
     const broken = Buffer.from(bytes);
     broken[broken.indexOf('KRW') + 1] = 0xff;
-    assert.equal(readSourcePage(broken, 'orders', reading)?.texts, undefined, 'not UTF-8: serialised');
+    const whole = readSourcePage(broken, 'orders', reading);
+    assert.equal(whole?.texts, undefined, 'not UTF-8: serialised');
+    assert.equal((whole!.records[0] as Record<string, unknown>).currency, 'K\ufffdW', 'read whole, as JSON.parse reads it');
+    assert.ok(whole!.records.every((r) => (r as Record<string, unknown>).buyer_name === undefined && (r as Record<string, unknown>).buyer_hash !== undefined), 'and scrubbed all the same');
     assert.equal(readSourcePage(bytes, 'products', reading), undefined, 'no such list');
     assert.throws(() => readSourcePage(bytes.subarray(0, bytes.length - 1), 'orders', reading), SyntaxError, 'truncated');
     assert.throws(() => readSourcePage(bytes, 'orders', { ...reading, entity: 'coupons' }), /no entry for entity "coupons"/, 'an entity the policy does not know');
