@@ -119,10 +119,11 @@ export function withBuyerFields(policy: PrivacyPolicy, entity: string, fields: F
 
 /**
  * `scrubRecord` over the records of one page, and, given the page read by `readList` with this entity's
- * `personalKeysOf` (and, when for fields, `withBuyerFields`), their texts: each record's text as the source wrote it (its spacing, number forms and escapes)
- * less the cut members, with `buyer_hash` written last where scrubRecord added it, which is where JSON.stringify
- * puts it; so the texts are what the scrubbed records would serialise to, without a stringify and UTF-8 write per
- * record. Undefined without a page (the records are then serialised).
+ * `personalKeysOf` (and, when for fields, `withBuyerFields`), their texts: each record's text as the source wrote
+ * it (its spacing, number forms and escapes) less the cut members, with `buyer_hash` written last where
+ * scrubRecord added it, which is where JSON.stringify puts it; so the texts are what the scrubbed records would
+ * serialise to, without a stringify and UTF-8 write per record. Undefined without a page (the records are then
+ * serialised).
  */
 export function scrubRecords(
   policy: PrivacyPolicy, entity: string, records: readonly unknown[], hashBuyer: BuyerIdHasher,
