@@ -11,7 +11,8 @@
  * to that over random texts and their corruptions). A key or string written with escapes (`\u` ones too, which can
  * spell a listed key in other characters) is read by JSON.parse itself. Where it cannot promise that it gives
  * undefined and the caller parses the text whole: text that is not JSON (JSON.parse then names the fault), bytes
- * that are not UTF-8 (JSON.parse reads U+FFFD where the text would keep the bytes), nesting deeper than MAX_DEPTH.
+ * that are not UTF-8 (JSON.parse reads U+FFFD where the text would keep the bytes), nesting deeper than MAX_DEPTH
+ * (the page and its list count as two levels).
  */
 import { isUtf8 } from 'node:buffer';
 
@@ -36,6 +37,8 @@ export class KeyTable<T> {
     for (const [name, value] of entries) {
       if (this.byName.has(name)) continue;
       const bytes = Buffer.from(name, 'utf8');
+      // A lone surrogate encodes as U+FFFD's bytes, and would match that key instead.
+      if (bytes.toString('utf8') !== name) throw new TypeError(`a key table cannot hold the ill-formed key ${JSON.stringify(name)}`);
       (this.slots[slotOf(bytes, 0, bytes.length)] ??= []).push({ bytes, value });
       this.byName.set(name, value);
     }
@@ -89,17 +92,20 @@ export function readList(bytes: Buffer, listKey: string, { fields, cut }: { fiel
   const n = bytes.length;
   const start = skipSpace(bytes, 0, n);
   if (bytes[start] !== LBRACE) return undefined;
+  const tree = fields === undefined ? undefined : fieldsOf(fields);
   list = undefined;
   cutCount = 0;
   listCut = cut;
-  const key = Buffer.from(listKey, 'utf8');
-  const end = pageEnd(bytes, start, n, key, fields === undefined ? undefined : fieldsOf(fields));
-  listCut = undefined;
-  if (end < 0 || skipSpace(bytes, end, n) !== n || list === undefined) return undefined;
-  const read: ListRead = list;
-  read.cuts = cutRanges.slice(0, 2 * cutCount);
-  list = undefined;
-  return read;
+  try {
+    const end = pageEnd(bytes, start, n, Buffer.from(listKey, 'utf8'), tree);
+    if (end < 0 || skipSpace(bytes, end, n) !== n || list === undefined) return undefined;
+    const read: ListRead = list;
+    read.cuts = cutRanges.slice(0, 2 * cutCount);
+    return read;
+  } finally {
+    list = undefined;
+    listCut = undefined;
+  }
 }
 
 const QUOTE = 0x22;
@@ -436,4 +442,23 @@ function recordsEnd(b: Buffer, i: number, n: number, fields: Fields | undefined)
   }
   list = { records, starts: Uint32Array.from(starts), ends: Uint32Array.from(ends), cuts: new Uint32Array(0), cutEnds: Uint32Array.from(cutEnds) };
   return j + 1;
+}
+
+/**
+ * Whether the JSON values one after another in `bytes[start, end)`, comma-separated (a RawResult chunk's records),
+ * may hold a member whose key is in `keys`, at any depth: true when one does (even holding null), and whenever the
+ * text is not such values (not JSON, not UTF-8, nested past MAX_DEPTH), so that the caller checks it the long way.
+ * Keys written with escapes are read as JSON.parse reads them.
+ */
+export function mayHoldKeys(bytes: Buffer, start: number, end: number, keys: CutKeys): boolean {
+  if (!isUtf8(bytes.subarray(start, end))) return true;
+  cutCount = 0;
+  for (let j = skipSpace(bytes, start, end); ;) {
+    j = valueEnd(bytes, j, end, 0, keys);
+    if (j < 0 || cutCount > 0) return true;
+    j = skipSpace(bytes, j, end);
+    if (j === end) return false;
+    if (bytes[j] !== COMMA) return true;
+    j = skipSpace(bytes, j + 1, end);
+  }
 }

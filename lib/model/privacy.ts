@@ -11,7 +11,7 @@
  */
 import type { Platform } from '../contracts/fields.js';
 import type { RecordTexts } from '../contracts/raw-result.js';
-import { cutKeys, type CutKeys, type FieldTree, type ListRead } from '../json-fields.js';
+import { cutKeys, mayHoldKeys, type CutKeys, type FieldTree, type ListRead } from '../json-fields.js';
 
 export interface EntityPrivacy {
   /** Keys whose values describe a person, removed at any depth of the record. */
@@ -120,10 +120,10 @@ export function withBuyerFields(policy: PrivacyPolicy, entity: string, fields: F
 /**
  * `scrubRecord` over the records of one page, and, given the page read by `readList` with this entity's
  * `personalKeysOf` (and, when for fields, `withBuyerFields`), their texts: each record's text as the source wrote
- * it (its spacing, number forms and escapes) less the cut members, with `buyer_hash` written last where
- * scrubRecord added it, which is where JSON.stringify puts it; so the texts are what the scrubbed records would
- * serialise to, without a stringify and UTF-8 write per record. Undefined without a page (the records are then
- * serialised).
+ * it (its spacing, number forms, escapes, even a repeated key or a number past a double's range) less the cut
+ * members, with `buyer_hash` written last where scrubRecord added it, which is where JSON.stringify puts it. So a
+ * text parses to the scrubbed record, and for compact source text it is byte for byte its JSON.stringify, without a
+ * stringify and UTF-8 write per record. Undefined without a page (the records are then serialised).
  */
 export function scrubRecords(
   policy: PrivacyPolicy, entity: string, records: readonly unknown[], hashBuyer: BuyerIdHasher,
@@ -242,12 +242,14 @@ const isSpace = (byte: number) => (byte >= 0x09 && byte <= 0x0d) || byte === 0x2
  * Whether the JSON text in `bytes` [start, end) may hold one of the entity's personal keys: the sink's check of
  * record text it stores without parsing (rows mapped at the connector edge, edge-rows.ts). Conservative: in JSON
  * a key is `"key":` (whitespace allowed before the colon) and a quote inside a string is always escaped, so clean
- * text never matches, while a match (a listed key, even one holding null, or any \u escape, which could spell a
- * key in other characters) only sends the chunk to the full check, which parses each record. The bytes are read
- * as latin1: UTF-8 bytes of non-ASCII text are all above 0x7f and never form the ASCII of a key. An entity the
- * policy does not know always may.
+ * text never matches, while a match (a listed key, even one holding null) only sends the chunk to the full check,
+ * which parses each record. The bytes are read as latin1: UTF-8 bytes of non-ASCII text are all above 0x7f and never
+ * form the ASCII of a key. An entity the policy does not know always may.
  *
- * The escape is looked for in the bytes themselves; the keys in windows of the text, each decoded apart. A window
+ * A `\u` escape could spell a key in other characters, so text that holds one is walked instead (json-fields.ts
+ * `mayHoldKeys`, which reads escaped keys as JSON.parse does, at about twice the regex's cost): a source that
+ * escapes its non-ASCII text keeps the short way. Otherwise the keys are looked for in windows of the text, each
+ * decoded apart. A window
  * never ends in whitespace (it runs on to the next other byte), so a key match that crosses its end has a byte of
  * its quoted key in the window's last byte, and the next window, starting the longest quoted key before that end,
  * holds the match whole (running on through whitespace to the colon, however long).
@@ -257,7 +259,7 @@ export function mayHoldPersonalText(policy: PrivacyPolicy, entity: string, bytes
   if (!rule) return true;
   if (rule.keyText === undefined) return false;
   const escape = bytes.indexOf(UNICODE_ESCAPE, start);
-  if (escape !== -1 && escape + UNICODE_ESCAPE.length <= end) return true;
+  if (escape !== -1 && escape + UNICODE_ESCAPE.length <= end) return mayHoldKeys(bytes, start, end, rule.cutKeys);
   for (let from = start; ; ) {
     let to = Math.min(end, from + TEXT_WINDOW_BYTES);
     while (to < end && isSpace(bytes[to - 1]!)) to++;

@@ -145,6 +145,7 @@ describe('a page read in one walk: the fields named (json-fields)', () => {
     assert.deepEqual(read('{"records":[null,7,"s",[{"id":1,"q":2}]]}'), [null, 7, 's', [{ id: 1 }]], 'elements that are not objects');
     assert.deepEqual(read('{"records":[{"id":-0,"price":1234567890123456789}]}'), [{ id: -0, price: 1234567890123456789 }], 'numbers as JSON.parse reads them');
     assert.throws(() => fieldsOf(Buffer.from('{"records":[]}'), JSON.parse('{"__proto__":true}') as FieldTree), /__proto__/);
+    assert.throws(() => fieldsOf(Buffer.from('{"records":[]}'), { '\ud800': true }), /ill-formed/, 'a lone surrogate would match U+FFFD');
   });
 });
 

@@ -178,24 +178,30 @@ describe('cafe24 mapper: the fields it names are the fields it reads', () => {
   function watched(value: unknown, path: string, seen: Set<string>): unknown {
     if (typeof value !== 'object' || value === null) return value;
     const isList = Array.isArray(value);
+    const note = (key: string | symbol) => {
+      if (typeof key === 'string' && !isList) seen.add(path === '' ? key : `${path}.${key}`);
+    };
     return new Proxy(value, {
       get(target, key, receiver) {
         const entry: unknown = Reflect.get(target, key, receiver);
         if (typeof key !== 'string') return entry;
         if (isList) return /^\d+$/.test(key) ? watched(entry, `${path}[]`, seen) : entry;
-        const at = path === '' ? key : `${path}.${key}`;
-        seen.add(at);
-        return watched(entry, at, seen);
+        note(key);
+        return watched(entry, path === '' ? key : `${path}.${key}`, seen);
       },
+      // Asking whether a member is there reads it too; listing the members reads them all.
+      has: (target, key) => (note(key), Reflect.has(target, key)),
+      getOwnPropertyDescriptor: (target, key) => (note(key), Reflect.getOwnPropertyDescriptor(target, key)),
+      ownKeys: (target) => (isList || seen.add(path === '' ? '*' : `${path}.*`), Reflect.ownKeys(target)),
     });
   }
 
-  /** Whether `path` (a.b[].c) is named in the tree: a member named `true` covers everything under it. */
+  /** Whether `path` (a.b[].c; a.* for all of a's members) is named in the tree: a member named `true` covers everything under it. */
   function named(tree: FieldTree, path: string): boolean {
     let level: FieldTree | true = tree;
     for (const key of path.replaceAll('[]', '').split('.')) {
       if (level === true) return true;
-      if (!Object.hasOwn(level, key)) return false;
+      if (key === '*' || !Object.hasOwn(level, key)) return false;
       level = level[key]!;
     }
     return true;

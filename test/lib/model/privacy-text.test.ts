@@ -1,9 +1,11 @@
 /**
  * mayHoldPersonalText, the sink's check of record text it stores without parsing: it must match wherever a listed
- * key appears as a JSON key or a \u escape appears at all, and stay silent on clean text (a match only costs the
- * full way). It is proved here against the plain statement of that rule, one regex over the whole text.
+ * key appears as a JSON key, spelled with \u escapes too, and stay silent on clean text (a match only costs the full
+ * way). It is proved here against the plain statement of that rule: one regex over the whole text, and where the
+ * text holds a \u escape, its records as JSON.parse reads them (text it cannot read may hold anything).
  */
 import assert from 'node:assert/strict';
+import { isUtf8 } from 'node:buffer';
 import { ablyPrivacy } from '../../../consumers/ably/privacy.js';
 import { cafe24Privacy } from '../../../consumers/cafe24/privacy.js';
 import { encodeRawResultChunks, decodeRawResultHead } from '../../../lib/contracts/raw-result.js';
@@ -20,10 +22,28 @@ const check = (policy: PrivacyPolicy, entity: string, text: string | Buffer, sta
   return mayHoldPersonalText(policy, entity, bytes, start, end ?? bytes.length);
 };
 
-/** The rule as first written: any listed key, quoted, then optional whitespace and a colon, or `\u`, anywhere. */
+/**
+ * The rule as first written: any listed key, quoted, then optional whitespace and a colon; and where a `\u` could
+ * spell one, a listed key at any depth of the records as JSON.parse reads them, or text it cannot read.
+ */
 function reference(keys: readonly string[], bytes: Buffer, start: number, end: number): boolean {
+  const text = bytes.toString('latin1', start, end);
+  if (text.includes('\\u')) {
+    if (!isUtf8(bytes.subarray(start, end))) return true;
+    try {
+      return holdsKey(JSON.parse(`[${bytes.toString('utf8', start, end)}]`), new Set(keys));
+    } catch {
+      return true;
+    }
+  }
   const escaped = keys.map((key) => key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`"(?:${escaped.join('|')})"\\s*:|\\\\u`).test(bytes.toString('latin1', start, end));
+  return new RegExp(`"(?:${escaped.join('|')})"\\s*:`).test(text);
+}
+
+function holdsKey(value: unknown, keys: ReadonlySet<string>): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some((entry) => holdsKey(entry, keys));
+  return Object.entries(value).some(([key, entry]) => keys.has(key) || holdsKey(entry, keys));
 }
 
 /** Clean JSON of Korean order text, about `bytes` long. */
@@ -95,7 +115,18 @@ describe('mayHoldPersonalText', () => {
     }
   });
 
-  it('catches a \\u escape anywhere, and reads only [start, end)', () => {
+  it('walks text with a \\u escape: escaped clean text is clean, a key spelled in escapes is caught', () => {
+    const orders = Array.from({ length: 20 }, (_, i) => JSON.stringify(cafe24Order(i + 1)));
+    const asciiOnly = (text: string) => text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const escaped = asciiOnly(orders.join(','));
+    assert.ok(escaped.includes('\\u') && !/[^\x00-\x7f]/.test(escaped));
+    assert.equal(check(cafe24Privacy, 'orders', escaped), false, 'non-ASCII written as escapes, as PHP writes it');
+    assert.equal(check(cafe24Privacy, 'orders', `${escaped},{"n\\u0061me":1}`), true, 'name spelled with an escape');
+    assert.equal(check(cafe24Privacy, 'orders', `${escaped},{"x":[{"receiver\\u005fname":null}]}`), true, 'deep, even holding null');
+    assert.equal(check(cafe24Privacy, 'orders', `{"note":"\\u0022name\\u0022:1"}`), false, 'a value that spells a key');
+  });
+
+  it('catches a \\u escape in text it cannot read, and reads only [start, end)', () => {
     for (const at of [0, 1, TEXT_WINDOW_BYTES - 1, clean.length - 1]) {
       const text = Buffer.from(`${clean.slice(0, at)}\\u${clean.slice(at)}`);
       assert.equal(check(cafe24Privacy, 'orders', text), true, `at ${at}`);
