@@ -75,6 +75,10 @@ function readCursor<T>(text: string | undefined): T {
   }
 }
 
+/** A listed product's number, NaN when it has none. */
+const productNoOf = (record: unknown) =>
+  Number(typeof record === 'object' && record !== null ? (record as { product_no?: unknown }).product_no : undefined);
+
 const isoKst = (epochMs: number) => `${new Date(epochMs + 9 * 3_600_000).toISOString().slice(0, 19)}+09:00`;
 
 export function createCafe24Connector({
@@ -240,10 +244,15 @@ export function createCafe24Connector({
         const updated = cursor.updatedSince ? { updated_start_date: cursor.updatedSince, updated_end_date: isoKst(now() + 60_000) } : {};
         for (;;) {
           if (ctx.shouldYield()) return { cursor: { ...cursor, sinceProductNo: since, scanStartedAt }, done: false };
-          const page = await pageOf('products', 'products', { shop_no: shopNo, since_product_no: since, limit: PRODUCTS_PAGE, ...updated }, 'products');
+          const query = { shop_no: shopNo, since_product_no: since, limit: PRODUCTS_PAGE, ...updated };
+          const page = await pageOf('products', 'products', query, 'products');
           emit('products', page);
           if (page.records.length < PRODUCTS_PAGE) break;
-          since = Math.max(since, ...(page.records as { product_no?: unknown }[]).map((p) => Number(p.product_no)));
+          // A record without a readable product_no (the mapper sends it to the DLQ) must not make the cursor NaN,
+          // and a full page that does not move it on would be fetched again and again.
+          const last = Math.max(since, ...page.records.map(productNoOf).filter(Number.isSafeInteger));
+          if (last <= since) throw new MalformedPayloadError(`cafe24 ${grant.mallId} products: a full page after product ${since} names no later product`, { context: { query } });
+          since = last;
         }
         return { cursor: { updatedSince: scanStartedAt }, done: true };
       }
