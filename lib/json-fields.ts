@@ -92,12 +92,12 @@ export function readList(bytes: Buffer, listKey: string, { fields, cut }: { fiel
   const n = bytes.length;
   const start = skipSpace(bytes, 0, n);
   if (bytes[start] !== LBRACE) return undefined;
-  const tree = fields === undefined ? undefined : fieldsOf(fields);
+  const page = pageFieldsOf(listKey, fields);
   list = undefined;
   cutCount = 0;
   listCut = cut;
   try {
-    const end = pageEnd(bytes, start, n, Buffer.from(listKey, 'utf8'), tree);
+    const end = objectEnd(bytes, start, n, 1, { fields: page, out: {} }, undefined);
     if (end < 0 || skipSpace(bytes, end, n) !== n || list === undefined) return undefined;
     const read: ListRead = list;
     read.cuts = cutRanges.slice(0, 2 * cutCount);
@@ -137,6 +137,8 @@ interface Field {
   name: string;
   /** The named members of its value, when only they are wanted. */
   sub: Fields | undefined;
+  /** The page's list: its records are read into `list`, with their texts and cuts (`recordsEnd`). */
+  isList?: true;
 }
 
 type Fields = KeyTable<Field>;
@@ -155,6 +157,22 @@ function fieldsOf(tree: FieldTree): Fields {
     compiled.set(tree, fields);
   }
   return fields;
+}
+
+const pageFields = new Map<string, WeakMap<FieldTree | typeof WHOLE, Fields>>();
+/** Stands for "no field tree" (whole records) as a WeakMap key. */
+const WHOLE = {};
+
+/** A page's fields: its `listKey` member, the list, whose records are read with `fields` (whole without). */
+function pageFieldsOf(listKey: string, fields: FieldTree | undefined): Fields {
+  let byTree = pageFields.get(listKey);
+  if (!byTree) pageFields.set(listKey, (byTree = new WeakMap()));
+  let page = byTree.get(fields ?? WHOLE);
+  if (!page) {
+    const field: Field = { name: listKey, sub: fields === undefined ? undefined : fieldsOf(fields), isList: true };
+    byTree.set(fields ?? WHOLE, (page = new KeyTable([[listKey, field]])));
+  }
+  return page;
 }
 
 /** What a read gives when the text is not one it reads exactly. */
@@ -344,6 +362,9 @@ function objectEnd(b: Buffer, i: number, n: number, depth: number, reading: Read
     if (field === undefined) {
       valueStop = valueEnd(b, j, n, depth, inner);
       if (valueStop < 0) return -1;
+    } else if (field.isList) {
+      valueStop = recordsEnd(b, j, n, field.sub);
+      if (valueStop < 0) return -1;
     } else {
       const value = readValue(b, j, n, depth, field.sub, inner);
       if (value === FAIL) return -1;
@@ -384,29 +405,6 @@ function arrayEnd(b: Buffer, i: number, n: number, depth: number, reading: Readi
   }
 }
 
-/**
- * The index after the page object at `i`, or -1: its members are held to the grammar and the last `key` member
- * (JSON.parse's) is read as the list, into `list`, with the walk's cut.
- */
-function pageEnd(b: Buffer, i: number, n: number, key: Buffer, fields: Fields | undefined): number {
-  let j = skipSpace(b, i + 1, n);
-  if (b[j] === RBRACE) return j + 1;
-  for (;;) {
-    if (b[j] !== QUOTE) return -1;
-    const keyEnd = stringEnd(b, j, n);
-    if (keyEnd < 0) return -1;
-    const isList = escaped ? JSON.parse(b.toString('utf8', j, keyEnd)) === key.toString('utf8') : keyEnd - j - 2 === key.length && b.compare(key, 0, key.length, j + 1, keyEnd - 1) === 0;
-    j = skipSpace(b, keyEnd, n);
-    if (b[j] !== COLON) return -1;
-    j = skipSpace(b, j + 1, n);
-    j = isList ? recordsEnd(b, j, n, fields) : valueEnd(b, j, n, 1, undefined);
-    if (j < 0) return -1;
-    j = skipSpace(b, j, n);
-    if (b[j] === COMMA) j = skipSpace(b, j + 1, n);
-    else return b[j] === RBRACE ? j + 1 : -1;
-  }
-}
-
 /** The list's value at `i`: when an array, its records are read into `list`; the index after it, or -1. */
 function recordsEnd(b: Buffer, i: number, n: number, fields: Fields | undefined): number {
   cutCount = 0;
@@ -420,17 +418,9 @@ function recordsEnd(b: Buffer, i: number, n: number, fields: Fields | undefined)
   if (b[j] !== RBRACKET) {
     for (;;) {
       starts.push(j);
-      let record: unknown;
-      if (fields === undefined) {
-        const end = valueEnd(b, j, n, 2, listCut);
-        if (end < 0) return -1;
-        record = JSON.parse(b.toString('utf8', j, end));
-        j = end;
-      } else {
-        record = readValue(b, j, n, 2, fields, listCut);
-        if (record === FAIL) return -1;
-        j = readEnd;
-      }
+      const record = readValue(b, j, n, 2, fields, listCut);
+      if (record === FAIL) return -1;
+      j = readEnd;
       records.push(record);
       ends.push(j);
       cutEnds.push(cutCount);

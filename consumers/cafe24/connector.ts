@@ -96,12 +96,12 @@ export function createCafe24Connector({
       const noList = (path: string, listKey: string, query: Record<string, string | number | undefined>) =>
         new MalformedPayloadError(`cafe24 ${grant.mallId} ${path}: no "${listKey}" list in the response`, { context: { path, query } });
 
-      /** A JSON object holding a `listKey` list. */
-      const withList = <T>(path: string, query: Record<string, string | number | undefined>, listKey: string): BodyReader<T> => (bytes) => {
+      /** A GET of a JSON object holding a `listKey` list. */
+      const getWithList = <T>(path: string, query: Record<string, string | number | undefined>, listKey: string): Promise<T> => get(path, query, (bytes) => {
         const body = JSON.parse(bytes.toString('utf8')) as Record<string, unknown> | null;
         if (!Array.isArray(body?.[listKey])) throw noList(path, listKey, query);
         return body as T;
-      };
+      });
 
       /**
        * A page of `entity` records under `listKey`. The privacy policy is applied here, at the edge, before anything
@@ -150,7 +150,7 @@ export function createCafe24Connector({
       const shopList = shopsCache.get(grant.mallId) ?? await (async (): Promise<ShopList> => {
         let found: ShopList;
         try {
-          const { shops: list } = await get('shops', {}, withList<{ shops: { shop_no: number | string; active?: string }[] }>('shops', {}, 'shops'));
+          const { shops: list } = await getWithList<{ shops: { shop_no: number | string; active?: string }[] }>('shops', {}, 'shops');
           found = { numbers: list.filter((s) => s.active !== 'F').map((s) => Number(s.shop_no)).filter((n) => Number.isInteger(n) && n > 0) };
         } catch (error) {
           const status = error instanceof SourceRejectedError ? error.context.status : undefined;

@@ -118,17 +118,15 @@ export function withBuyerFields(policy: PrivacyPolicy, entity: string, fields: F
 }
 
 /**
- * `scrubRecord` over the records of one page, and, given the page read by `readList` with this entity's
- * `personalKeysOf` (and, when for fields, `withBuyerFields`), their texts: each record's text as the source wrote
- * it (its spacing, number forms, escapes, even a repeated key or a number past a double's range) less the cut
- * members, with `buyer_hash` written last where scrubRecord added it, which is where JSON.stringify puts it. So a
- * text parses to the scrubbed record, and for compact source text it is byte for byte its JSON.stringify, without a
- * stringify and UTF-8 write per record. Undefined without a page (the records are then serialised).
+ * `scrubRecord` over the records of a page read by `readList` with this entity's `personalKeysOf` (and, when for
+ * fields, `withBuyerFields`), and their texts: each record's text as the source wrote it (its spacing, number
+ * forms, escapes, even a repeated key or a number past a double's range) less the cut members, with `buyer_hash`
+ * written last where scrubRecord added it, which is where JSON.stringify puts it. So a text parses to the scrubbed
+ * record, and for compact source text it is byte for byte its JSON.stringify, without a stringify and UTF-8 write
+ * per record. Undefined for an empty page.
  */
-export function scrubRecords(
-  policy: PrivacyPolicy, entity: string, records: readonly unknown[], hashBuyer: BuyerIdHasher,
-  source?: { bytes: Buffer; list: ListRead },
-): RecordTexts | undefined {
+export function scrubRecords(policy: PrivacyPolicy, entity: string, bytes: Buffer, list: ListRead, hashBuyer: BuyerIdHasher): RecordTexts | undefined {
+  const { records } = list;
   // Where scrubRecord adds buyer_hash (the source wrote none), the text gets it too.
   const appends: (Buffer | undefined)[] = new Array(records.length);
   let appended = 0;
@@ -141,9 +139,7 @@ export function scrubRecords(
       appended += (appends[i] = Buffer.from(`,"${BUYER_HASH_KEY}":${JSON.stringify(object[BUYER_HASH_KEY])}`, 'utf8')).length;
     }
   }
-  if (source === undefined || records.length === 0) return undefined;
-  const { bytes, list } = source;
-  if (list.records !== records) throw new TypeError('the page read must be of these records');
+  if (records.length === 0) return undefined;
   const { starts, ends, cuts, cutEnds } = list;
   const out = Buffer.allocUnsafe(ends[records.length - 1]! - starts[0]! + appended);
   const spans = new Uint32Array(2 * records.length);

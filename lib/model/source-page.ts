@@ -7,7 +7,7 @@
  */
 import type { RecordTexts } from '../contracts/raw-result.js';
 import { readList, type FieldTree } from '../json-fields.js';
-import { personalKeysOf, scrubRecords, withBuyerFields, type BuyerIdHasher, type PrivacyPolicy } from './privacy.js';
+import { personalKeysOf, scrubRecord, scrubRecords, withBuyerFields, type BuyerIdHasher, type PrivacyPolicy } from './privacy.js';
 
 export interface SourcePage {
   /** The page's records, scrubbed; with `texts`, each holds only the fields the mapper reads (when it names them). */
@@ -31,9 +31,9 @@ export interface SourcePageReading {
 export function readSourcePage(bytes: Buffer, listKey: string, { policy, entity, hashBuyer, reads }: SourcePageReading): SourcePage | undefined {
   const fields = reads === undefined ? undefined : withBuyerFields(policy, entity, reads);
   const list = readList(bytes, listKey, { fields, cut: personalKeysOf(policy, entity) });
-  if (list !== undefined) return { records: list.records, texts: scrubRecords(policy, entity, list.records, hashBuyer, { bytes, list }) };
+  if (list !== undefined) return { records: list.records, texts: scrubRecords(policy, entity, bytes, list, hashBuyer) };
   const records = (JSON.parse(bytes.toString('utf8')) as Record<string, unknown> | null)?.[listKey];
   if (!Array.isArray(records)) return undefined;
-  scrubRecords(policy, entity, records, hashBuyer);
+  for (const record of records) scrubRecord(policy, entity, record, hashBuyer);
   return { records, texts: undefined };
 }

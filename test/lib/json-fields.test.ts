@@ -12,7 +12,7 @@ import { isUtf8 } from 'node:buffer';
 import { cafe24Mapper } from '../../consumers/cafe24/mapping.js';
 import { cafe24Privacy } from '../../consumers/cafe24/privacy.js';
 import { readList, type FieldTree } from '../../lib/json-fields.js';
-import { personalKeysOf, scrubRecord, scrubRecords, type PrivacyPolicy } from '../../lib/model/privacy.js';
+import { personalKeysOf, scrubRecord, type PrivacyPolicy } from '../../lib/model/privacy.js';
 import { readSourcePage } from '../../lib/model/source-page.js';
 import { cafe24ApiOrder, cafe24Product, seeded } from '../fixtures/sink-records.js';
 
