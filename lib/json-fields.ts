@@ -7,8 +7,9 @@
  * (bench/cafe24.ts, profiled: together ~80 of the consumer's ~250 µs of CPU per order).
  *
  * The walk holds the whole text to JSON's grammar. The records it gives are what JSON.parse gives with the
- * members the tree does not name left out of every object the tree reaches (test/lib/json-fields.test.ts holds it
- * to that over random texts and their corruptions). A key or string written with escapes (`\u` ones too, which can
+ * members the tree does not name left out of every object the tree reaches, and each member it names there an
+ * own one, undefined where the text has none (see `shapeOf`; test/lib/json-fields.test.ts holds it to that over
+ * random texts and their corruptions). A key or string written with escapes (`\u` ones too, which can
  * spell a listed key in other characters) is read by JSON.parse itself. Where it cannot promise that it gives
  * undefined and the caller parses the text whole: text that is not JSON (JSON.parse then names the fault), bytes
  * that are not UTF-8 (JSON.parse reads U+FFFD where the text would keep the bytes), nesting deeper than MAX_DEPTH
@@ -97,7 +98,7 @@ export function readList(bytes: Buffer, listKey: string, { fields, cut }: { fiel
   cutCount = 0;
   listCut = cut;
   try {
-    const end = objectEnd(bytes, start, n, 1, { fields: page, out: {} }, undefined);
+    const end = objectEnd(bytes, start, n, 1, { fields: page, out: { ...page.shape } }, undefined);
     if (end < 0 || skipSpace(bytes, end, n) !== n || list === undefined) return undefined;
     const read: ListRead = list;
     read.cuts = cutRanges.slice(0, 2 * cutCount);
@@ -141,19 +142,25 @@ interface Field {
   isList?: true;
 }
 
-type Fields = KeyTable<Field>;
+interface Fields {
+  keys: KeyTable<Field>;
+  /** Every named member, undefined: each object read starts as a copy of it (see `shapeOf`). */
+  shape: Record<string, undefined>;
+}
 
 const compiled = new WeakMap<FieldTree, Fields>();
 
 function fieldsOf(tree: FieldTree): Fields {
   let fields = compiled.get(tree);
   if (!fields) {
-    fields = new KeyTable(Object.keys(tree).map((name) => {
+    const names = Object.keys(tree);
+    const keys = new KeyTable(names.map((name) => {
       // An own member named __proto__ is what JSON.parse makes of that key; an assignment would set a prototype.
       if (name === '__proto__') throw new TypeError('a field tree cannot name __proto__');
       const value = tree[name]!;
       return [name, { name, sub: value === true ? undefined : fieldsOf(value) }] as const;
     }));
+    fields = { keys, shape: shapeOf(names) };
     compiled.set(tree, fields);
   }
   return fields;
@@ -163,6 +170,18 @@ const pageFields = new Map<string, WeakMap<FieldTree | typeof WHOLE, Fields>>();
 /** Stands for "no field tree" (whole records) as a WeakMap key. */
 const WHOLE = {};
 
+/**
+ * An object holding `names`, each undefined, whose copies keep V8's fast properties. An object given members one
+ * by one under computed keys turns into a dictionary past about 16 of them (an order has 24), and every later read
+ * of it, the mapper's, is a hash lookup; a copy of this one has all its members from the start, in one layout per
+ * tree, and the walk only writes their values. JSON.parse builds it, because it gives fast objects whatever their size.
+ */
+function shapeOf(names: readonly string[]): Record<string, undefined> {
+  const shape = JSON.parse(JSON.stringify(Object.fromEntries(names.map((name) => [name, 0])))) as Record<string, unknown>;
+  for (const name of names) shape[name] = undefined;
+  return shape as Record<string, undefined>;
+}
+
 /** A page's fields: its `listKey` member, the list, whose records are read with `fields` (whole without). */
 function pageFieldsOf(listKey: string, fields: FieldTree | undefined): Fields {
   let byTree = pageFields.get(listKey);
@@ -170,7 +189,7 @@ function pageFieldsOf(listKey: string, fields: FieldTree | undefined): Fields {
   let page = byTree.get(fields ?? WHOLE);
   if (!page) {
     const field: Field = { name: listKey, sub: fields === undefined ? undefined : fieldsOf(fields), isList: true };
-    byTree.set(fields ?? WHOLE, (page = new KeyTable([[listKey, field]])));
+    byTree.set(fields ?? WHOLE, (page = { keys: new KeyTable([[listKey, field]]), shape: shapeOf([listKey]) }));
   }
   return page;
 }
@@ -284,7 +303,7 @@ function valueEnd(b: Buffer, i: number, n: number, depth: number, cut: CutKeys |
 function readValue(b: Buffer, i: number, n: number, depth: number, sub: Fields | undefined, cut: CutKeys | undefined): unknown {
   const c = b[i];
   if (sub !== undefined && (c === LBRACE || c === LBRACKET)) {
-    const out: Record<string, unknown> | unknown[] = c === LBRACE ? {} : [];
+    const out: Record<string, unknown> | unknown[] = c === LBRACE ? { ...sub.shape } : [];
     const end = c === LBRACE ? objectEnd(b, i, n, depth + 1, { fields: sub, out: out as Record<string, unknown> }, cut) : arrayEnd(b, i, n, depth + 1, { fields: sub, out: out as unknown[] }, cut);
     if (end < 0) return FAIL;
     readEnd = end;
@@ -351,7 +370,7 @@ function objectEnd(b: Buffer, i: number, n: number, depth: number, reading: Read
     const keyEnd = stringEnd(b, j, n);
     if (keyEnd < 0) return -1;
     const keyEscaped = escaped;
-    const field = reading?.fields.get(b, keyStart + 1, keyEnd - 1, keyEscaped);
+    const field = reading?.fields.keys.get(b, keyStart + 1, keyEnd - 1, keyEscaped);
     const isCut = cut !== undefined && cut.get(b, keyStart + 1, keyEnd - 1, keyEscaped) === true;
     j = skipSpace(b, keyEnd, n);
     if (b[j] !== COLON) return -1;

@@ -16,11 +16,15 @@ import { personalKeysOf, scrubRecord, type PrivacyPolicy } from '../../lib/model
 import { readSourcePage } from '../../lib/model/source-page.js';
 import { cafe24ApiOrder, cafe24Product, seeded } from '../fixtures/sink-records.js';
 
+/** An object as readList reads it under `tree`: every member the tree names is its own, undefined where the text has none. */
+const asRead = (tree: FieldTree, members: Record<string, unknown>): Record<string, unknown> =>
+  ({ ...Object.fromEntries(Object.keys(tree).map((key) => [key, undefined])), ...members });
+
 /** JSON.parse's value with only the tree's members kept in the objects the tree reaches: what readList promises. */
 function project(value: unknown, tree: FieldTree): unknown {
   if (Array.isArray(value)) return value.map((entry) => project(entry, tree));
   if (typeof value !== 'object' || value === null) return value;
-  const out: Record<string, unknown> = {};
+  const out = asRead(tree, {});
   for (const [key, entry] of Object.entries(value)) {
     if (!Object.hasOwn(tree, key)) continue;
     const sub = tree[key]!;
@@ -127,8 +131,8 @@ describe('a page read in one walk: the fields named (json-fields)', () => {
 
   it('hands back what it cannot promise to read as JSON.parse does', () => {
     const read = (text: string | Buffer) => fieldsOf(Buffer.isBuffer(text) ? text : Buffer.from(text), TREE);
-    assert.deepEqual(read('{"records":[{"id":1,"z":2}]}'), [{ id: 1 }]);
-    assert.deepEqual(read('{"records":[{"id":"\\u0041\\u00e9","p\\u0072ice":1}]}'), [{ id: 'Aé', price: 1 }], '\\u escapes, in keys too');
+    assert.deepEqual(read('{"records":[{"id":1,"z":2}]}'), [asRead(TREE, { id: 1 })]);
+    assert.deepEqual(read('{"records":[{"id":"\\u0041\\u00e9","p\\u0072ice":1}]}'), [asRead(TREE, { id: 'Aé', price: 1 })], '\\u escapes, in keys too');
     assert.equal(read('{"records":[{"id":"\\u00G1"}]}'), undefined, 'a \\u escape that is not one');
     assert.equal(read('{"records":[{"id":"\\x"}]}'), undefined, 'an escape JSON does not have');
     assert.equal(read(Buffer.from([...Buffer.from('{"records":[{"id":"'), 0xff, ...Buffer.from('"}]}')])), undefined, 'bytes that are not UTF-8');
@@ -140,10 +144,10 @@ describe('a page read in one walk: the fields named (json-fields)', () => {
     assert.equal(read('{"records":[{"id":1}]} x'), undefined, 'text after the value');
     assert.equal(read('{"records":[{"id":01}]}'), undefined, 'a leading zero');
     assert.equal(read('{"records":[{"x":"a\u0001b"}]}'), undefined, 'a control character in a string');
-    assert.deepEqual(read('{"records":[{"id":1}],"records":[{"id":2,"id":3}]}'), [{ id: 3 }], 'the last of repeated keys, as JSON.parse');
+    assert.deepEqual(read('{"records":[{"id":1}],"records":[{"id":2,"id":3}]}'), [asRead(TREE, { id: 3 })], 'the last of repeated keys, as JSON.parse');
     assert.deepEqual(fieldsOf(Buffer.from('{"records":[{"a\\/b":1,"a/c":2}]}'), { 'a/b': true }), [{ 'a/b': 1 }], 'an escaped key is read as its text');
-    assert.deepEqual(read('{"records":[null,7,"s",[{"id":1,"q":2}]]}'), [null, 7, 's', [{ id: 1 }]], 'elements that are not objects');
-    assert.deepEqual(read('{"records":[{"id":-0,"price":1234567890123456789}]}'), [{ id: -0, price: 1234567890123456789 }], 'numbers as JSON.parse reads them');
+    assert.deepEqual(read('{"records":[null,7,"s",[{"id":1,"q":2}]]}'), [null, 7, 's', [asRead(TREE, { id: 1 })]], 'elements that are not objects');
+    assert.deepEqual(read('{"records":[{"id":-0,"price":1234567890123456789}]}'), [asRead(TREE, { id: -0, price: 1234567890123456789 })], 'numbers as JSON.parse reads them');
     assert.throws(() => fieldsOf(Buffer.from('{"records":[]}'), JSON.parse('{"__proto__":true}') as FieldTree), /__proto__/);
     assert.throws(() => fieldsOf(Buffer.from('{"records":[]}'), { '\ud800': true }), /ill-formed/, 'a lone surrogate would match U+FFFD');
   });
