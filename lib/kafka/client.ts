@@ -3,6 +3,7 @@
  * shares. Topic names pass through `topicName()` so one cluster can hold several environments (tests too).
  */
 import { usesNativeCrc32c } from './native-crc32c.js';
+import { usesUnzeroedEncoder } from './encoder-buffers.js';
 import { ZSTD } from './zstd-codec.js';
 import { Kafka, logLevel, Partitioners, type Consumer, type ConsumerConfig, type Producer, type ProducerConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from '../logger.js';
@@ -67,6 +68,7 @@ export function createKafka({ brokers, clientId, connectionTimeoutMs = 3000, top
     retry: KAFKA_RETRY,
   });
   if (!usesNativeCrc32c()) logger?.warn('kafkajs loaded before lib/kafka/native-crc32c.ts: batches are produced with its JavaScript CRC32C (slower)');
+  if (!usesUnzeroedEncoder()) logger?.warn('kafkajs loaded before lib/kafka/encoder-buffers.ts: its encoders zero every buffer they grow (slower)');
   return {
     kafka,
     topic: (name) => `${topicPrefix}${name}`,

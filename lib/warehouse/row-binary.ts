@@ -279,13 +279,15 @@ function writerOf(kind: Kind): CellWriter {
       };
     case 'decimal': {
       const bounds = INT_RANGE[`s${kind.bytes}`] as IntRange;
-      return (out, value) => out.int(scaledDecimal(value, kind.scale), kind.bytes, true, bounds);
+      const read = lastValue((value) => scaledDecimal(value, kind.scale));
+      return (out, value) => out.int(read(value), kind.bytes, true, bounds);
     }
     case 'date': {
       return (out, value) => out.int(epochDays(value), 2, false, INT_RANGE.u2 as IntRange);
     }
     case 'datetime64': {
-      return (out, value) => out.int(epochMillis(value), 8, true, INT_RANGE.s8 as IntRange);
+      const read = lastValue(epochMillis);
+      return (out, value) => out.int(read(value), 8, true, INT_RANGE.s8 as IntRange);
     }
     case 'array': {
       const item = writerOf(kind.item);
@@ -309,6 +311,24 @@ function writerOf(kind: Kind): CellWriter {
       };
     }
   }
+}
+
+/**
+ * `read` remembering its last text and result: a column's cells repeat from row to row (every row of a chunk has
+ * its fetch time; an order's items its order time; most discounts are "0.00"), and one compare of the same string
+ * costs far less than reading it again. Only strings are remembered: a string is a value, its result cannot change.
+ */
+function lastValue<T>(read: (value: unknown) => T): (value: unknown) => T {
+  let lastText: string | undefined;
+  let lastResult!: T;
+  return (value) => {
+    if (typeof value !== 'string') return read(value);
+    if (value !== lastText) {
+      lastResult = read(value);
+      lastText = value;
+    }
+    return lastResult;
+  };
 }
 
 interface ByteReader {
@@ -556,8 +576,14 @@ class ByteWriter {
       }
       return;
     }
-    const n = Number(value);
-    this.#pos = signed ? buf.writeIntLE(n, this.#pos, bytes) : buf.writeUIntLE(n, this.#pos, bytes);
+    // In range, so its low bytes are its two's complement: written as they are, without Buffer's own checks.
+    let n = Number(value);
+    let pos = this.#pos;
+    for (let k = 0; k < bytes; k++) {
+      buf[pos++] = n & 0xff;
+      n >>= 8;
+    }
+    this.#pos = pos;
   }
 
   #ensure(bytes: number): void {
