@@ -35,6 +35,8 @@ export interface BaselineRun {
   /** The embedded engine's directory (when landing). */
   dataDir: string;
   shops: { tenantId: string; mallId: string; tokenResponse: unknown }[];
+  /** Where the orders begin (a first sync's window start, bench/cafe24.ts). */
+  since: string;
 }
 
 export interface BaselineResult {
@@ -94,7 +96,7 @@ serve({
         const byEntity = new Map<string, unknown[]>();
         try {
           await connector.sync({
-            v: 1, requestId, tenantId: shop.tenantId, platform: 'cafe24', tier: 'paid', reason: 'scheduled', attempt: 1, requestedAt: new Date().toISOString(),
+            v: 1, requestId, tenantId: shop.tenantId, platform: 'cafe24', tier: 'paid', reason: 'scheduled', attempt: 1, requestedAt: new Date().toISOString(), since: o.since,
           }, {}, {
             signal: new AbortController().signal, log,
             emit(entity, list) {

@@ -186,7 +186,7 @@ async function measureOurs(s: Settings): Promise<OursResult> {
   const specs = await readTopicSpecs(join(ROOT, 'topics.json'));
   const children: Child[] = [];
   const cleanups: (() => Promise<unknown>)[] = [];
-  const windowStart = `${addDays(kstDay(Date.now()), -INITIAL_DAYS)}T00:00:00+09:00`;
+  const windowStart = initialWindowStart();
   try {
     await applyTopics(admin, specs, { prefix });
     const sim = startChild('cafe24-sim.ts');
@@ -248,7 +248,7 @@ async function measureOurs(s: Settings): Promise<OursResult> {
     cleanups.push(() => watcher.disconnect());
     const publisher = await createPublisher(kafka);
     cleanups.push(() => publisher.close());
-    const requests = tenants.map((t) => buildSyncRequest({ tenantId: t.tenantId, platform: 'cafe24', tier: 'paid' }, 'scheduled'));
+    const requests = tenants.map((t) => buildSyncRequest({ tenantId: t.tenantId, platform: 'cafe24', tier: 'paid' }, 'scheduled', { since: windowStart }));
 
     // The clock starts after every process's CPU mark.
     const before = await cpuMarks(sim, sink);
@@ -365,7 +365,7 @@ async function measureBaseline(s: Settings): Promise<BaselineMeasure> {
     const tokens = await sim.call<unknown[]>('tokens', { mallIds: info.mallIds });
     if (s.baselineLands) await old.call('open', { dataDir: join(dataDir, 'chdb') });
     const args: BaselineRun = {
-      cafe24: cafe24Settings(info), batchSize: s.batchSize, salt: SALT, land: s.baselineLands, dataDir,
+      cafe24: cafe24Settings(info), batchSize: s.batchSize, salt: SALT, land: s.baselineLands, dataDir, since: initialWindowStart(),
       shops: info.mallIds.map((mallId, i) => ({ tenantId: `t-${mallId}`, mallId, tokenResponse: tokens[i] })),
     };
     log(`baseline: ${s.shops} shops in batches of ${s.batchSize}, each batch waiting for its slowest shop, ` +
@@ -396,6 +396,14 @@ async function measureBaseline(s: Settings): Promise<BaselineMeasure> {
 }
 
 // ------------------------------------------------------------------------------------------------- plumbing
+
+/**
+ * Where a first sync's orders begin (INITIAL_DAYS back, a whole KST day), fixed when a run begins and named in its
+ * requests: a job that starts after KST midnight would otherwise reach one day less far back than the run's truth.
+ */
+function initialWindowStart(): string {
+  return `${addDays(kstDay(Date.now()), -INITIAL_DAYS)}T00:00:00+09:00`;
+}
 
 /** Both sides talk to their simulator with the same settings: only its address and app credentials differ. */
 function cafe24Settings(info: SimInfo): Cafe24Settings {
