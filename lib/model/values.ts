@@ -39,12 +39,35 @@ export function kstDate(ms: number): DateText {
 export function parseSourceTime(value: unknown, field: string): number | null {
   if (value === null || value === undefined || value === '') return null;
   if (typeof value !== 'string') throw new RecordRejectedError(`${field}: expected a date-time string, got ${typeof value}`);
+  const usual = usualTime(value);
+  if (usual !== undefined) return usual;
   const m = TIME.exec(value);
   if (!m) throw new RecordRejectedError(`${field}: unreadable date-time ${JSON.stringify(value.slice(0, 40))}`);
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
   const local = Date.UTC(+y!, +mo! - 1, +d!, +h, +mi, +s, frac ? Math.floor(+frac.padEnd(3, '0').slice(0, 3)) : 0);
   if (Number.isNaN(local)) throw new RecordRejectedError(`${field}: impossible date-time ${JSON.stringify(value)}`);
   return local - zoneOffsetMs(zone);
+}
+
+/** Two decimal digits of `s` at `i`, or NaN. */
+function digits2(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : Number.NaN;
+}
+
+/**
+ * The two forms the sources write almost every time read without the regex (~10 times faster, and a Cafe24 order
+ * carries a dozen times): `YYYY-MM-DDTHH:MM:SS+09:00` (Cafe24) and `YYYY-MM-DD HH:MM:SS` (Ably, KST). The same
+ * arithmetic as the general path, so the same result; anything else (or a non-digit anywhere) is undefined.
+ */
+function usualTime(s: string): number | undefined {
+  const kstOffset = s.length === 25 && s.charCodeAt(10) === 84 /* T */ && s.endsWith('+09:00');
+  if (!kstOffset && !(s.length === 19 && s.charCodeAt(10) === 32 /* space */)) return undefined;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined;
+  // A NaN digit pair makes the sum NaN, and Date.UTC then too.
+  const ms = Date.UTC(digits2(s, 0) * 100 + digits2(s, 2), digits2(s, 5) - 1, digits2(s, 8), digits2(s, 11), digits2(s, 14), digits2(s, 17));
+  return Number.isNaN(ms) ? undefined : ms - KST_OFFSET_MS;
 }
 
 function zoneOffsetMs(zone: string | undefined): number {

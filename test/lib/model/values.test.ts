@@ -19,6 +19,23 @@ describe('sink values', () => {
     assert.throws(() => parseSourceTime(1736467964, 'f'), RecordRejectedError);
   });
 
+  it('reads the two usual forms by their digits as the general form reads them, and near misses the general way', () => {
+    for (let i = 0; i < 2000; i++) {
+      const ms = Date.UTC(2000, 0, 1) + Math.floor((i * 7_777_777_777) % 1e12 / 1000) * 1000;
+      const kst = new Date(ms + 9 * 3_600_000).toISOString().slice(0, 19);
+      assert.equal(parseSourceTime(`${kst}+09:00`, 'f'), ms);
+      assert.equal(parseSourceTime(kst.replace('T', ' '), 'f'), ms);
+      // The same instant in a form only the general path reads.
+      assert.equal(parseSourceTime(`${kst}.000+09:00`, 'f'), ms);
+    }
+    const at = Date.UTC(2026, 0, 10, 0, 12, 44);
+    assert.equal(parseSourceTime('2026-01-10T09:12:44+0900', 'f'), at);
+    assert.equal(parseSourceTime('2026-01-10T18:12:44+18:00', 'f'), at);
+    for (const bad of ['2026-01-1O 09:12:44', '2026-01-10T09:12:4x+09:00', '2026-01-10T09:12:44+09:0x', '2026/01/10 09:12:44', '2026-01-10X09:12:44']) {
+      assert.throws(() => parseSourceTime(bad, 'f'), RecordRejectedError, bad);
+    }
+  });
+
   it('writes DateTime64 cells as Unix seconds with milliseconds, and KST days', () => {
     assert.equal(epochText(1736467964123), '1736467964.123');
     assert.equal(epochText(1736467964005), '1736467964.005');
