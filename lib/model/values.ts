@@ -65,7 +65,7 @@ function usualTime(s: string): number | undefined {
   const kstOffset = s.length === 25 && s.charCodeAt(10) === 84 /* T */ && s.endsWith('+09:00');
   if (!kstOffset && !(s.length === 19 && s.charCodeAt(10) === 32 /* space */)) return undefined;
   if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined;
-  // A NaN digit pair makes the sum NaN, and Date.UTC then too.
+  // A pair holding a non-digit is NaN, and so is Date.UTC of it.
   const ms = Date.UTC(digits2(s, 0) * 100 + digits2(s, 2), digits2(s, 5) - 1, digits2(s, 8), digits2(s, 11), digits2(s, 14), digits2(s, 17));
   return Number.isNaN(ms) ? undefined : ms - KST_OFFSET_MS;
 }
