@@ -90,6 +90,17 @@ describe('analytics schema (embedded engine)', function () {
     }
   });
 
+  it('merges in wide steps: raw_records ~50 parts of a size at once, the typed tables ~20 (014)', async function () {
+    const rows = await warehouse.query<{ name: string; create: string }>(
+      'SELECT name, create_table_query AS create FROM system.tables WHERE database = currentDatabase()',
+    );
+    for (const name of SINK_TABLES) {
+      const create = rows.find((row) => row.name === name)?.create ?? '';
+      assert.match(create, new RegExp(`merge_selector_base = ${name === 'raw_records' ? 50 : 20}\\b`), `${name} merges in wide steps`);
+      assert.match(create, /merge_selector_enable_heuristic_to_lower_max_parts_to_merge_at_once = 0\b/, `${name} does not narrow its merges`);
+    }
+  });
+
   it('stores no buyer personal data: no name, phone, email or address columns', async function () {
     const columns = await warehouse.query<{ table: string; name: string }>(
       'SELECT table, name FROM system.columns WHERE database = currentDatabase()',
