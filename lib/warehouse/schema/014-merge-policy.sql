@@ -6,7 +6,7 @@
 -- merging them; the typed tables, which Grafana reads with FINAL (more parts, slower reads), for ~20.
 -- Measured on that sync: 19-20 merges rewriting 0.82-1.15 GB, and the sink's CPU per order 184 and 166 µs against
 -- 224 and 170 in alternating runs; a partition holds more parts between merges, far below parts_to_delay_insert
--- (1000). The heuristic setting needs a server of ClickHouse 25.x or later (docker-compose runs 25.8).
+-- (1000). These settings need ClickHouse 26.x, as the embedded engine runs (docker-compose runs 26.7).
 ALTER TABLE raw_records MODIFY SETTING merge_selector_base = 50, merge_selector_enable_heuristic_to_lower_max_parts_to_merge_at_once = 0
 --> statement-breakpoint
 ALTER TABLE orders MODIFY SETTING merge_selector_base = 20, merge_selector_enable_heuristic_to_lower_max_parts_to_merge_at_once = 0

@@ -101,6 +101,17 @@ describe('analytics schema (embedded engine)', function () {
     }
   });
 
+  it('builds no column statistics of raw_records; the typed tables keep the engine\'s (015)', async function () {
+    const rows = await warehouse.query<{ name: string; create: string }>(
+      'SELECT name, create_table_query AS create FROM system.tables WHERE database = currentDatabase()',
+    );
+    for (const name of SINK_TABLES) {
+      const create = rows.find((row) => row.name === name)?.create ?? '';
+      if (name === 'raw_records') assert.match(create, /auto_statistics_types = ''/, 'raw_records statistics');
+      else assert.doesNotMatch(create, /auto_statistics_types/, `${name} statistics`);
+    }
+  });
+
   it('stores no buyer personal data: no name, phone, email or address columns', async function () {
     const columns = await warehouse.query<{ table: string; name: string }>(
       'SELECT table, name FROM system.columns WHERE database = currentDatabase()',
