@@ -39,6 +39,11 @@ describe('analytics schema (embedded engine)', function () {
     await migrate(warehouse);
   });
 
+  /** Each table's CREATE statement as the engine now states it (settings included), by table name. */
+  const createQueries = async () => new Map((await warehouse.query<{ name: string; create: string }>(
+    'SELECT name, create_table_query AS create FROM system.tables WHERE database = currentDatabase()',
+  )).map((row) => [row.name, row.create]));
+
   after(async function () {
     await disposeTestWarehouse(warehouse);
   });
@@ -81,32 +86,26 @@ describe('analytics schema (embedded engine)', function () {
   });
 
   it('lets insert_deduplication_token work on every table the sink writes', async function () {
-    const rows = await warehouse.query<{ name: string; create: string }>(
-      'SELECT name, create_table_query AS create FROM system.tables WHERE database = currentDatabase()',
-    );
+    const creates = await createQueries();
     for (const name of SINK_TABLES) {
-      const create = rows.find((row) => row.name === name)?.create ?? '';
+      const create = creates.get(name) ?? '';
       assert.match(create, /non_replicated_deduplication_window = (\d{4,})/, `${name} keeps a deduplication window`);
     }
   });
 
   it('merges in wide steps: raw_records ~50 parts of a size at once, the typed tables ~20 (014)', async function () {
-    const rows = await warehouse.query<{ name: string; create: string }>(
-      'SELECT name, create_table_query AS create FROM system.tables WHERE database = currentDatabase()',
-    );
+    const creates = await createQueries();
     for (const name of SINK_TABLES) {
-      const create = rows.find((row) => row.name === name)?.create ?? '';
+      const create = creates.get(name) ?? '';
       assert.match(create, new RegExp(`merge_selector_base = ${name === 'raw_records' ? 50 : 20}\\b`), `${name} merges in wide steps`);
       assert.match(create, /merge_selector_enable_heuristic_to_lower_max_parts_to_merge_at_once = 0\b/, `${name} does not narrow its merges`);
     }
   });
 
   it('builds no column statistics of raw_records; the typed tables keep the engine\'s (015)', async function () {
-    const rows = await warehouse.query<{ name: string; create: string }>(
-      'SELECT name, create_table_query AS create FROM system.tables WHERE database = currentDatabase()',
-    );
+    const creates = await createQueries();
     for (const name of SINK_TABLES) {
-      const create = rows.find((row) => row.name === name)?.create ?? '';
+      const create = creates.get(name) ?? '';
       if (name === 'raw_records') assert.match(create, /auto_statistics_types = ''/, 'raw_records statistics');
       else assert.doesNotMatch(create, /auto_statistics_types/, `${name} statistics`);
     }
