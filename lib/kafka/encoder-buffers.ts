@@ -18,11 +18,12 @@
  * an array of encoders is copied in after one allocation of their total, and a record is encoded by `encodeRecord`,
  * which knows its size before writing a byte.
  */
-import { createRequire, Module } from 'node:module';
+import { createRequire } from 'node:module';
+import { isKafkajsModule, kafkajsPath, placeKafkajsModule } from './kafkajs-module.js';
 
 const require = createRequire(import.meta.url);
-const path = require.resolve('kafkajs/src/protocol/encoder.js');
-const recordPath = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/index.js');
+const path = kafkajsPath('src/protocol/encoder.js');
+const recordPath = kafkajsPath('src/protocol/recordBatch/record/v0/index.js');
 
 type Bytes = Buffer | string | null | undefined;
 
@@ -114,15 +115,9 @@ export function encodeRecord({ offsetDelta = 0, timestampDelta = 0, key, value, 
 }
 
 if (cached === undefined) require.cache[path]!.exports = UnzeroedEncoder;
-if (require.cache[recordPath] === undefined) {
-  const module = new Module(recordPath);
-  module.filename = recordPath;
-  module.loaded = true;
-  module.exports = encodeRecord;
-  require.cache[recordPath] = module;
-}
+placeKafkajsModule(recordPath, encodeRecord);
 
 /** True when kafkajs in this process encodes into unzeroed buffers (false if kafkajs loaded before this module). */
 export function usesUnzeroedEncoder(): boolean {
-  return require.cache[path]?.exports === UnzeroedEncoder && require.cache[recordPath]?.exports === encodeRecord;
+  return isKafkajsModule(path, UnzeroedEncoder) && isKafkajsModule(recordPath, encodeRecord);
 }

@@ -7,23 +7,16 @@
  * check them on fetch.
  */
 import { crc32c } from '@node-rs/crc32';
-import { createRequire, Module } from 'node:module';
+import { isKafkajsModule, kafkajsPath, placeKafkajsModule } from './kafkajs-module.js';
 
-const require = createRequire(import.meta.url);
-const path = require.resolve('kafkajs/src/protocol/recordBatch/crc32C/index.js');
+const path = kafkajsPath('src/protocol/recordBatch/crc32C/index.js');
 
 /** kafkajs's contract: a Buffer in, the CRC32C as an unsigned 32-bit integer out. */
 export const nativeCrc32c = (buffer: Buffer): number => crc32c(buffer) >>> 0;
 
-if (require.cache[path] === undefined) {
-  const module = new Module(path);
-  module.filename = path;
-  module.loaded = true;
-  module.exports = nativeCrc32c;
-  require.cache[path] = module;
-}
+placeKafkajsModule(path, nativeCrc32c);
 
 /** True when kafkajs in this process produces with the native CRC (false if kafkajs loaded before this module). */
 export function usesNativeCrc32c(): boolean {
-  return require.cache[path]?.exports === nativeCrc32c;
+  return isKafkajsModule(path, nativeCrc32c);
 }
