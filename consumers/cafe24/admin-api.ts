@@ -7,6 +7,7 @@
  */
 import { errors as undiciErrors, Pool, request } from 'undici';
 import { NonRetriableError, RateLimitedError, SessionExpiredError, TransientSourceError } from '../../lib/errors.js';
+import { readBodyBytes } from '../../lib/body-bytes.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 /** Cafe24 mall ids: 4-16 lower-case letters and digits (they are sub-domains of cafe24api.com). */
@@ -48,9 +49,13 @@ export interface AdminApiOptions {
 
 /**
  * Reads a 200's body from its bytes as they came (the connector reads record pages itself, lib/model/source-page.ts).
- * A SyntaxError it throws makes the page malformed.
+ * A SyntaxError it throws makes the page malformed. The bytes are valid only until it returns (lib/body-bytes.ts):
+ * what it keeps, it copies.
  */
 export type BodyReader<T> = (bytes: Buffer) => T;
+
+/** What a call makes of its answer: the body's bytes are valid only until it returns. */
+type Settle<T> = (status: number, headers: Record<string, string | string[] | undefined>, bytes: Buffer) => T;
 
 const parseJson: BodyReader<unknown> = (bytes) => JSON.parse(bytes.toString('utf8'));
 
@@ -84,17 +89,23 @@ export function createAdminApi({ baseTemplate, apiVersion, limiter, timeoutMs = 
     return pool;
   };
 
-  async function call(mallId: string, url: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }, signal: AbortSignal) {
+  /** One request; `settle` reads its status, headers and body bytes, which are valid only until it returns (lib/body-bytes.ts). */
+  async function call<T>(mallId: string, url: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }, signal: AbortSignal, settle: Settle<T>): Promise<T> {
     const release = await limiter.acquire(mallId, signal);
     let status = 0;
     let headers: Record<string, string | string[] | undefined> = {};
+    let settled = false;
     try {
       const response = await request(url, { ...init, dispatcher: poolFor(mallId, url), signal });
       status = response.statusCode;
       headers = response.headers;
-      const body = await response.body.bytes();
-      return { status, headers, bytes: withoutBom(Buffer.from(body.buffer, body.byteOffset, body.byteLength)) };
+      return await readBodyBytes(response.body, (bytes) => {
+        settled = true;
+        return settle(status, headers, withoutBom(bytes));
+      });
     } catch (error) {
+      // What `settle` throws is its verdict on the answer, not a failure of the transport.
+      if (settled) throw error;
       if (signal.aborted) throw signal.reason;
       if (error instanceof undiciErrors.UndiciError || (error as NodeJS.ErrnoException).code !== undefined) {
         throw new TransientSourceError(`cafe24 ${mallId}: ${(error as Error).message}`, { cause: error, context: { mallId } });
@@ -143,24 +154,26 @@ export function createAdminApi({ baseTemplate, apiVersion, limiter, timeoutMs = 
     async get<T>(mallId: string, accessToken: string, path: string, query: Record<string, string | number | undefined>, signal: AbortSignal, read = parseJson as BodyReader<T>) {
       const url = new URL(`${mallBaseUrl(baseTemplate, mallId)}/api/v2/admin/${path}`);
       for (const [name, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(name, String(value));
-      const { status, headers, bytes } = await call(mallId, url.toString(), {
+      return call(mallId, url.toString(), {
         method: 'GET',
         headers: { Authorization: `Bearer ${accessToken}`, 'Content-Type': 'application/json', 'X-Cafe24-Api-Version': apiVersion },
-      }, signal);
-      if (status !== 200) throw failure(mallId, path, status, headers, jsonOf(bytes) as Cafe24ErrorBody | undefined);
-      return parse(mallId, path, status, bytes, read);
+      }, signal, (status, headers, bytes) => {
+        if (status !== 200) throw failure(mallId, path, status, headers, jsonOf(bytes) as Cafe24ErrorBody | undefined);
+        return parse(mallId, path, status, bytes, read);
+      });
     },
     async token(mallId, basicAuth, form, signal) {
       const url = `${mallBaseUrl(baseTemplate, mallId)}/api/v2/oauth/token`;
-      const { status, headers, bytes } = await call(mallId, url, {
+      return call(mallId, url, {
         method: 'POST',
         headers: { Authorization: `Basic ${basicAuth}`, 'Content-Type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams(form).toString(),
-      }, signal);
-      const body = jsonOf(bytes);
-      if (status !== 200) throw failure(mallId, 'oauth/token', status, headers, body as Cafe24ErrorBody | undefined);
-      if (body === undefined) throw new TransientSourceError(`cafe24 ${mallId} oauth/token: malformed JSON`, { context: { mallId } });
-      return body;
+      }, signal, (status, headers, bytes) => {
+        const body = jsonOf(bytes);
+        if (status !== 200) throw failure(mallId, 'oauth/token', status, headers, body as Cafe24ErrorBody | undefined);
+        if (body === undefined) throw new TransientSourceError(`cafe24 ${mallId} oauth/token: malformed JSON`, { context: { mallId } });
+        return body;
+      });
     },
     async close() {
       const all = [...pools.values()];
