@@ -15,8 +15,8 @@
  * doubling: a 612 KB record (a chunk and its rows header) grows into 1 MB, a header of ~100 KB into its own 128 KB
  * encoder before being copied in, and the batch of all records doubles up to the next power of two above their sum.
  * So a large write here grows a buffer to exactly what it needs (small ones still double, so appends stay linear),
- * an array of encoders is copied in after one allocation of their total, and a record (`encodeRecord`) keeps its
- * large values where they are until that copy.
+ * an array of encoders is copied in after one allocation of their total, and a record is encoded by `encodeRecord`,
+ * which knows its size before writing a byte.
  */
 import { createRequire } from 'node:module';
 import { isKafkajsModule, kafkajsPath, placeKafkajsModule } from './kafkajs-module.js';
@@ -64,16 +64,15 @@ class UnzeroedEncoder extends Encoder {
     this.buf = grown;
   }
 
-  writeEncoderArray(encoders: (KafkajsEncoder | PartedRecord)[]): this {
+  writeEncoderArray(encoders: KafkajsEncoder[]): this {
     let total = 0;
     for (const encoder of encoders) {
-      if (encoder == null || !(encoder instanceof PartedRecord || Buffer.isBuffer(encoder.buf))) throw new Error('all values should be an instance of Encoder[]');
+      if (encoder == null || !Buffer.isBuffer(encoder.buf)) throw new Error('all values should be an instance of Encoder[]');
       total += encoder.offset;
     }
     this.ensureAvailable(total);
     for (const encoder of encoders) {
-      if (encoder instanceof PartedRecord) for (const part of encoder.parts) this.offset += part.copy(this.buf, this.offset);
-      else this.offset += encoder.buf.copy(this.buf, this.offset, 0, encoder.offset);
+      this.offset += encoder.buf.copy(this.buf, this.offset, 0, encoder.offset);
     }
     return this;
   }
@@ -88,53 +87,12 @@ export interface KafkaRecord {
   headers?: Record<string, Bytes | Bytes[]>;
 }
 
-/** Buffers at least this long go into a record by reference, copied only when its batch is assembled. */
-const BY_REFERENCE_FROM = 4096;
-
 /**
- * A record as the runs of its bytes: the large values (a chunk, its rows header) where the message holds them, the
- * small fields written between them. The batch copies the runs in (UnzeroedEncoder.writeEncoderArray, the only
- * place kafkajs puts records); any other reader of `buf` or `buffer` gets them joined once.
+ * A record in kafkajs's v2 record format, byte for byte what its own module writes, into one buffer of its exact
+ * size: kafkajs's module measures the body too, but writes into a default-sized encoder that doubles as it goes,
+ * and writes each header into an encoder of its own first.
  */
-export class PartedRecord {
-  #whole: Buffer | undefined;
-
-  constructor(readonly parts: readonly Buffer[], readonly offset: number) {}
-
-  get buf(): Buffer {
-    return (this.#whole ??= Buffer.concat(this.parts, this.offset));
-  }
-
-  get buffer(): Buffer {
-    return this.buf;
-  }
-}
-
-/**
- * A record in kafkajs's v2 record format, byte for byte what its own module writes, without a copy of its large
- * values: kafkajs's module copies the value into a default-sized encoder that doubles as it goes, and each header
- * into an encoder of its own first, before the batch copies all of it again.
- */
-export function encodeRecord({ offsetDelta = 0, timestampDelta = 0, key, value, headers = {} }: KafkaRecord): PartedRecord {
-  const parts: Buffer[] = [];
-  let length = 0;
-  let small = new UnzeroedEncoder(64);
-  const flush = () => {
-    if (small.offset === 0) return;
-    parts.push(small.buffer);
-    length += small.offset;
-    small = new UnzeroedEncoder(64);
-  };
-  const writeBytes = (bytes: Bytes) => {
-    if (!Buffer.isBuffer(bytes) || bytes.length < BY_REFERENCE_FROM) {
-      small.writeVarIntBytes(bytes);
-      return;
-    }
-    small.writeVarInt(bytes.length);
-    flush();
-    parts.push(bytes);
-    length += bytes.length;
-  };
+export function encodeRecord({ offsetDelta = 0, timestampDelta = 0, key, value, headers = {} }: KafkaRecord): KafkajsEncoder {
   const list: { key: string; value: Bytes }[] = [];
   for (const name of Object.keys(headers)) {
     const entry = headers[name];
@@ -144,16 +102,16 @@ export function encodeRecord({ offsetDelta = 0, timestampDelta = 0, key, value, 
   let body = 1 + Encoder.sizeOfVarLong(timestampDelta) + Encoder.sizeOfVarInt(offsetDelta) +
     Encoder.sizeOfVarIntBytes(key) + Encoder.sizeOfVarIntBytes(value) + Encoder.sizeOfVarInt(list.length);
   for (const header of list) body += Encoder.sizeOfVarIntBytes(header.key) + Encoder.sizeOfVarIntBytes(header.value);
-  small.writeVarInt(body).writeInt8(0).writeVarLong(timestampDelta).writeVarInt(offsetDelta);
-  writeBytes(key);
-  writeBytes(value);
-  small.writeVarInt(list.length);
-  for (const header of list) {
-    small.writeVarIntString(header.key);
-    writeBytes(header.value);
-  }
-  flush();
-  return new PartedRecord(parts, length);
+  const encoder = new UnzeroedEncoder(Encoder.sizeOfVarInt(body) + body)
+    .writeVarInt(body)
+    .writeInt8(0)
+    .writeVarLong(timestampDelta)
+    .writeVarInt(offsetDelta)
+    .writeVarIntBytes(key)
+    .writeVarIntBytes(value)
+    .writeVarInt(list.length);
+  for (const header of list) encoder.writeVarIntString(header.key).writeVarIntBytes(header.value);
+  return encoder;
 }
 
 if (cached === undefined) require.cache[path]!.exports = UnzeroedEncoder;
