@@ -61,9 +61,11 @@ export function createRequestPacer(policy: Partial<PacerPolicy> = {}, now: () =>
   const buckets = new Map<string, Bucket>();
   const events = new EventEmitter<PacerEventMap>();
 
-  const bucketOf = (key: string, burst: number) => {
+  /** The bucket of `key`, full as of `t` when new: read at the same instant as its refill, or a clock tick between
+   * the two reads would leave a new bucket a fraction of a token short and hold its first call back. */
+  const bucketOf = (key: string, burst: number, t: number) => {
     let bucket = buckets.get(key);
-    if (!bucket) buckets.set(key, (bucket = { tokens: burst, at: now(), pausedUntil: 0 }));
+    if (!bucket) buckets.set(key, (bucket = { tokens: burst, at: t, pausedUntil: 0 }));
     return bucket;
   };
 
@@ -81,8 +83,8 @@ export function createRequestPacer(policy: Partial<PacerPolicy> = {}, now: () =>
       let waitedFrom: number | undefined;
       for (;;) {
         const t = now();
-        const hostBucket = bucketOf(`h:${host}`, p.hostBurst);
-        const accountBucket = bucketOf(`a:${account}`, p.accountBurst);
+        const hostBucket = bucketOf(`h:${host}`, p.hostBurst, t);
+        const accountBucket = bucketOf(`a:${account}`, p.accountBurst, t);
         const wait = Math.max(waitOf(hostBucket, p.hostRatePerSec, p.hostBurst, t), waitOf(accountBucket, p.accountRatePerSec, p.accountBurst, t));
         if (wait === 0) {
           hostBucket.tokens -= 1;
@@ -98,13 +100,14 @@ export function createRequestPacer(policy: Partial<PacerPolicy> = {}, now: () =>
     },
     pause({ account, host }, ms, reason) {
       if (reason === 'throttled') events.emit(PACER_EVENTS.THROTTLED, { account, host, ms });
-      const until = now() + ms;
+      const t = now();
+      const until = t + ms;
       if (account !== undefined) {
-        const b = bucketOf(`a:${account}`, p.accountBurst);
+        const b = bucketOf(`a:${account}`, p.accountBurst, t);
         b.pausedUntil = Math.max(b.pausedUntil, until);
       }
       if (host !== undefined) {
-        const b = bucketOf(`h:${host}`, p.hostBurst);
+        const b = bucketOf(`h:${host}`, p.hostBurst, t);
         b.pausedUntil = Math.max(b.pausedUntil, until);
       }
     },
