@@ -94,25 +94,27 @@ export function createAdminApi({ baseTemplate, apiVersion, limiter, timeoutMs = 
     const release = await limiter.acquire(mallId, signal);
     let status = 0;
     let headers: Record<string, string | string[] | undefined> = {};
-    let settled = false;
+    // Once the whole body is in, the call is over for the limiter (the mall's next call may go while this one is
+    // read), and what `settle` throws is its verdict on the answer, not a failure of the transport.
+    let answered = false;
     try {
       const response = await request(url, { ...init, dispatcher: poolFor(mallId, url), signal });
       status = response.statusCode;
       headers = response.headers;
       return await readBodyBytes(response.body, (bytes) => {
-        settled = true;
+        answered = true;
+        release(status, headers);
         return settle(status, headers, withoutBom(bytes));
       });
     } catch (error) {
-      // What `settle` throws is its verdict on the answer, not a failure of the transport.
-      if (settled) throw error;
+      if (answered) throw error;
       if (signal.aborted) throw signal.reason;
       if (error instanceof undiciErrors.UndiciError || (error as NodeJS.ErrnoException).code !== undefined) {
         throw new TransientSourceError(`cafe24 ${mallId}: ${(error as Error).message}`, { cause: error, context: { mallId } });
       }
       throw error;
     } finally {
-      release(status, headers);
+      if (!answered) release(status, headers);
     }
   }
 
