@@ -18,10 +18,8 @@
  * an array of encoders is copied in after one allocation of their total, and a record is encoded by `encodeRecord`,
  * which knows its size before writing a byte.
  */
-import { createRequire } from 'node:module';
-import { isKafkajsModule, kafkajsPath, placeKafkajsModule } from './kafkajs-module.js';
+import { extendKafkajsModule, isKafkajsModule, kafkajsPath, placeKafkajsModule } from './kafkajs-module.js';
 
-const require = createRequire(import.meta.url);
 const path = kafkajsPath('src/protocol/encoder.js');
 const recordPath = kafkajsPath('src/protocol/recordBatch/record/v0/index.js');
 
@@ -47,10 +45,7 @@ type EncoderClass = (new (initialSize?: number) => KafkajsEncoder) & {
 /** Below this, buffers keep kafkajs's powers of two, and the smallest come from Node's pool. */
 const EXACT_FROM = 4096;
 
-const cached = require.cache[path];
-const Encoder = require(path) as EncoderClass;
-
-class UnzeroedEncoder extends Encoder {
+const UnzeroedEncoder = extendKafkajsModule(path, (Encoder: EncoderClass) => class UnzeroedEncoder extends Encoder {
   constructor(initialSize = 511) {
     super(0);
     this.buf = Buffer.allocUnsafe(initialSize > EXACT_FROM ? initialSize : Encoder.nextPowerOfTwo(initialSize));
@@ -76,7 +71,7 @@ class UnzeroedEncoder extends Encoder {
     }
     return this;
   }
-}
+});
 
 /** kafkajs's record (protocol/recordBatch/record/v0), one message of a batch. */
 export interface KafkaRecord {
@@ -99,10 +94,12 @@ export function encodeRecord({ offsetDelta = 0, timestampDelta = 0, key, value, 
     if (Array.isArray(entry)) for (const item of entry) list.push({ key: name, value: item });
     else list.push({ key: name, value: entry });
   }
-  let body = 1 + Encoder.sizeOfVarLong(timestampDelta) + Encoder.sizeOfVarInt(offsetDelta) +
-    Encoder.sizeOfVarIntBytes(key) + Encoder.sizeOfVarIntBytes(value) + Encoder.sizeOfVarInt(list.length);
-  for (const header of list) body += Encoder.sizeOfVarIntBytes(header.key) + Encoder.sizeOfVarIntBytes(header.value);
-  const encoder = new UnzeroedEncoder(Encoder.sizeOfVarInt(body) + body)
+  // kafkajs's size functions are statics that call each other through `this`, so they stay called on the class.
+  const E = UnzeroedEncoder;
+  let body = 1 + E.sizeOfVarLong(timestampDelta) + E.sizeOfVarInt(offsetDelta) + E.sizeOfVarIntBytes(key) + E.sizeOfVarIntBytes(value) +
+    E.sizeOfVarInt(list.length);
+  for (const header of list) body += E.sizeOfVarIntBytes(header.key) + E.sizeOfVarIntBytes(header.value);
+  const encoder = new UnzeroedEncoder(E.sizeOfVarInt(body) + body)
     .writeVarInt(body)
     .writeInt8(0)
     .writeVarLong(timestampDelta)
@@ -114,7 +111,6 @@ export function encodeRecord({ offsetDelta = 0, timestampDelta = 0, key, value, 
   return encoder;
 }
 
-if (cached === undefined) require.cache[path]!.exports = UnzeroedEncoder;
 placeKafkajsModule(recordPath, encodeRecord);
 
 /** True when kafkajs in this process encodes into unzeroed buffers (false if kafkajs loaded before this module). */

@@ -20,5 +20,16 @@ export function placeKafkajsModule(path: string, exports: unknown): void {
   require.cache[path] = module;
 }
 
+/**
+ * Builds on kafkajs's own module at `path` (a subclass of its Encoder, say) and, unless kafkajs had that module
+ * loaded already, puts what `extend` made in its place. Returns what `extend` made either way.
+ */
+export function extendKafkajsModule<T, U>(path: string, extend: (original: T) => U): U {
+  const loaded = require.cache[path] !== undefined;
+  const extended = extend(require(path) as T);
+  if (!loaded) require.cache[path]!.exports = extended;
+  return extended;
+}
+
 /** True when kafkajs's `path` resolves to `exports` in this process. */
 export const isKafkajsModule = (path: string, exports: unknown): boolean => require.cache[path]?.exports === exports;
