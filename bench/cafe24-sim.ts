@@ -15,6 +15,10 @@ export interface SimStart {
   latencyMs: number;
   /** End of every mall's order history: the same for both runs, so they see the same orders. */
   dataAnchorMs: number;
+  /** Memory for orders serialized before the clock starts (`prerenderOrders`); 0 builds every page on demand. */
+  prerenderBytes: number;
+  /** Orders placed before this instant are not prerendered (no run reads them). */
+  prerenderSinceMs: number;
 }
 
 export interface SimInfo {
@@ -22,6 +26,7 @@ export interface SimInfo {
   clientId: string;
   clientSecret: string;
   mallIds: string[];
+  prerendered: { orders: number; bytes: number; seconds: number };
 }
 
 /** What the benchmark keeps of a mall's MallStats. */
@@ -39,8 +44,20 @@ serve({
   async start(o: SimStart): Promise<SimInfo> {
     sim = await startCafe24Simulator({
       seed: o.seed, shops: fleetSpecs({ count: o.shops, seed: o.seed, prefix: o.prefix }), latencyMs: o.latencyMs, dataAnchorMs: o.dataAnchorMs,
+      ...(o.prerenderBytes > 0 ? { orderJsonCacheBytes: o.prerenderBytes } : {}),
     });
-    return { apiBaseTemplate: sim.apiBaseTemplate, clientId: sim.app.clientId, clientSecret: sim.app.clientSecret, mallIds: sim.mallIds() };
+    const t0 = performance.now();
+    const prerendered = { orders: 0, bytes: 0 };
+    // The connector's order pages embed the items (consumers/cafe24/connector.ts).
+    for (const mallId of o.prerenderBytes > 0 ? sim.mallIds() : []) {
+      const done = sim.prerenderOrders(mallId, { embed: ['items'], sinceMs: o.prerenderSinceMs });
+      prerendered.orders += done.orders;
+      prerendered.bytes += done.bytes;
+    }
+    return {
+      apiBaseTemplate: sim.apiBaseTemplate, clientId: sim.app.clientId, clientSecret: sim.app.clientSecret, mallIds: sim.mallIds(),
+      prerendered: { ...prerendered, seconds: (performance.now() - t0) / 1000 },
+    };
   },
   /** The token responses of the app's install on each mall (what the OAuth callback would receive). */
   async tokens({ mallIds }: { mallIds: string[] }): Promise<unknown[]> {

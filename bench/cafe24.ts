@@ -31,7 +31,12 @@
  * consumer RSS +30%, and no faster; 128 → 92 failed attempts; 64 → 11, but a slower start (large shops start late).
  * With the real API and more cores, the same reasoning scales it up: enough jobs to keep every core busy.
  *
- * Options: --shops N (1000) · --concurrency N (128) · --latency-ms N (100)
+ * The simulator serializes the orders the runs will read before each run's clock starts (`prerenderOrders`, up to
+ * --sim-prerender-mb of them; the rest are built on demand): Cafe24 builds its pages on its own servers, and building
+ * them here took 17-20 CPU s of the two cores during a 100-shop run (against ~9 s left for serving), a load the
+ * pipeline never meets in production. Both runs get the same; `sim_prerendered_orders` says how many.
+ *
+ * Options: --shops N (1000) · --concurrency N (128) · --latency-ms N (100) · --sim-prerender-mb N (3072; 0: none)
  * · --seed N (2026) · --batch N (baseline batch size, 20) · --job-timeout-ms N (30000, the production default)
  * · --baseline-fetch-only (the baseline neither maps nor inserts) · --only ours|baseline (investigation runs; no
  * ratio) · CAFE24_PROFILE_DIR=<dir> profiles the child processes.
@@ -101,7 +106,12 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
     shops, seed, latencyMs, concurrency: option(argv, '--concurrency', 128), batchSize: option(argv, '--batch', 20),
     jobTimeoutMs: option(argv, '--job-timeout-ms', 30_000), cores: cpus().length, log, baselineLands: !argv.includes('--baseline-fetch-only'),
     // One data anchor for both runs, so both simulators hold the same orders whatever the hour.
-    sim: { shops, seed, prefix: 'bench', latencyMs, dataAnchorMs: Math.floor(Date.now() / 3_600_000) * 3_600_000 },
+    sim: {
+      shops, seed, prefix: 'bench', latencyMs, dataAnchorMs: Math.floor(Date.now() / 3_600_000) * 3_600_000,
+      prerenderBytes: option(argv, '--sim-prerender-mb', 3072) * 2 ** 20,
+      // A day before the runs' window, in case one of them starts after the next KST midnight.
+      prerenderSinceMs: Date.parse(initialWindowStart()) - 86_400_000,
+    },
   };
 
   const others = spawnSync('bash', ['-c', 'ps -eo pid,args | grep -E "bench/run\\.ts|bench/[a-z0-9-]+\\.ts|mocha" | grep -v grep'], { encoding: 'utf8' }).stdout
@@ -140,6 +150,7 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
       calls: sum(ours.calls, (c) => c.calls), calls_ok: sum(ours.calls, (c) => c.ok), rate_limited_429: sum(ours.calls, (c) => c.rateLimited),
       calls_by_endpoint: ours.byEndpoint, runs: ours.runs, runs_by_status: ours.byStatus, failed_attempts: ours.errors,
       job_ms_p50: ours.jobMs.p50, job_ms_p95: ours.jobMs.p95, fetched: ours.fetched, rows_by_table: ours.tables, expected: ours.expected, correct: ours.correct,
+      sim_prerendered_orders: ours.simPrerendered,
     } : {}),
     ...(baseline ? {
       baseline_includes: s.baselineLands ? 'fetch, map, insert into ClickHouse (batched)' : 'fetch only',
@@ -170,6 +181,8 @@ interface OursResult {
   tables: Record<string, number>;
   expected: { orders: number; ordersAtEnd: number; products: number; categories: number };
   correct: boolean;
+  /** Orders the simulator had serialized before the clock started. */
+  simPrerendered: number;
 }
 
 async function measureOurs(s: Settings): Promise<OursResult> {
@@ -192,6 +205,7 @@ async function measureOurs(s: Settings): Promise<OursResult> {
     const sim = startChild('cafe24-sim.ts');
     children.push(sim);
     const info = await sim.call<SimInfo>('start', s.sim);
+    logPrerendered(log, info);
     const tenants = info.mallIds.map((mallId) => ({ tenantId: `t-${mallId}`, mallId }));
     const tokenResponses = await sim.call<unknown[]>('tokens', { mallIds: info.mallIds });
 
@@ -330,6 +344,7 @@ async function measureOurs(s: Settings): Promise<OursResult> {
       wallS, pipelineCpuS, cpu, otherLoadCores, rssMb, calls, byEndpoint, runs: runs.seen, byStatus: runs.byStatus, errors: runs.errors,
       loopDelayP99: { consumer: Math.round(after.mainUsage.loopDelay.p99Ms), sink: Math.round(after.sinkUsage.loopDelay.p99Ms) },
       jobMs: { p50: pct(0.5), p95: pct(0.95), max: pct(1) }, fetched: runs.fetchedByEntity, tables: stored.tables, expected, correct,
+      simPrerendered: info.prerendered.orders,
     };
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -362,6 +377,7 @@ async function measureBaseline(s: Settings): Promise<BaselineMeasure> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-cafe24-baseline-'));
   try {
     const info = await sim.call<SimInfo>('start', s.sim);
+    logPrerendered(log, info);
     const tokens = await sim.call<unknown[]>('tokens', { mallIds: info.mallIds });
     if (s.baselineLands) await old.call('open', { dataDir: join(dataDir, 'chdb') });
     const args: BaselineRun = {
@@ -403,6 +419,10 @@ async function measureBaseline(s: Settings): Promise<BaselineMeasure> {
  */
 function initialWindowStart(): string {
   return `${addDays(kstDay(Date.now()), -INITIAL_DAYS)}T00:00:00+09:00`;
+}
+
+function logPrerendered(log: (line: string) => void, { prerendered: p }: SimInfo): void {
+  if (p.orders > 0) log(`simulator: ${p.orders} orders serialized before the clock starts (${(p.bytes / 2 ** 20).toFixed(0)} MB, ${p.seconds.toFixed(1)} s)`);
 }
 
 /** Both sides talk to their simulator with the same settings: only its address and app credentials differ. */

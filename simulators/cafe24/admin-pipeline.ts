@@ -95,7 +95,7 @@ export function handleAdminCall(
   const meters = () => ctx.meters.get(mallId) ?? freshMeters(nowMs);
   const headersNow = (extra: Record<string, string> = {}) => ({ ...rateLimitHeaders(meters(), nowMs, policy, endpointLimit), ...extra });
 
-  const finish = (status: number, body: unknown, extraHeaders: Record<string, string> = {}, breakable = false, json?: string) => {
+  const finish = (status: number, body: unknown, extraHeaders: Record<string, string> = {}, breakable = false, json?: Buffer) => {
     ctx.stats.recordCall(mallId, endpoint, status);
     const text = json ?? JSON.stringify(body);
     const headers = { 'Content-Type': 'application/json', ...headersNow(extraHeaders) };
@@ -179,8 +179,8 @@ function asAdminError(error: unknown): AdminApiError {
 }
 
 /** A 200 whose body is broken: cut mid-transfer (declared length not delivered) or invalid JSON. */
-function sendBroken(res: ServerResponse, status: number, headers: Record<string, string>, text: string, kind: 'truncated' | 'invalid-json'): void {
-  const full = Buffer.from(text);
+function sendBroken(res: ServerResponse, status: number, headers: Record<string, string>, text: string | Buffer, kind: 'truncated' | 'invalid-json'): void {
+  const full = typeof text === 'string' ? Buffer.from(text) : text;
   const half = full.subarray(0, Math.max(1, Math.floor(full.length / 2)));
   if (kind === 'invalid-json') {
     res.writeHead(status, { ...headers, 'Content-Length': half.length });

@@ -25,7 +25,7 @@ export interface AdminRequest {
 export interface AdminResult {
   body: unknown;
   /** The body already serialized, when the endpoint assembled it from cached JSON (then `body` is ignored). */
-  json?: string;
+  json?: Buffer;
   /** Rows returned (orders, items, products...): what the processing-time meter charges for. */
   rows: number;
 }

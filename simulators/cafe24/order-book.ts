@@ -22,8 +22,8 @@ export interface MemoCache<V> {
 export interface OrderCaches {
   skeletons: MemoCache<OrderSkeleton>;
   cores: MemoCache<OrderCore>;
-  /** Serialized order payloads; a re-read window costs a string join instead of building and stringifying. */
-  json: MemoCache<string>;
+  /** Serialized order payloads (UTF-8). */
+  json: MemoCache<Buffer>;
 }
 
 export class OrderBook {
@@ -97,7 +97,7 @@ export class OrderBook {
    * order's last status change (status changes happen in time order, so nothing else moves the payload) and
    * the embedded resources.
    */
-  json(index: number, variant: string, lastChangedAtMs: number, build: () => string): string {
+  json(index: number, variant: string, lastChangedAtMs: number, build: () => Buffer): Buffer {
     const key = `${this.cacheKeyPrefix}:j${index}:${variant}:${lastChangedAtMs}`;
     const cached = this.caches.json.get(key);
     if (cached !== undefined) return cached;

@@ -10,7 +10,8 @@ import { addKstMonths, DAY_MS } from './kst.js';
 import { ALL_ORDER_STATUS_CODES } from './order-lifecycle.js';
 import { ORDER_EMBEDS, type OrderEmbed, orderPayload, itemPayload } from './order-payload.js';
 import { matchingOrderIndices, type OrderFilter } from './order-query.js';
-import { ORDER_DATE_TYPES, orderStateAt } from './order-state.js';
+import type { OrderBook } from './order-book.js';
+import { ORDER_DATE_TYPES, orderStateAt, type OrderState } from './order-state.js';
 import { pageLinks, projectFields } from './query-params.js';
 
 export const ORDERS_MAX_LIMIT = 1000;
@@ -78,13 +79,24 @@ function listOrders(request: AdminRequest): AdminResult {
     });
     return { body: { orders, links }, rows };
   }
-  // Without a projection each order's JSON is the same on every read until its status changes: cache it.
-  const embedKey = [...embed].sort().join(',') + (request.canaries ? ':canaries' : '');
-  const orders = page.map((index) => {
-    const state = orderStateAt(book.skeleton(index), request.nowMs);
-    return book.json(index, embedKey, state.lastChangedAtMs, () => JSON.stringify(orderPayload(book.core(index), state, embed, request.canaries)));
-  });
-  return { body: undefined, json: `{"orders":[${orders.join(',')}],"links":${JSON.stringify(links)}}`, rows };
+  const orders = page.map((index) => orderJson(book, index, orderStateAt(book.skeleton(index), request.nowMs), embed, request.canaries));
+  return { body: undefined, json: Buffer.concat([LIST_HEAD, ...withCommas(orders), Buffer.from(`],"links":${JSON.stringify(links)}}`)]), rows };
+}
+
+const LIST_HEAD = Buffer.from('{"orders":[');
+const COMMA = Buffer.from(',');
+
+function withCommas(parts: Buffer[]): Buffer[] {
+  return parts.flatMap((part, i) => (i === 0 ? [part] : [COMMA, part]));
+}
+
+/**
+ * One order's JSON without a projection, as UTF-8: the same on every read until its status changes, so it is
+ * memoized (order-book.ts) and a re-read window costs a copy instead of building and stringifying.
+ */
+export function orderJson(book: OrderBook, index: number, state: OrderState, embed: readonly OrderEmbed[], canaries: boolean): Buffer {
+  const embedKey = [...embed].sort().join(',') + (canaries ? ':canaries' : '');
+  return book.json(index, embedKey, state.lastChangedAtMs, () => Buffer.from(JSON.stringify(orderPayload(book.core(index), state, embed, canaries))));
 }
 
 function countOrders(request: AdminRequest): AdminResult {

@@ -26,8 +26,8 @@ export interface ShopRegistryOptions {
   skeletonCacheSize?: number;
   /** @default 10_000 */
   coreCacheSize?: number;
-  /** Upper bound on cached order JSON, in characters (Korean text takes 2 bytes each). @default 32 Mi */
-  jsonCacheChars?: number;
+  /** Upper bound on cached order JSON, in bytes. @default 32 MiB */
+  jsonCacheBytes?: number;
   /** Malls whose generated catalog stays in memory. @default 300 */
   mallCacheSize?: number;
 }
@@ -40,17 +40,21 @@ export class ShopRegistry {
   private readonly generations = new Map<string, number>();
   private readonly skeletons: LRUCache<string, OrderSkeleton>;
   private readonly cores: LRUCache<string, OrderCore>;
-  private readonly json: LRUCache<string, string>;
+  private readonly json: LRUCache<string, Buffer>;
 
   constructor(private readonly options: ShopRegistryOptions) {
     this.data = new LRUCache({ max: options.mallCacheSize ?? 300 });
     this.skeletons = new LRUCache({ max: options.skeletonCacheSize ?? 100_000 });
     this.cores = new LRUCache({ max: options.coreCacheSize ?? 10_000 });
     this.json = new LRUCache({
-      maxSize: options.jsonCacheChars ?? 32 * 1024 * 1024,
-      // Counted in characters: exact enough for a memory bound.
-      sizeCalculation: (text) => Math.max(1, text.length),
+      maxSize: options.jsonCacheBytes ?? 32 * 1024 * 1024,
+      sizeCalculation: (json) => Math.max(1, json.length),
     });
+  }
+
+  /** Bytes the order JSON memo can take before it evicts. */
+  get jsonCacheRoom(): number {
+    return this.json.maxSize - this.json.calculatedSize;
   }
 
   get dataAnchorMs(): number {

@@ -13,7 +13,9 @@ import { type SimClock, systemClock } from './clock.js';
 import { FaultBoard, type FaultKnobs } from './faults.js';
 import { HOUR_MS } from './kst.js';
 import { type AppRegistration, TokenAuthority, type TokenResponseBody, tokenResponseBody } from './oauth.js';
+import type { OrderEmbed } from './order-payload.js';
 import { matchingOrderIndices } from './order-query.js';
+import { orderJson } from './orders-api.js';
 import { orderAmounts, type OrderDateType, orderStateAt } from './order-state.js';
 import { DEFAULT_RATE_LIMIT_POLICY, type MallMeters, mergePolicy, type PartialPolicy } from './rate-limit.js';
 import { rngFor } from './seeded-random.js';
@@ -23,6 +25,9 @@ import type { ResolvedShopSpec, ShopSpec } from './shop-spec.js';
 import { controlRoutes } from './sim-control-http.js';
 import { type MallStats, StatsBook } from './stats.js';
 import { DEFAULT_APP_API_VERSION, KNOWN_API_VERSIONS } from './versioning.js';
+
+/** A 1,000-order page with its items is ~8 MB. */
+const PRERENDER_HEADROOM_BYTES = 16 * 1024 * 1024;
 
 /** The app a simulated seller installs unless a test registers its own. */
 export const DEFAULT_APP: AppRegistration = {
@@ -58,6 +63,8 @@ export interface Cafe24SimulatorOptions {
   revokeAccessTokenOnRefresh?: boolean;
   /** Serve the `/__sim/` control routes. @default true */
   controlRoutes?: boolean;
+  /** Memory for serialized orders (what `prerenderOrders` fills). @default 32 MiB */
+  orderJsonCacheBytes?: number;
 }
 
 export interface IssuedTokens {
@@ -125,6 +132,12 @@ export interface Cafe24Simulator {
   resetStats(mallId?: string): void;
   expectedCounts(mallId: string, query?: ExpectedCountsQuery): ExpectedCounts;
   expectedOrders(mallId: string, query?: ExpectedCountsQuery): ExpectedOrder[];
+  /**
+   * Serializes every order the mall has now (placed at or after `sinceMs`), as `GET /orders` with this `embed` would, into the order JSON memo
+   * until `orderJsonCacheBytes` is full: reads of them then cost a copy. A benchmark calls it before its clock
+   * starts, because Cafe24 builds its pages on its own servers, not on the cores of the pipeline it measures.
+   */
+  prerenderOrders(mallId: string, options?: { embed?: OrderEmbed[]; sinceMs?: number }): { orders: number; bytes: number };
   close(): Promise<void>;
 }
 
@@ -138,6 +151,7 @@ export async function startCafe24Simulator(options: Cafe24SimulatorOptions = {})
   const registry = new ShopRegistry({
     seed,
     dataAnchorMs: options.dataAnchorMs ?? Math.floor(clock.now() / HOUR_MS) * HOUR_MS,
+    jsonCacheBytes: options.orderJsonCacheBytes,
   });
   for (const spec of options.shops ?? []) registry.add(spec);
   const stats = new StatsBook();
@@ -227,6 +241,20 @@ export async function startCafe24Simulator(options: Cafe24SimulatorOptions = {})
           paymentCents: orderAmounts(mall.orders.core(index), state).initial.totalDueCents,
         };
       });
+    },
+    prerenderOrders(mallId, { embed = [], sinceMs = -Infinity } = {}) {
+      const { orders: book } = requireMall(mallId);
+      const nowMs = clock.now();
+      const canaries = faults.get(mallId).canaries === true;
+      const first = book.firstIndexAtOrAfter(sinceMs);
+      const count = book.countAt(nowMs);
+      let index = first;
+      let bytes = 0;
+      // Stops a page's worth short of the bound, so what it rendered is not evicted by its own last orders.
+      for (; index < count && registry.jsonCacheRoom > PRERENDER_HEADROOM_BYTES; index++) {
+        bytes += orderJson(book, index, orderStateAt(book.skeleton(index), nowMs), embed, canaries).length;
+      }
+      return { orders: index - first, bytes };
     },
     close: () => server?.close() ?? Promise.resolve(),
   };

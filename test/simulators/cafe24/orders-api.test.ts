@@ -195,6 +195,31 @@ describe('cafe24 simulator orders API', () => {
     assert.equal(changed.length, placedToday.length, 'ground truth records every change');
   });
 
+  it('serves prerendered orders byte for byte as it builds them on demand, and renders afresh an order that moved on', async () => {
+    const onDemand = await startTestSim({ clock: createManualClock() });
+    const prerendered = await startTestSim({ clock: createManualClock(), orderJsonCacheBytes: 64 * 2 ** 20 });
+    try {
+      const done = prerendered.sim.prerenderOrders(prerendered.mallId, { embed: ['items'] });
+      assert.equal(done.orders, 400, 'every order of the mall');
+      assert.ok(done.bytes > 400 * 1_000);
+      const page = `/orders?${WINDOW}&limit=1000&embed=items`;
+      const texts = async (): Promise<[string, string]> => [(await onDemand.get(page)).text, (await prerendered.get(page)).text];
+      const [a, b] = await texts();
+      assert.ok(a.length > 100_000);
+      assert.equal(b, a);
+      for (const t of [onDemand, prerendered]) {
+        t.clock.advance(10 * DAY);
+        await t.renewTokens();
+      }
+      const [later, laterPrerendered] = await texts();
+      assert.notEqual(later, a, 'orders moved through their statuses');
+      assert.equal(laterPrerendered, later);
+    } finally {
+      await onDemand.close();
+      await prerendered.close();
+    }
+  });
+
   it('keeps taking new orders after the data anchor, at the history rate', async () => {
     t = await startTestSim();
     const count = async () => (await t.get('/orders/count?start_date=2026-11-30&end_date=2026-12-31')).body.count as number;
