@@ -36,6 +36,9 @@ const schema = {
     lowAgeingMs: { doc: 'A low-priority request waiting longer than this competes as high (ageing)', format: 'positive-int', default: COMPONENT_DEFAULT, env: 'RUNNER_LOW_AGEING_MS' },
     backlogPollMs: { doc: "How often the broker's high-priority backlog of this instance's partitions is polled", format: 'positive-int', default: COMPONENT_DEFAULT, env: 'RUNNER_BACKLOG_POLL_MS' },
   },
+  sync: {
+    stepMaxBytes: { doc: 'A sync job yields (the rest continues in a continuation request) once it holds this many bytes of fetched records', format: 'positive-int', default: COMPONENT_DEFAULT, env: 'SYNC_STEP_MAX_BYTES' },
+  },
   tiers: {
     paid: {
       intervalMinutes: { doc: 'Minutes between two scheduled syncs of a paid tenant', format: 'positive-int', default: 60, env: 'TIER_PAID_INTERVAL_MINUTES' },

@@ -3,9 +3,9 @@ import { parseCommand } from '../../lib/cli/command.js';
 import { exitOnShutdown } from '../../lib/cli/shutdown.js';
 import { loadConfig } from '../../lib/config.js';
 import { waitForBroker } from '../../lib/kafka/broker-check.js';
-import { runnerOverrides } from '../../lib/kafka/runner-options.js';
 import { createKafka } from '../../lib/kafka/client.js';
 import { createLogger } from '../../lib/logger.js';
+import { syncConsumerOverrides } from '../../lib/sync/sync-consumer.js';
 import { tierPolicies } from '../../lib/sync/tiers.js';
 import { createKeyring } from '../../lib/secrets.js';
 import { instrumentBreaker, instrumentBrowserPool, instrumentConnector, instrumentRateLimiter } from '../../otel/kernel-metrics.js';
@@ -24,7 +24,7 @@ parseCommand({
     'ABLY_API_BASE_URL', 'ABLY_WEB_URL', 'ABLY_HOST_RATE_PER_SEC', 'ABLY_ACCOUNT_RATE_PER_SEC', 'ABLY_LOOKBACK_DAYS', 'ABLY_INITIAL_DAYS',
     'ABLY_BROWSER_PAGES', 'ABLY_BROWSER_RETIRE_AFTER', 'ABLY_BROWSER_MAX_RSS_MB', 'ABLY_EVIDENCE_DIR', 'ABLY_PROXIES',
     ['BROWSER_EXECUTABLE', 'Chromium to log in with (default: the system\'s chromium, else the one packaged with the project)'],
-    'RUNNER_CONCURRENCY', 'RUNNER_JOB_TIMEOUT_MS', 'RUNNER_DRAIN_TIMEOUT_MS', 'RUNNER_LOW_PRIORITY_SHARE', 'RUNNER_QUEUED_PER_PARTITION', 'KAFKA_TRANSACTION_TIMEOUT_MS', 'TIER_PAID_MAX_ATTEMPTS', 'TIER_FREE_MAX_ATTEMPTS',
+    'RUNNER_CONCURRENCY', 'RUNNER_JOB_TIMEOUT_MS', 'RUNNER_DRAIN_TIMEOUT_MS', 'RUNNER_LOW_PRIORITY_SHARE', 'RUNNER_QUEUED_PER_PARTITION', 'SYNC_STEP_MAX_BYTES', 'KAFKA_TRANSACTION_TIMEOUT_MS', 'TIER_PAID_MAX_ATTEMPTS', 'TIER_FREE_MAX_ATTEMPTS',
     'OTEL_TRACES_EXPORTER', 'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL'],
 });
 const config = loadConfig();
@@ -36,7 +36,7 @@ const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.k
 const observability = createObservability({ settings: config.metrics, kafka, brokers: config.kafka.brokers, logger, groups: [syncGroupOf('ably')] });
 const consumer = createAblyConsumer({
   kafka, logger, instanceId: config.instanceId, keyring, ably: config.ably,
-  buyerHashSalt: config.secrets.buyerHashSalt, ...runnerOverrides(config), tierPolicies: tierPolicies(config.tiers),
+  buyerHashSalt: config.secrets.buyerHashSalt, ...syncConsumerOverrides(config), tierPolicies: tierPolicies(config.tiers),
   wrapConnector: (connector) => instrumentConnector(observability.metrics, connector),
 });
 instrumentBrowserPool(observability.metrics, consumer.stack.browsers, { rssMb: groupRssMb });

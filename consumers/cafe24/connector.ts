@@ -41,7 +41,8 @@ export interface Cafe24ConnectorOptions {
 /** The orders cursor: the last KST day fully synced, and the page a yielded job stopped at. */
 interface OrdersCursor {
   through?: string;
-  pending?: { window: DayWindow; offset: number };
+  /** The window a yield left, from `offset`; `count` is its count then, so the next step does not ask again. */
+  pending?: { window: DayWindow; offset: number; count?: number };
 }
 
 interface ProductsCursor {
@@ -212,7 +213,7 @@ export function createCafe24Connector({
           ? kstDay(Date.parse(request.since))
           : cursor.through ? addDays(cursor.through, -lookbackDays) : addDays(today, -initialDays);
         const until = request.until ? kstDay(Date.parse(request.until)) : today;
-        const queue: { window: DayWindow; offset: number }[] = cursor.pending
+        const queue: { window: DayWindow; offset: number; count?: number }[] = cursor.pending
           ? [cursor.pending, ...splitRange(addDays(cursor.pending.window.to, 1), until).map((window) => ({ window, offset: 0 }))]
           : splitRange(from, until).map((window) => ({ window, offset: 0 }));
         let through = cursor.through;
@@ -220,7 +221,8 @@ export function createCafe24Connector({
           const item = queue.shift()!;
           const { window } = item;
           const range = { shop_no: shopNo, date_type: 'order_date', start_date: window.from, end_date: window.to };
-          const { count } = await get<{ count: number }>('orders/count', range);
+          const count = Number.isSafeInteger(item.count) && item.count! >= 0
+            ? item.count! : (await get<{ count: number }>('orders/count', range)).count;
           const halves = item.offset === 0 && count > MAX_PAGEABLE_ORDERS ? halve(window) : undefined;
           if (halves) {
             queue.unshift({ window: halves[0], offset: 0 }, { window: halves[1], offset: 0 });
@@ -228,8 +230,11 @@ export function createCafe24Connector({
           }
           const pages = orderPages(count, (offset) => pageOf('orders', 'orders', { ...range, embed: 'items', limit: ORDERS_PAGE, offset }, 'orders'));
           for (let offset = item.offset; ; offset += ORDERS_PAGE) {
-            if (ctx.shouldYield()) return { cursor: { through, pending: { window, offset } }, done: false };
-            const page = await pages.at(offset);
+            // A page already asked for is taken even when the job should yield: dropped, its call would be spent
+            // for nothing and made again by the continuation. Nothing more is asked ahead of it then.
+            const yieldNow = ctx.shouldYield();
+            if (yieldNow && !pages.asked(offset)) return { cursor: { through, pending: { window, offset, count } }, done: false };
+            const page = await pages.at(offset, { ahead: !yieldNow });
             emit('orders', page);
             if (page.records.length < ORDERS_PAGE || offset + ORDERS_PAGE > ORDERS_MAX_OFFSET) break;
           }

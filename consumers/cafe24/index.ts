@@ -2,10 +2,10 @@
 import { parseCommand } from '../../lib/cli/command.js';
 import { exitOnShutdown } from '../../lib/cli/shutdown.js';
 import { loadConfig } from '../../lib/config.js';
-import { runnerOverrides } from '../../lib/kafka/runner-options.js';
 import { waitForBroker } from '../../lib/kafka/broker-check.js';
 import { createKafka } from '../../lib/kafka/client.js';
 import { createLogger } from '../../lib/logger.js';
+import { syncConsumerOverrides } from '../../lib/sync/sync-consumer.js';
 import { tierPolicies } from '../../lib/sync/tiers.js';
 import { createKeyring } from '../../lib/secrets.js';
 import { instrumentConnector, instrumentRateLimiter } from '../../otel/kernel-metrics.js';
@@ -20,7 +20,7 @@ parseCommand({
     + 'Scale by running more instances, each with its own stable INSTANCE_ID. SIGTERM drains in-flight jobs.',
   env: ['KAFKA_BROKERS', 'KAFKA_LOCAL_PORT', 'KAFKA_TOPIC_PREFIX', 'INSTANCE_ID', 'SECRETS_KEYS', 'BUYER_HASH_SALT',
     'CAFE24_API_BASE_TEMPLATE', 'CAFE24_CLIENT_ID', 'CAFE24_CLIENT_SECRET', 'CAFE24_API_VERSION', 'CAFE24_LOOKBACK_DAYS', 'CAFE24_INITIAL_DAYS',
-    'RUNNER_CONCURRENCY', 'RUNNER_JOB_TIMEOUT_MS', 'RUNNER_DRAIN_TIMEOUT_MS', 'RUNNER_LOW_PRIORITY_SHARE', 'RUNNER_QUEUED_PER_PARTITION',
+    'RUNNER_CONCURRENCY', 'RUNNER_JOB_TIMEOUT_MS', 'RUNNER_DRAIN_TIMEOUT_MS', 'RUNNER_LOW_PRIORITY_SHARE', 'RUNNER_QUEUED_PER_PARTITION', 'SYNC_STEP_MAX_BYTES',
     'KAFKA_TRANSACTION_TIMEOUT_MS', 'TIER_PAID_MAX_ATTEMPTS', 'TIER_FREE_MAX_ATTEMPTS', 'OTEL_TRACES_EXPORTER', 'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL'],
 });
 const config = loadConfig();
@@ -32,7 +32,7 @@ const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.k
 const observability = createObservability({ settings: config.metrics, kafka, brokers: config.kafka.brokers, logger, groups: [syncGroupOf('cafe24')] });
 const consumer = createCafe24Consumer({
   kafka, logger, instanceId: config.instanceId, keyring, cafe24: config.cafe24,
-  buyerHashSalt: config.secrets.buyerHashSalt, ...runnerOverrides(config), tierPolicies: tierPolicies(config.tiers),
+  buyerHashSalt: config.secrets.buyerHashSalt, ...syncConsumerOverrides(config), tierPolicies: tierPolicies(config.tiers),
   wrapConnector: (connector) => instrumentConnector(observability.metrics, connector),
 });
 instrumentRateLimiter(observability.metrics, 'cafe24', consumer.stack.limiter);

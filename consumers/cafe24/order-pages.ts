@@ -12,8 +12,9 @@ export const ORDERS_PAGES_AHEAD = 2;
 /**
  * Each page fetched at most once, with up to ORDERS_PAGES_AHEAD asked for from the one awaited on, but only among
  * those the window's count says exist: orders placed since the count are reached one page at a time, as without a
- * count. `at` is called with increasing offsets, one page apart; each page still comes back in offset order. A page
- * asked for ahead and never awaited (the job yielded or failed first) is dropped, its failure with it.
+ * count. `at` is called with increasing offsets, one page apart; each page still comes back in offset order; with
+ * `ahead: false` it asks for no page beyond the one awaited (the job is about to yield). A page asked for ahead and
+ * never awaited (the job failed first) is dropped, its failure with it.
  */
 export function orderPages<T>(count: number, fetch: (offset: number) => Promise<T>) {
   const lastCounted = Math.min(ORDERS_MAX_OFFSET, Math.max(0, Math.ceil(count / ORDERS_PAGE) - 1) * ORDERS_PAGE);
@@ -24,9 +25,11 @@ export function orderPages<T>(count: number, fetch: (offset: number) => Promise<
     asked.set(offset, page);
   };
   return {
-    at(offset: number): Promise<T> {
+    asked: (offset: number): boolean => asked.has(offset),
+    at(offset: number, { ahead: askAhead = true } = {}): Promise<T> {
       if (!asked.has(offset)) ask(offset);
-      for (let ahead = offset + ORDERS_PAGE; ahead < offset + ORDERS_PAGES_AHEAD * ORDERS_PAGE && ahead <= lastCounted; ahead += ORDERS_PAGE) {
+      const aheadLimit = askAhead ? offset + ORDERS_PAGES_AHEAD * ORDERS_PAGE : offset;
+      for (let ahead = offset + ORDERS_PAGE; ahead < aheadLimit && ahead <= lastCounted; ahead += ORDERS_PAGE) {
         if (!asked.has(ahead)) ask(ahead);
       }
       const page = asked.get(offset)!;

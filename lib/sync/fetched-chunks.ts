@@ -27,6 +27,8 @@ export interface FetchedChunks {
   /** `texts`: the records' JSON as the connector cut it from the source (ConnectorContext.emit). */
   add(entity: string, records: readonly unknown[], texts?: RecordTexts): void;
   entities(): EntityChunks[];
+  /** Bytes of the chunks and their rows headers so far. */
+  bytes(): number;
 }
 
 export function createFetchedChunks(
@@ -34,6 +36,7 @@ export function createFetchedChunks(
   { edge, now = () => new Date() }: { edge?: EdgeMapping; now?: () => Date } = {},
 ): FetchedChunks {
   const byEntity = new Map<string, EntityChunks>();
+  let bytes = 0;
   return {
     add(entity, records, texts) {
       let entry = byEntity.get(entity);
@@ -41,10 +44,15 @@ export function createFetchedChunks(
       if (records.length === 0) return;
       const envelope = { v: 1 as const, requestId: request.requestId, tenantId: request.tenantId, platform: request.platform, entity, fetchedAt: now().toISOString() };
       const { values, members, oversize } = encodeRawResultChunks(envelope, records, entry.chunks.length, texts);
-      values.forEach((value, i) => entry.chunks.push({ value, rows: edge ? encodeEdgeRows(edge, envelope, members[i]!) : undefined }));
+      values.forEach((value, i) => {
+        const rows = edge ? encodeEdgeRows(edge, envelope, members[i]!) : undefined;
+        entry.chunks.push({ value, rows });
+        bytes += value.length + (rows?.length ?? 0);
+      });
       entry.count += records.length - oversize;
       entry.oversize += oversize;
     },
     entities: () => [...byEntity.values()],
+    bytes: () => bytes,
   };
 }

@@ -11,7 +11,9 @@
 import { retryTopic, syncTopic, SyncRequestContract, type SyncRequest } from '../contracts/sync-request.js';
 import { SYNC_DLQ_TOPIC } from '../contracts/dlq.js';
 import type { Platform, Tier } from '../contracts/fields.js';
+import type { Config } from '../config.js';
 import type { KafkaContext } from '../kafka/client.js';
+import { runnerOverrides } from '../kafka/runner-options.js';
 import { createRunner, RUNNER_EVENTS, runnerSettings, type Job, type JobContext, type RunnerSettings } from '../kafka/runner.js';
 import type { Logger } from '../logger.js';
 import type { EdgeMapping } from '../model/edge-rows.js';
@@ -31,6 +33,8 @@ export interface SyncConsumerOptions extends Partial<RunnerSettings> {
   logger: Logger;
   /** Share of the budget after which the connector is asked to yield (continue in a continuation). @default 0.7 */
   yieldAtShare?: number;
+  /** Fetched bytes after which the connector is asked to yield (yield-policy.ts). @default DEFAULT_STEP_MAX_BYTES */
+  stepMaxBytes?: number;
   onTransactionSent?: (jobs: number) => Promise<void> | void;
   /** What each tier buys (its retry policy is used here; config tiers.*, lib/sync/tiers.ts tierPolicies). @default TIER_POLICIES */
   tierPolicies?: Record<Tier, TierPolicy>;
@@ -42,8 +46,16 @@ export interface SyncConsumerOptions extends Partial<RunnerSettings> {
 
 export const groupIdOf = (platform: Platform) => platform;
 
+/** Four pages of 1,000 Cafe24 orders: a first sync of a large mall reaches the sink in steps. */
+export const DEFAULT_STEP_MAX_BYTES = 32 * 2 ** 20;
+
+/** The settings a platform consumer's entry point takes from the config: the runner's and the step's. */
+export function syncConsumerOverrides(config: Config): Partial<RunnerSettings> & Pick<SyncConsumerOptions, 'stepMaxBytes'> {
+  return { ...runnerOverrides(config), stepMaxBytes: config.sync.stepMaxBytes };
+}
+
 export function createSyncConsumer({
-  kafka, connector: source, instanceId, logger, yieldAtShare = 0.7, onTransactionSent, tierPolicies = TIER_POLICIES, wrapConnector, edge, ...given
+  kafka, connector: source, instanceId, logger, yieldAtShare = 0.7, stepMaxBytes = DEFAULT_STEP_MAX_BYTES, onTransactionSent, tierPolicies = TIER_POLICIES, wrapConnector, edge, ...given
 }: SyncConsumerOptions) {
   const connector = wrapConnector ? wrapConnector(source) : source;
   const platform = connector.platform;
@@ -68,12 +80,12 @@ export function createSyncConsumer({
     const stored = state?.cursors ?? {};
     const cursors = request.reason === 'continuation' && request.cursor ? { ...stored, ...request.cursor } : stored;
     const fetched = createFetchedChunks(request, { edge });
-    const shouldYield = createYieldPolicy({ startedAtMs: startedAt.getTime(), budgetMs: jobTimeoutMs, yieldAtShare });
+    const shouldYield = createYieldPolicy({ startedAtMs: startedAt.getTime(), budgetMs: jobTimeoutMs, yieldAtShare, maxStepBytes: stepMaxBytes });
     const result = await connector.sync(request, cursors, {
       signal: ctx.signal,
       log: ctx.log,
       emit: (entity, records, texts) => fetched.add(entity, records, texts),
-      shouldYield: () => shouldYield(Date.now()),
+      shouldYield: () => shouldYield(Date.now(), fetched.bytes()),
     });
     const messages = successMessages({ request, startedAt, finishedAt: new Date(), fetched: fetched.entities(), storedCursors: stored, result });
     succeeded.set(positionOf(job), request);

@@ -6,6 +6,9 @@
  * Pure: time is passed in. Connectors ask before each step, so the time between two asks is one step; the time
  * before the first ask (loading state, a token) is not one, and never makes a job yield before its first step:
  * a job under load that yielded there would hand the same work on forever.
+ * A job also yields once it holds `maxStepBytes` of fetched records: its records reach the sink only when its
+ * transaction commits, so a large tenant's first sync in one step leaves the sink idle for the step and then
+ * hands it everything at once, and holds all of it in the consumer's memory meanwhile.
  */
 export interface YieldPolicyOptions {
   startedAtMs: number;
@@ -14,16 +17,20 @@ export interface YieldPolicyOptions {
   yieldAtShare: number;
   /** The time left must exceed the slowest step × this. @default 2 */
   stepMargin?: number;
+  /** Yield once this many bytes of records are held. @default Infinity */
+  maxStepBytes?: number;
 }
 
-export function createYieldPolicy({ startedAtMs, budgetMs, yieldAtShare, stepMargin = 2 }: YieldPolicyOptions): (nowMs: number) => boolean {
+export function createYieldPolicy({
+  startedAtMs, budgetMs, yieldAtShare, stepMargin = 2, maxStepBytes = Infinity,
+}: YieldPolicyOptions): (nowMs: number, heldBytes?: number) => boolean {
   const deadline = startedAtMs + budgetMs;
   const yieldAt = startedAtMs + budgetMs * yieldAtShare;
   let lastAsk: number | undefined;
   let slowestStep = 0;
-  return (nowMs) => {
+  return (nowMs, heldBytes = 0) => {
     if (lastAsk !== undefined) slowestStep = Math.max(slowestStep, nowMs - lastAsk);
     lastAsk = nowMs;
-    return nowMs >= yieldAt || deadline - nowMs < slowestStep * stepMargin;
+    return nowMs >= yieldAt || deadline - nowMs < slowestStep * stepMargin || heldBytes >= maxStepBytes;
   };
 }

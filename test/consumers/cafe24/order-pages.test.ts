@@ -30,6 +30,17 @@ describe('cafe24 order pages (pure)', () => {
     assert.equal(await third, 'page 2000');
   });
 
+  it('with ahead: false (the job yields after this page), asks for no page beyond the one awaited', () => {
+    const source = controlledFetch();
+    const pages = orderPages(5_000, source.fetch);
+    void pages.at(0);
+    assert.deepEqual(source.asked, [0, 1000]);
+    assert.equal(pages.asked(1000), true);
+    void pages.at(1000, { ahead: false });
+    assert.deepEqual(source.asked, [0, 1000], 'page 2000 is left to the continuation');
+    assert.equal(pages.asked(2000), false);
+  });
+
   it('past the count (orders placed since), pages are asked one at a time', () => {
     const source = controlledFetch();
     const pages = orderPages(1_000, source.fetch);

@@ -9,10 +9,12 @@ import { runnerOverrides } from '../../../lib/kafka/runner-options.js';
 import { DlqEntryContract, SyncRequestContract, type SyncRequest } from '../../../lib/contracts/index.js';
 import { TransientSourceError } from '../../../lib/errors.js';
 import type { ProducerConfig } from 'kafkajs';
+import type { Connector } from '../../../lib/sync/connector.js';
 import { createTransactionalProducer } from '../../../lib/kafka/client.js';
 import { DEFAULT_RUNNER_SETTINGS, runnerSettings } from '../../../lib/kafka/runner.js';
-import { createSyncConsumer } from '../../../lib/sync/sync-consumer.js';
+import { createSyncConsumer, syncConsumerOverrides } from '../../../lib/sync/sync-consumer.js';
 import { tierPolicies } from '../../../lib/sync/tiers.js';
+import { waitFor } from '../../../lib/wait-for.js';
 import { DEFAULT_SINK_TUNING, resolveTuning } from '../../../consumers/sink/options.js';
 import { testKafka, testLogger, uniqueName, type TestKafka } from '../../helpers/kafka.js';
 
@@ -53,10 +55,7 @@ describe('settings reach their component', function () {
       await kafka.close();
     });
 
-    const connector = (sync: () => Promise<never> | Promise<{ cursors: Record<string, string>; done: true }>) => ({
-      platform: 'cafe24' as const,
-      sync,
-    });
+    const connector = (sync: Connector['sync']): Connector => ({ platform: 'cafe24', sync });
 
     it('KAFKA_TRANSACTION_TIMEOUT_MS is the timeout the transactional producer sends in InitProducerId (the broker refuses one above its 15 min maximum)', async () => {
       // Read the config the runner hands kafkajs (the real producer is still built from it).
@@ -99,6 +98,26 @@ describe('settings reach their component', function () {
       assert.ok(decoded.ok);
       // With the default 5 attempts it would first be retried, 30 s later at the earliest: well past this test's deadline.
       assert.equal(decoded.value.source.topic, 'sync.cafe24.high');
+    });
+
+    it('SYNC_STEP_MAX_BYTES through syncConsumerOverrides(config): a job yields once it holds that many bytes of records', async () => {
+      const steps: number[] = [];
+      consumer = createSyncConsumer({
+        kafka, instanceId: uniqueName('i'), logger: testLogger(), ...syncConsumerOverrides(loadConfig({ SYNC_STEP_MAX_BYTES: '10000' })),
+        connector: connector(async (_r, cursors, ctx) => {
+          let page = Number(cursors.orders ?? 0);
+          const first = page;
+          for (; page < 40 && !ctx.shouldYield(); page++) ctx.emit('orders', [{ page, text: 'x'.repeat(1_000) }]);
+          steps.push(page - first);
+          return { cursors: { orders: String(page) }, done: page >= 40 };
+        }),
+      });
+      await consumer.start();
+      const request: SyncRequest = { v: 1, requestId: randomUUID(), tenantId: 'acme', platform: 'cafe24', tier: 'paid', reason: 'manual', attempt: 1, requestedAt: new Date().toISOString() };
+      await kafka.produce('sync.cafe24.high', [{ key: 'acme', value: SyncRequestContract.encode(request) }]);
+      await waitFor(() => (steps.reduce((a, b) => a + b, 0) >= 40 ? true : undefined), { deadlineMs: 30_000, description: 'every page synced' });
+      // Unset (32 MiB), the 40 pages of ~1.1 KB would be one step.
+      assert.ok(steps.length >= 3 && steps.every((n) => n <= 10), `steps of at most ~10 KB: ${steps.join(',')}`);
     });
   });
 });

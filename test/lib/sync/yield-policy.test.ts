@@ -23,4 +23,11 @@ describe('yield policy: when a sync job hands the rest to a continuation', funct
     assert.equal(shouldYield(19_000), false, 'the 18 s set-up is not a step: 11 s left fit a 1 s step');
     assert.equal(shouldYield(21_000), true);
   });
+
+  it('yields once the bytes it holds reach maxStepBytes, whatever the time', function () {
+    const shouldYield = createYieldPolicy({ startedAtMs: 0, budgetMs: 30_000, yieldAtShare: 0.7, maxStepBytes: 1_000 });
+    assert.equal(shouldYield(100, 0), false);
+    assert.equal(shouldYield(200, 999), false);
+    assert.equal(shouldYield(300, 1_000), true);
+  });
 });
