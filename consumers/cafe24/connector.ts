@@ -92,7 +92,10 @@ export function createCafe24Connector({
   return {
     platform: 'cafe24',
     async sync(request: SyncRequest, cursors: Readonly<Record<string, string>>, ctx: ConnectorContext): Promise<ConnectorResult> {
-      let grant = await tokens.validGrant(request.tenantId, ctx.signal);
+      // Fired by the first entity step that fails, so its siblings' calls stop rather than run on for a failed job.
+      const failing = new AbortController();
+      const signal = AbortSignal.any([ctx.signal, failing.signal]);
+      let grant = await tokens.validGrant(request.tenantId, signal);
       const hashMember = (memberId: string) => hashBuyer('cafe24', request.tenantId, memberId);
       const noList = (path: string, listKey: string, query: Record<string, string | number | undefined>) =>
         new MalformedPayloadError(`cafe24 ${grant.mallId} ${path}: no "${listKey}" list in the response`, { context: { path, query } });
@@ -125,10 +128,10 @@ export function createCafe24Connector({
        */
       async function get<T>(path: string, query: Record<string, string | number | undefined>, read?: BodyReader<T>, retried = false, throttled = 0): Promise<T> {
         try {
-          return await api.get<T>(grant.mallId, grant.accessToken, path, query, ctx.signal, read);
+          return await api.get<T>(grant.mallId, grant.accessToken, path, query, signal, read);
         } catch (error) {
           if (error instanceof AccessTokenRejectedError && !retried) {
-            grant = await tokens.afterRejection(request.tenantId, grant.accessToken, ctx.signal);
+            grant = await tokens.afterRejection(request.tenantId, grant.accessToken, signal);
             return get<T>(path, query, read, true);
           }
           if (error instanceof RateLimitedError && error.retryAfterMs <= SHORT_THROTTLE_MS && throttled < MAX_THROTTLED_TRIES) {
@@ -176,25 +179,27 @@ export function createCafe24Connector({
         return cursor.pending === undefined && cursor.sinceProductNo === undefined && cursor.scanStartedAt === undefined ? text : undefined;
       };
 
-      /** The entities synced from a cursor, in order; each resumes where its cursor says. */
+      /** The entities synced from a cursor; each resumes where its cursor says. */
       const cursorSteps = [
         ['orders', (shopNo: number, text: string | undefined) => syncOrders(shopNo, readCursor<OrdersCursor>(text))],
         ['products', (shopNo: number, text: string | undefined) => syncProducts(shopNo, readCursor<ProductsCursor>(text))],
       ] as const;
 
       for (const shopNo of shops) {
-        for (const [entity, step] of cursorSteps) {
-          if (!wanted.has(entity) || !done) continue;
+        if (!done) break;
+        // A shop's entities are fetched side by side: the products scan is a chain of one page at a time, and after
+        // the orders it was the tail of a large mall's sync. The mall's limiter shares its calls between them.
+        const results = await sideBySide(cursorSteps.filter(([entity]) => wanted.has(entity)).map(async ([entity, step]) => {
           const key = `${entity}:${shopNo}`;
           const finished = finishedEarlier(key);
-          if (finished !== undefined) {
-            next[key] = finished;
-            continue;
-          }
+          if (finished !== undefined) return { entity, key, cursor: finished, done: true, fresh: false };
           const result = await step(shopNo, cursors[key]);
-          next[key] = JSON.stringify(result.cursor);
-          if (result.done) dataAsOf[entity] = isoKst(startedAt);
-          else done = false;
+          return { entity, key, cursor: JSON.stringify(result.cursor), done: result.done, fresh: true };
+        }));
+        for (const result of results) {
+          next[result.key] = result.cursor;
+          if (result.fresh && result.done) dataAsOf[result.entity] = isoKst(startedAt);
+          if (!result.done) done = false;
         }
         if (wanted.has('categories') && done) {
           const cacheKey = `${grant.mallId}:${shopNo}`;
@@ -206,6 +211,16 @@ export function createCafe24Connector({
         }
       }
       return { cursors: next, done, dataAsOf, ...(shopList.warning ? { warnings: [shopList.warning] } : {}) };
+
+      /** Every step's result, or the first failure once all have stopped (the others are aborted by it). */
+      async function sideBySide<T>(steps: Promise<T>[]): Promise<T[]> {
+        const settled = await Promise.allSettled(steps.map((step) => step.catch((error: unknown) => {
+          if (!failing.signal.aborted) failing.abort(error);
+          throw error;
+        })));
+        if (failing.signal.aborted) throw failing.signal.reason;
+        return settled.map((result) => (result as PromiseFulfilledResult<T>).value);
+      }
 
       async function syncOrders(shopNo: number, cursor: OrdersCursor): Promise<{ cursor: OrdersCursor; done: boolean }> {
         const today = kstDay(now());

@@ -30,7 +30,7 @@ describe('cafe24: a sync longer than its budget continues in continuation reques
   it('yields, continues from its cursor, and lands every row once', async () => {
     const kafka = await testKafka('cont');
     await kafka.createTopics('all');
-    const sim = await startCafe24Simulator({ seed: 5, shops: [{ mallId: 'bigshop', products: 450, orders: 4000, historyDays: 240 }], latencyMs: 300 });
+    const sim = await startCafe24Simulator({ seed: 5, shops: [{ mallId: 'bigshop', products: 900, orders: 8000, historyDays: 240 }], latencyMs: 300 });
     const warehouse = await testWarehouse();
     await migrate(warehouse);
     const publisher = await createPublisher(kafka);
