@@ -1,6 +1,7 @@
 /**
- * `npm run bench -- cafe24 [--json] [--shops N]`: 1,000 Cafe24 shops, from sync requests on Kafka to rows in
- * ClickHouse, against the old system's way of syncing them, and against the API's lower bound.
+ * `npm run bench -- cafe24 [--json] [--shops N] [--latency-ms N] [--only ours|baseline] [--sim-prerender-mb N]`:
+ * 1,000 Cafe24 shops, from sync requests on Kafka to rows in ClickHouse, against the old system's way of syncing
+ * them, and against the API's lower bound (every option: below).
  *
  * Setup (not timed): a fresh topic prefix on the broker (KAFKA_BROKERS, or the local one, started if needed), the
  * simulator in its own process (bench/cafe24-sim.ts: `fleetSpecs` sizes from the seed, a fixed latency per call,
