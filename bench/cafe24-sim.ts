@@ -49,10 +49,12 @@ serve({
     const t0 = performance.now();
     const prerendered = { orders: 0, bytes: 0 };
     // The connector's order pages embed the items (consumers/cafe24/connector.ts).
-    for (const mallId of o.prerenderBytes > 0 ? sim.mallIds() : []) {
-      const done = sim.prerenderOrders(mallId, { embed: ['items'], sinceMs: o.prerenderSinceMs });
-      prerendered.orders += done.orders;
-      prerendered.bytes += done.bytes;
+    if (o.prerenderBytes > 0) {
+      for (const mallId of sim.mallIds()) {
+        const done = sim.prerenderOrders(mallId, { embed: ['items'], sinceMs: o.prerenderSinceMs });
+        prerendered.orders += done.orders;
+        prerendered.bytes += done.bytes;
+      }
     }
     return {
       apiBaseTemplate: sim.apiBaseTemplate, clientId: sim.app.clientId, clientSecret: sim.app.clientSecret, mallIds: sim.mallIds(),

@@ -236,8 +236,9 @@ export function createCafe24Connector({
           const item = queue.shift()!;
           const { window } = item;
           const range = { shop_no: shopNo, date_type: 'order_date', start_date: window.from, end_date: window.to };
-          const count = Number.isSafeInteger(item.count) && item.count! >= 0
-            ? item.count! : (await get<{ count: number }>('orders/count', range)).count;
+          const counted = item.count;
+          const count = typeof counted === 'number' && Number.isSafeInteger(counted) && counted >= 0
+            ? counted : (await get<{ count: number }>('orders/count', range)).count;
           const halves = item.offset === 0 && count > MAX_PAGEABLE_ORDERS ? halve(window) : undefined;
           if (halves) {
             queue.unshift({ window: halves[0], offset: 0 }, { window: halves[1], offset: 0 });

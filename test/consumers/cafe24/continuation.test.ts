@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { createCafe24Consumer } from '../../../consumers/cafe24/cafe24-consumer.js';
 import { platformModels } from '../../../consumers/platforms.js';
 import { createSink } from '../../../consumers/sink/sink.js';
-import { SyncRunContract } from '../../../lib/contracts/sync-run.js';
 import { createPublisher } from '../../../lib/kafka/publisher.js';
 import { createKeyring, generateKeySpec } from '../../../lib/secrets.js';
 import { waitFor } from '../../../lib/wait-for.js';
@@ -15,14 +14,9 @@ import { migrate } from '../../../lib/warehouse/migrate.js';
 import { buildSyncRequest, publishSyncRequests } from '../../../producers/sync-requests.js';
 import { connectCafe24 } from '../../../producers/tenant-admin.js';
 import { startCafe24Simulator } from '../../../simulators/cafe24/simulator.js';
-import { cafe24Settings } from '../../helpers/cafe24.js';
-import { drainTopic, testKafka, testLogger, uniqueName } from '../../helpers/kafka.js';
+import { cafe24Settings, syncTenant } from '../../helpers/cafe24.js';
+import { testKafka, testLogger, uniqueName } from '../../helpers/kafka.js';
 import { disposeTestWarehouse, testWarehouse } from '../../helpers/warehouse.js';
-
-const runsOf = (messages: { value: Buffer | null }[]) => messages.flatMap((m) => {
-  const run = SyncRunContract.decode(m.value);
-  return run.ok ? [run.value] : [];
-});
 
 describe('cafe24: a sync longer than its budget continues in continuation requests', function () {
   this.timeout(180_000);
@@ -74,25 +68,13 @@ describe('cafe24: a sync longer than its budget continues in continuation reques
     await kafka.createTopics('all');
     // A simulator each, on one data anchor: the same orders, and buckets that the other sync did not fill.
     const dataAnchorMs = Math.floor(Date.now() / 3_600_000) * 3_600_000;
-    const publisher = await createPublisher(kafka);
     const ordersCalls = async (tenantId: string, stepMaxBytes: number) => {
       const sim = await startCafe24Simulator({ seed: 6, dataAnchorMs, shops: [{ mallId: 'wideshop', products: 30, orders: 4500, historyDays: 80 }] });
-      const consumer = createCafe24Consumer({
-        kafka, instanceId: uniqueName('cont-bytes'), logger: testLogger(), keyring: createKeyring(generateKeySpec('k')), cafe24: cafe24Settings(sim),
-        buyerHashSalt: 's', stepMaxBytes,
-      });
       try {
-        await consumer.start();
-        await connectCafe24(consumer.credentials, tenantId, 'wideshop', (await sim.issueTokens('wideshop')).response);
-        await publishSyncRequests(publisher, [buildSyncRequest({ tenantId, platform: 'cafe24', tier: 'paid' }, 'manual')]);
-        const runs = await waitFor(async () => {
-          const mine = runsOf(await drainTopic(kafka, 'sync.runs')).filter((r) => r.tenantId === tenantId);
-          return mine.some((r) => r.status === 'succeeded') ? mine : undefined;
-        }, { deadlineMs: 60_000, description: `the sync of ${tenantId}` });
+        const runs = await syncTenant(kafka, sim, { tenantId, mallId: 'wideshop', stepMaxBytes });
         const { byEndpoint, rateLimited } = sim.stats('wideshop');
         return { steps: runs.length, orders: byEndpoint['/orders'], counts: byEndpoint['/orders/count'], rateLimited, fetched: runs.reduce((n, r) => n + (r.counts.orders ?? 0), 0) };
       } finally {
-        await consumer.stop();
         await sim.close();
       }
     };
@@ -105,7 +87,6 @@ describe('cafe24: a sync longer than its budget continues in continuation reques
       // The mall takes an order every ~25 minutes of wall time: one may arrive between the two syncs.
       assert.ok(stepped.fetched - whole.fetched >= 0 && stepped.fetched - whole.fetched <= 1, `fetched ${stepped.fetched} against ${whole.fetched}`);
     } finally {
-      await publisher.close();
       await kafka.close();
     }
   });
