@@ -217,7 +217,7 @@ async function measureOurs(s: Settings): Promise<OursResult> {
     const consumer = createCafe24Consumer({
       kafka, logger, instanceId: 'bench-0', keyring: createKeyring(generateKeySpec('bench')), buyerHashSalt: SALT,
       cafe24: cafe24Settings(info),
-      concurrency: s.concurrency, jobTimeoutMs: s.jobTimeoutMs, stepMaxBytes: STEP_MAX_BYTES,
+      concurrency: s.concurrency, jobTimeoutMs: s.jobTimeoutMs,
     });
     let joined = false;
     consumer.events.on(RUNNER_EVENTS.REBALANCED, ({ reason }) => void (joined ||= reason === 'group join'));
@@ -421,9 +421,6 @@ async function measureBaseline(s: Settings): Promise<BaselineMeasure> {
 function initialWindowStart(): string {
   return `${addDays(kstDay(Date.now()), -INITIAL_DAYS)}T00:00:00+09:00`;
 }
-
-/** Four pages of 1,000 orders per step, so a large mall's first sync reaches the sink in steps (SYNC_STEP_MAX_BYTES). */
-const STEP_MAX_BYTES = 32 * 2 ** 20;
 
 function logPrerendered(log: (line: string) => void, { prerendered: p }: SimInfo): void {
   if (p.orders > 0) log(`simulator: ${p.orders} orders serialized before the clock starts (${(p.bytes / 2 ** 20).toFixed(0)} MB, ${p.seconds.toFixed(1)} s)`);

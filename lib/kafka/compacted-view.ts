@@ -4,6 +4,7 @@
  * before trusting what it holds: `get()` waits for that, which also covers a tenant that just moved here from
  * another instance.
  */
+import { randomBytes } from 'node:crypto';
 import type { Consumer } from 'kafkajs';
 import type { Contract } from '../contracts/codec.js';
 import type { Logger } from '../logger.js';
@@ -29,7 +30,7 @@ export interface CompactedViewOptions<T> {
   /** Base topic name. */
   topic: string;
   contract: Contract<T>;
-  /** Names this reader's private group (never committed). */
+  /** Names this reader's private group (never committed); need not be unique: each view's group is. */
   readerId: string;
   logger: Logger;
 }
@@ -57,7 +58,10 @@ export function createCompactedView<T>({ kafka, topic: base, contract, readerId,
   return {
     async start() {
       await admin.connect();
-      consumer = kafka.kafka.consumer({ groupId: kafka.topic(`view.${base}.${readerId}.${process.pid}.${Date.now()}`), maxWaitTimeInMs: 100 });
+      // A random part, not the clock: two views of one topic started in the same millisecond with one readerId
+      // (a process's cafe24 and ably state stores) joined one group and each read only half the partitions.
+      const groupId = kafka.topic(`view.${base}.${readerId}.${process.pid}.${randomBytes(6).toString('hex')}`);
+      consumer = kafka.kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
       // A batch of only aborted records and markers never reaches eachBatch, but it does end a batch process:
       // that event is where the read position is learnt.
       consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {

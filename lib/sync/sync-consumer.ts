@@ -33,11 +33,7 @@ export interface SyncConsumerOptions extends Partial<RunnerSettings> {
   logger: Logger;
   /** Share of the budget after which the connector is asked to yield (continue in a continuation). @default 0.7 */
   yieldAtShare?: number;
-  /**
-   * Fetched bytes after which the connector is asked to yield (yield-policy.ts). @default unbounded: a continuation
-   * that starts right after its topics were created can wait its whole budget for sync.state (the demo did, about
-   * one run in ten; the note of issue 8 has the evidence), so bounded steps are opt-in until that read is mended.
-   */
+  /** Fetched bytes after which the connector is asked to yield (yield-policy.ts). @default DEFAULT_STEP_MAX_BYTES */
   stepMaxBytes?: number;
   onTransactionSent?: (jobs: number) => Promise<void> | void;
   /** What each tier buys (its retry policy is used here; config tiers.*, lib/sync/tiers.ts tierPolicies). @default TIER_POLICIES */
@@ -50,13 +46,16 @@ export interface SyncConsumerOptions extends Partial<RunnerSettings> {
 
 export const groupIdOf = (platform: Platform) => platform;
 
+/** Four pages of 1,000 Cafe24 orders: a first sync of a large mall reaches the sink in steps. */
+export const DEFAULT_STEP_MAX_BYTES = 32 * 2 ** 20;
+
 /** The settings a platform consumer's entry point takes from the config: the runner's and the step's. */
 export function syncConsumerOverrides(config: Config): Partial<RunnerSettings> & Pick<SyncConsumerOptions, 'stepMaxBytes'> {
   return { ...runnerOverrides(config), stepMaxBytes: config.sync.stepMaxBytes };
 }
 
 export function createSyncConsumer({
-  kafka, connector: source, instanceId, logger, yieldAtShare = 0.7, stepMaxBytes = Infinity, onTransactionSent, tierPolicies = TIER_POLICIES, wrapConnector, edge, ...given
+  kafka, connector: source, instanceId, logger, yieldAtShare = 0.7, stepMaxBytes = DEFAULT_STEP_MAX_BYTES, onTransactionSent, tierPolicies = TIER_POLICIES, wrapConnector, edge, ...given
 }: SyncConsumerOptions) {
   const connector = wrapConnector ? wrapConnector(source) : source;
   const platform = connector.platform;

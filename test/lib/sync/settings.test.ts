@@ -116,7 +116,7 @@ describe('settings reach their component', function () {
       const request: SyncRequest = { v: 1, requestId: randomUUID(), tenantId: 'acme', platform: 'cafe24', tier: 'paid', reason: 'manual', attempt: 1, requestedAt: new Date().toISOString() };
       await kafka.produce('sync.cafe24.high', [{ key: 'acme', value: SyncRequestContract.encode(request) }]);
       await waitFor(() => (steps.reduce((a, b) => a + b, 0) >= 40 ? true : undefined), { deadlineMs: 30_000, description: 'every page synced' });
-      // Unset (no bound), the 40 pages of ~1.1 KB would be one step.
+      // Unset (32 MiB), the 40 pages of ~1.1 KB would be one step.
       assert.ok(steps.length >= 3 && steps.every((n) => n <= 10), `steps of at most ~10 KB: ${steps.join(',')}`);
     });
   });
