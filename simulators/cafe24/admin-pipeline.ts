@@ -95,18 +95,21 @@ export function handleAdminCall(
   const meters = () => ctx.meters.get(mallId) ?? freshMeters(nowMs);
   const headersNow = (extra: Record<string, string> = {}) => ({ ...rateLimitHeaders(meters(), nowMs, policy, endpointLimit), ...extra });
 
-  const finish = (status: number, body: unknown, extraHeaders: Record<string, string> = {}, breakable = false, json?: Buffer) => {
+  const finish = (status: number, body: unknown, extraHeaders: Record<string, string> = {}, breakable = false, json?: readonly Buffer[]) => {
     ctx.stats.recordCall(mallId, endpoint, status);
-    const text = json ?? JSON.stringify(body);
+    const parts = json ?? [Buffer.from(JSON.stringify(body))];
     const headers = { 'Content-Type': 'application/json', ...headersNow(extraHeaders) };
     if (breakable && ctx.faults.roll(mallId, knobs.malformedRate)) {
       ctx.stats.of(mallId).injected.malformed += 1;
-      ctx.deliver(mallId, res, () => sendBroken(res, status, headers, text, ctx.faults.malformedKind(mallId)));
+      ctx.deliver(mallId, res, () => sendBroken(res, status, headers, Buffer.concat(parts), ctx.faults.malformedKind(mallId)));
       return;
     }
     ctx.deliver(mallId, res, () => {
-      res.writeHead(status, { ...headers, 'Content-Length': Buffer.byteLength(text) });
-      res.end(text);
+      res.writeHead(status, { ...headers, 'Content-Length': parts.reduce((sum, part) => sum + part.length, 0) });
+      // Corked, the parts leave in one writev rather than a write each.
+      res.cork();
+      for (const part of parts) res.write(part);
+      res.end();
     });
   };
   const fail = (error: AdminApiError, extraHeaders: Record<string, string> = {}) => finish(error.status, error.body(), extraHeaders);
@@ -179,8 +182,7 @@ function asAdminError(error: unknown): AdminApiError {
 }
 
 /** A 200 whose body is broken: cut mid-transfer (declared length not delivered) or invalid JSON. */
-function sendBroken(res: ServerResponse, status: number, headers: Record<string, string>, text: string | Buffer, kind: 'truncated' | 'invalid-json'): void {
-  const full = typeof text === 'string' ? Buffer.from(text) : text;
+function sendBroken(res: ServerResponse, status: number, headers: Record<string, string>, full: Buffer, kind: 'truncated' | 'invalid-json'): void {
   const half = full.subarray(0, Math.max(1, Math.floor(full.length / 2)));
   if (kind === 'invalid-json') {
     res.writeHead(status, { ...headers, 'Content-Length': half.length });

@@ -80,7 +80,7 @@ function listOrders(request: AdminRequest): AdminResult {
     return { body: { orders, links }, rows };
   }
   const orders = page.map((index) => orderJson(book, index, orderStateAt(book.skeleton(index), request.nowMs), embed, request.canaries));
-  return { body: undefined, json: Buffer.concat([LIST_HEAD, ...withCommas(orders), Buffer.from(`],"links":${JSON.stringify(links)}}`)]), rows };
+  return { body: undefined, json: [LIST_HEAD, ...withCommas(orders), Buffer.from(`],"links":${JSON.stringify(links)}}`)], rows };
 }
 
 const LIST_HEAD = Buffer.from('{"orders":[');

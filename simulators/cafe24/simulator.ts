@@ -65,6 +65,11 @@ export interface Cafe24SimulatorOptions {
   controlRoutes?: boolean;
   /** Memory for serialized orders (what `prerenderOrders` fills). @default 32 MiB */
   orderJsonCacheBytes?: number;
+  /**
+   * Orders whose date and lifecycle plan stay in memory. Every count and page reads them for all of a mall's
+   * orders in its window, so a fleet with more orders than this rebuilds them on every call. @default 100_000
+   */
+  orderSkeletonCacheSize?: number;
 }
 
 export interface IssuedTokens {
@@ -152,6 +157,7 @@ export async function startCafe24Simulator(options: Cafe24SimulatorOptions = {})
     seed,
     dataAnchorMs: options.dataAnchorMs ?? Math.floor(clock.now() / HOUR_MS) * HOUR_MS,
     jsonCacheBytes: options.orderJsonCacheBytes,
+    skeletonCacheSize: options.orderSkeletonCacheSize,
   });
   for (const spec of options.shops ?? []) registry.add(spec);
   const stats = new StatsBook();
