@@ -46,8 +46,8 @@ export interface SyncConsumerOptions extends Partial<RunnerSettings> {
 
 export const groupIdOf = (platform: Platform) => platform;
 
-/** Four pages of 1,000 Cafe24 orders: a first sync of a large mall reaches the sink in steps. */
-export const DEFAULT_STEP_MAX_BYTES = 32 * 2 ** 20;
+/** A few large pages (four of 1,000 orders with their items, ~8 MB each): a large first sync reaches the sink in steps. */
+const DEFAULT_STEP_MAX_BYTES = 32 * 2 ** 20;
 
 /** The settings a platform consumer's entry point takes from the config: the runner's and the step's. */
 export function syncConsumerOverrides(config: Config): Partial<RunnerSettings> & Pick<SyncConsumerOptions, 'stepMaxBytes'> {

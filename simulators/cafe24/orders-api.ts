@@ -92,7 +92,7 @@ function withCommas(parts: Buffer[]): Buffer[] {
 
 /**
  * One order's JSON without a projection, as UTF-8: the same on every read until its status changes, so it is
- * memoized (order-book.ts) and a re-read window costs a copy instead of building and stringifying.
+ * memoized (order-book.ts) and a re-read window costs only its write instead of building and stringifying.
  */
 export function orderJson(book: OrderBook, index: number, state: OrderState, embed: readonly OrderEmbed[], canaries: boolean): Buffer {
   const embedKey = [...embed].sort().join(',') + (canaries ? ':canaries' : '');

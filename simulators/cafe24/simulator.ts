@@ -139,7 +139,7 @@ export interface Cafe24Simulator {
   expectedOrders(mallId: string, query?: ExpectedCountsQuery): ExpectedOrder[];
   /**
    * Serializes every order the mall has now (placed at or after `sinceMs`), as `GET /orders` with this `embed` would, into the order JSON memo
-   * until `orderJsonCacheBytes` is full: reads of them then cost a copy. A benchmark calls it before its clock
+   * until `orderJsonCacheBytes` is full: reads of them then cost only their write. A benchmark calls it before its clock
    * starts, because Cafe24 builds its pages on its own servers, not on the cores of the pipeline it measures.
    */
   prerenderOrders(mallId: string, options?: { embed?: OrderEmbed[]; sinceMs?: number }): { orders: number; bytes: number };
