@@ -3,13 +3,10 @@
  * buckets, tokens and caches). It plays Cafe24: in production those servers are not ours, so the simulator runs
  * apart from the pipeline, its page building never stalls the pipeline's event loop, and its CPU is counted apart.
  */
-import { DEFAULT_SHOP_SIZE, fleetSpecs, startCafe24Simulator, type Cafe24Simulator } from '../simulators/cafe24/index.js';
+import { fleetSpecs, startCafe24Simulator, type Cafe24Simulator } from '../simulators/cafe24/index.js';
 import { serve } from './cafe24-ipc.js';
 
 let sim: Cafe24Simulator | undefined;
-
-/** Orders keep arriving during the runs (after the data anchor): room for a tenth more than the fleet's history. */
-const ARRIVALS_HEADROOM = 1.1;
 
 export interface SimStart {
   shops: number;
@@ -45,12 +42,8 @@ export interface MallCalls {
 
 serve({
   async start(o: SimStart): Promise<SimInfo> {
-    const shops = fleetSpecs({ count: o.shops, seed: o.seed, prefix: o.prefix });
-    // Cafe24 answers from its own servers: the simulator on the runs' two cores keeps every order's skeleton
-    // (an LRU smaller than the fleet rebuilt ~3 CPU s of them in a 100-shop run, with their garbage).
-    const orders = shops.reduce((sum, shop) => sum + (shop.orders ?? DEFAULT_SHOP_SIZE.orders), 0);
     sim = await startCafe24Simulator({
-      seed: o.seed, shops, latencyMs: o.latencyMs, dataAnchorMs: o.dataAnchorMs, orderSkeletonCacheSize: Math.max(100_000, Math.ceil(orders * ARRIVALS_HEADROOM)),
+      seed: o.seed, shops: fleetSpecs({ count: o.shops, seed: o.seed, prefix: o.prefix }), latencyMs: o.latencyMs, dataAnchorMs: o.dataAnchorMs,
       ...(o.prerenderBytes > 0 ? { orderJsonCacheBytes: o.prerenderBytes } : {}),
     });
     const t0 = performance.now();

@@ -5,7 +5,7 @@ export {
   type ExpectedOrder,
 } from './simulator.js';
 export { createManualClock, createScaledClock, systemClock, type ManualClock, type SimClock, DEFAULT_MANUAL_START_MS } from './clock.js';
-export { DEFAULT_SHOP_SIZE, fleetSpecs, type ShopSpec } from './shop-spec.js';
+export { fleetSpecs, type ShopSpec } from './shop-spec.js';
 export type { FaultKnobs, LatencySpec } from './faults.js';
 export type { RateLimitPolicy, PartialPolicy } from './rate-limit.js';
 export type { MallStats } from './stats.js';

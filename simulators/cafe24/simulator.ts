@@ -21,10 +21,21 @@ import { DEFAULT_RATE_LIMIT_POLICY, type MallMeters, mergePolicy, type PartialPo
 import { rngFor } from './seeded-random.js';
 import { startServer, type RunningServer } from './server.js';
 import { ShopRegistry } from './shop-registry.js';
-import type { ResolvedShopSpec, ShopSpec } from './shop-spec.js';
+import { DEFAULT_SHOP_SIZE, type ResolvedShopSpec, type ShopSpec } from './shop-spec.js';
 import { controlRoutes } from './sim-control-http.js';
 import { type MallStats, StatsBook } from './stats.js';
 import { DEFAULT_APP_API_VERSION, KNOWN_API_VERSIONS } from './versioning.js';
+
+/**
+ * Order skeletons (date, shop, lifecycle plan) kept for a fleet: every count and page reads those of all a mall's
+ * orders in its window, so an LRU smaller than the fleet rebuilt lifecycles on every call (~3 CPU s and their
+ * garbage in a 100-shop bench run of 135k orders). Room for every order of the fleet's history and a tenth more
+ * for those that arrive while it runs; at least the 100k that smaller fleets had.
+ */
+function skeletonRoom(shops: readonly ShopSpec[]): number {
+  const orders = shops.reduce((sum, shop) => sum + (shop.orders ?? DEFAULT_SHOP_SIZE.orders), 0);
+  return Math.max(100_000, Math.ceil(1.1 * orders));
+}
 
 /** A 1,000-order page with its items is ~8 MB. */
 const PRERENDER_HEADROOM_BYTES = 16 * 1024 * 1024;
@@ -65,11 +76,6 @@ export interface Cafe24SimulatorOptions {
   controlRoutes?: boolean;
   /** Memory for serialized orders (what `prerenderOrders` fills). @default 32 MiB */
   orderJsonCacheBytes?: number;
-  /**
-   * Orders whose date and lifecycle plan stay in memory. Every count and page reads them for all of a mall's
-   * orders in its window, so a fleet with more orders than this rebuilds them on every call. @default 100_000
-   */
-  orderSkeletonCacheSize?: number;
 }
 
 export interface IssuedTokens {
@@ -157,7 +163,7 @@ export async function startCafe24Simulator(options: Cafe24SimulatorOptions = {})
     seed,
     dataAnchorMs: options.dataAnchorMs ?? Math.floor(clock.now() / HOUR_MS) * HOUR_MS,
     jsonCacheBytes: options.orderJsonCacheBytes,
-    skeletonCacheSize: options.orderSkeletonCacheSize,
+    skeletonCacheSize: skeletonRoom(options.shops ?? []),
   });
   for (const spec of options.shops ?? []) registry.add(spec);
   const stats = new StatsBook();
