@@ -20,6 +20,7 @@ import { RowBuffer } from '../lib/model/row-buffer.js';
 import { createBuyerHasher } from '../lib/buyer-hash.js';
 import type { CredentialsStore } from '../lib/credentials/credentials-store.js';
 import { createLogger } from '../lib/logger.js';
+import { recordPages } from '../lib/sync/record-pages.js';
 import { openEmbeddedWarehouse } from '../lib/warehouse/chdb-warehouse.js';
 import { migrate } from '../lib/warehouse/migrate.js';
 import type { Row, Warehouse } from '../lib/warehouse/warehouse.js';
@@ -77,10 +78,11 @@ serve({
   async run(o: BaselineRun): Promise<BaselineResult> {
     const credentials = memoryCredentials();
     for (const s of o.shops) await credentials.put(s.tenantId, 'cafe24', grantFromTokenResponse(s.mallId, s.tokenResponse));
-    const { connector, close } = createCafe24ConnectorStack({ cafe24: o.cafe24, credentials, buyerHashSalt: o.salt });
+    const { connector, close } = createCafe24ConnectorStack({ cafe24: o.cafe24, credentials });
     const log = createLogger({ level: 'warn', name: 'bench-baseline', destination: process.stderr });
     const registry = platformModels();
     const mapOptions = { hashBuyer: createBuyerHasher(o.salt), maxRecordBytes: 1024 * 1024 };
+    const edge = { model: registry.get('cafe24')!, hashBuyer: mapOptions.hashBuyer };
     const records: Record<string, number> = {};
     const rowsByTable: Record<string, number> = {};
     const fetchMs: number[] = [];
@@ -94,18 +96,20 @@ serve({
       const fetched = await Promise.all(batch.map(async (shop) => {
         const requestId = crypto.randomUUID();
         const byEntity = new Map<string, unknown[]>();
+        const emit = (entity: string, list: readonly unknown[]) => {
+          records[entity] = (records[entity] ?? 0) + list.length;
+          if (!o.land) return;
+          let kept = byEntity.get(entity);
+          if (!kept) byEntity.set(entity, (kept = []));
+          for (const record of list) kept.push(record);
+        };
         try {
           await connector.sync({
             v: 1, requestId, tenantId: shop.tenantId, platform: 'cafe24', tier: 'paid', reason: 'scheduled', attempt: 1, requestedAt: new Date().toISOString(), since: o.since,
           }, {}, {
             signal: new AbortController().signal, log,
-            emit(entity, list) {
-              records[entity] = (records[entity] ?? 0) + list.length;
-              if (!o.land) return;
-              let kept = byEntity.get(entity);
-              if (!kept) byEntity.set(entity, (kept = []));
-              for (const record of list) kept.push(record);
-            },
+            emit,
+            ...recordPages(edge, { platform: 'cafe24', tenantId: shop.tenantId }, emit),
             shouldYield: () => false,
           });
         } catch (error) {

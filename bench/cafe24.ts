@@ -39,6 +39,7 @@
  *
  * Options: --shops N (1000) · --concurrency N (128) · --latency-ms N (100) · --sim-prerender-mb N (3072; 0: none)
  * · --seed N (2026) · --batch N (baseline batch size, 20) · --job-timeout-ms N (30000, the production default)
+ * · --page-threads N (the consumer's page threads; the production default)
  * · --baseline-fetch-only (the baseline neither maps nor inserts) · --only ours|baseline (investigation runs; no
  * ratio) · CAFE24_PROFILE_DIR=<dir> profiles the child processes.
  */
@@ -82,6 +83,8 @@ interface Settings {
   seed: number;
   batchSize: number;
   jobTimeoutMs: number;
+  /** Undefined: the sync consumer's default. */
+  pageThreads: number | undefined;
   cores: number;
   baselineLands: boolean;
   sim: SimStart;
@@ -105,7 +108,8 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
   const latencyMs = option(argv, '--latency-ms', 100);
   const s: Settings = {
     shops, seed, latencyMs, concurrency: option(argv, '--concurrency', 128), batchSize: option(argv, '--batch', 20),
-    jobTimeoutMs: option(argv, '--job-timeout-ms', 30_000), cores: cpus().length, log, baselineLands: !argv.includes('--baseline-fetch-only'),
+    jobTimeoutMs: option(argv, '--job-timeout-ms', 30_000),
+    pageThreads: argv.includes('--page-threads') ? option(argv, '--page-threads', 0) : undefined, cores: cpus().length, log, baselineLands: !argv.includes('--baseline-fetch-only'),
     // One data anchor for both runs, so both simulators hold the same orders whatever the hour.
     sim: {
       shops, seed, prefix: 'bench', latencyMs, dataAnchorMs: Math.floor(Date.now() / 3_600_000) * 3_600_000,
@@ -139,7 +143,7 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
     bench: 'cafe24', metric: 'wall_time', unit: 's', value: round(value), baseline: round(baselineS), ratio: round(ratio, 2),
     bound: round(bound.boundS), of_bound: round(value / bound.boundS, 2),
     peak_rss_mb: ours ? Math.round(ours.rssMb.consumer + ours.rssMb.sink) : null,
-    shops, concurrency: s.concurrency, latency_ms: latencyMs, job_timeout_ms: s.jobTimeoutMs, baseline_batch: s.batchSize,
+    shops, concurrency: s.concurrency, page_threads: s.pageThreads ?? null, latency_ms: latencyMs, job_timeout_ms: s.jobTimeoutMs, baseline_batch: s.batchSize,
     bound_api_s: round(bound.apiS), bound_api_mall: bound.apiMall, bound_api_mall_calls: bound.apiMallCalls,
     bound_cpu_s: round(bound.cpuS), bound_machine_s: round(boundMachineS), of_bound_machine: round(value / boundMachineS, 2),
     ...(ours ? {
@@ -217,7 +221,7 @@ async function measureOurs(s: Settings): Promise<OursResult> {
     const consumer = createCafe24Consumer({
       kafka, logger, instanceId: 'bench-0', keyring: createKeyring(generateKeySpec('bench')), buyerHashSalt: SALT,
       cafe24: cafe24Settings(info),
-      concurrency: s.concurrency, jobTimeoutMs: s.jobTimeoutMs,
+      concurrency: s.concurrency, jobTimeoutMs: s.jobTimeoutMs, ...(s.pageThreads === undefined ? {} : { pageThreads: s.pageThreads }),
     });
     let joined = false;
     consumer.events.on(RUNNER_EVENTS.REBALANCED, ({ reason }) => void (joined ||= reason === 'group join'));

@@ -38,6 +38,7 @@ const schema = {
   },
   sync: {
     stepMaxBytes: { doc: 'A sync job yields (the rest continues in a continuation request) once it holds this many bytes of fetched records', format: 'positive-int', default: COMPONENT_DEFAULT, env: 'SYNC_STEP_MAX_BYTES' },
+    pageThreads: { doc: 'Threads of a platform consumer that read, scrub, serialise and map source pages beside the jobs\' thread (0: on it)', format: 'nat', default: COMPONENT_DEFAULT, env: 'SYNC_PAGE_THREADS' },
   },
   tiers: {
     paid: {

@@ -87,14 +87,21 @@ export function instrumentConnector(metrics: Metrics, connector: Connector): Con
       let mark = performance.now();
       const stepMs = new Map<string, number>();
       try {
+        const fetched = (entity: string, records: number) => {
+          const t = performance.now();
+          stepMs.set(entity, (stepMs.get(entity) ?? 0) + (t - mark));
+          mark = t;
+          if (records) metrics.add('sellerstream_records_fetched_total', { platform, entity }, records);
+        };
         return await connector.sync(request, cursors, {
           ...ctx,
-          emit(entity, records) {
-            const t = performance.now();
-            stepMs.set(entity, (stepMs.get(entity) ?? 0) + (t - mark));
-            mark = t;
-            if (records.length) metrics.add('sellerstream_records_fetched_total', { platform, entity }, records.length);
-            ctx.emit(entity, records);
+          emit(entity, records, texts) {
+            fetched(entity, records.length);
+            ctx.emit(entity, records, texts);
+          },
+          emitPage(page) {
+            fetched(page.entity, page.listed);
+            ctx.emitPage(page);
           },
         });
       } finally {

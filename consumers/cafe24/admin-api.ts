@@ -48,14 +48,14 @@ export interface AdminApiOptions {
 }
 
 /**
- * Reads a 200's body from its bytes as they came (the connector reads record pages itself, lib/model/source-page.ts).
- * A SyntaxError it throws makes the page malformed. The bytes are valid only until it returns (lib/body-bytes.ts):
- * what it keeps, it copies.
+ * Reads a 200's body from its bytes as they came (the connector has its record pages read by its context,
+ * lib/sync/connector.ts readPage). A SyntaxError it throws, or its promise rejects with, makes the page malformed.
+ * The bytes are valid only until it returns (lib/body-bytes.ts): what it keeps, it copies.
  */
-export type BodyReader<T> = (bytes: Buffer) => T;
+export type BodyReader<T> = (bytes: Buffer) => T | Promise<T>;
 
 /** What a call makes of its answer: the body's bytes are valid only until it returns. */
-type Settle<T> = (status: number, headers: Record<string, string | string[] | undefined>, bytes: Buffer) => T;
+type Settle<T> = (status: number, headers: Record<string, string | string[] | undefined>, bytes: Buffer) => T | Promise<T>;
 
 const parseJson: BodyReader<unknown> = (bytes) => JSON.parse(bytes.toString('utf8'));
 
@@ -118,14 +118,23 @@ export function createAdminApi({ baseTemplate, apiVersion, limiter, timeoutMs = 
     }
   }
 
-  function parse<T>(mallId: string, path: string, status: number, bytes: Buffer, read: BodyReader<T>): T {
-    try {
-      return read(bytes);
-    } catch (error) {
-      if (!(error instanceof SyntaxError)) throw error;
-      throw new MalformedPayloadError(`cafe24 ${mallId} ${path}: malformed JSON in a ${status} response (${bytes.length} bytes)`, {
-        cause: error, context: { mallId, path, status, sample: bytes.toString('utf8', 0, 200) },
+  function parse<T>(mallId: string, path: string, status: number, bytes: Buffer, reader: BodyReader<T>): T | Promise<T> {
+    // Taken now: the bytes do not outlive this call, and a reader's promise settles later.
+    const length = bytes.length;
+    const sample = () => bytes.toString('utf8', 0, 200);
+    const malformed = (error: unknown, evidence: string) => {
+      if (!(error instanceof SyntaxError)) return error;
+      return new MalformedPayloadError(`cafe24 ${mallId} ${path}: malformed JSON in a ${status} response (${length} bytes)`, {
+        cause: error, context: { mallId, path, status, sample: evidence },
       });
+    };
+    try {
+      const read = reader(bytes);
+      if (!(read instanceof Promise)) return read;
+      const evidence = sample();
+      return read.catch((error: unknown) => { throw malformed(error, evidence); });
+    } catch (error) {
+      throw malformed(error, sample());
     }
   }
 

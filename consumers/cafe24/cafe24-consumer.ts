@@ -7,9 +7,16 @@ import { createBuyerHasher } from '../../lib/buyer-hash.js';
 import { createCafe24ConnectorStack, type Cafe24ConnectorStackOptions } from './connector-stack.js';
 import { cafe24Platform } from './platform.js';
 
-export interface Cafe24ConsumerOptions extends Omit<Cafe24ConnectorStackOptions, 'credentials'>, PlatformConsumerOptions {}
+export interface Cafe24ConsumerOptions extends Omit<Cafe24ConnectorStackOptions, 'credentials'>, PlatformConsumerOptions {
+  /** Salt of buyer hashes. */
+  buyerHashSalt: string;
+}
+
+/** Where a page thread (lib/sync/page-threads.ts) finds this platform's model. */
+const PLATFORM_MODEL = { moduleUrl: new URL('./model.js', import.meta.url).href, exportName: 'cafe24Model' };
 
 export function createCafe24Consumer({ cafe24, buyerHashSalt, rateLimit, now, onTokenRotated, ...group }: Cafe24ConsumerOptions) {
   const edge = { model: cafe24Platform, hashBuyer: createBuyerHasher(buyerHashSalt) };
-  return createPlatformConsumer('cafe24', { edge, ...group }, (credentials) => createCafe24ConnectorStack({ cafe24, credentials, buyerHashSalt, rateLimit, now, onTokenRotated }));
+  const pageSource = { ...PLATFORM_MODEL, buyerHashSalt };
+  return createPlatformConsumer('cafe24', { edge, pageSource, ...group }, (credentials) => createCafe24ConnectorStack({ cafe24, credentials, rateLimit, now, onTokenRotated }));
 }

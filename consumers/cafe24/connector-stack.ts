@@ -22,7 +22,6 @@ export interface Cafe24Settings {
 export interface Cafe24ConnectorStackOptions {
   cafe24: Cafe24Settings;
   credentials: CredentialsStore;
-  buyerHashSalt: string;
   rateLimit?: Partial<RateLimitPolicy>;
   /** The clock token expiry is judged by (tests pass the simulator's). */
   now?: () => number;
@@ -37,10 +36,10 @@ export interface Cafe24ConnectorStack {
   close(): Promise<void>;
 }
 
-export function createCafe24ConnectorStack({ cafe24, credentials, buyerHashSalt, rateLimit, now, onTokenRotated }: Cafe24ConnectorStackOptions): Cafe24ConnectorStack {
+export function createCafe24ConnectorStack({ cafe24, credentials, rateLimit, now, onTokenRotated }: Cafe24ConnectorStackOptions): Cafe24ConnectorStack {
   const limiter = createRateLimiter({ ...DEFAULT_RATE_LIMIT_POLICY, ...rateLimit });
   const api = createAdminApi({ baseTemplate: cafe24.apiBaseTemplate, apiVersion: cafe24.apiVersion, limiter });
   const tokens = createTokenRefresher({ api, credentials, clientId: cafe24.clientId, clientSecret: cafe24.clientSecret, now, onRotated: onTokenRotated });
-  const connector = createCafe24Connector({ api, tokens, buyerHashSalt, lookbackDays: cafe24.lookbackDays, initialDays: cafe24.initialDays, now });
+  const connector = createCafe24Connector({ api, tokens, lookbackDays: cafe24.lookbackDays, initialDays: cafe24.initialDays, now });
   return { connector, limiter, close: () => api.close() };
 }

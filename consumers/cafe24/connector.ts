@@ -12,23 +12,18 @@
  * It yields between pages when the job's budget runs low and resumes from the cursor it returns.
  */
 import { LRUCache } from 'lru-cache';
-import { createBuyerHasher } from '../../lib/buyer-hash.js';
 import { RateLimitedError } from '../../lib/errors.js';
 import type { Connector, ConnectorContext, ConnectorResult } from '../../lib/sync/connector.js';
 import type { SyncRequest } from '../../lib/contracts/sync-request.js';
 import { AccessTokenRejectedError, MalformedPayloadError, SourceRejectedError, type AdminApi, type BodyReader } from './admin-api.js';
 import { ORDERS_MAX_OFFSET, ORDERS_PAGE, orderPages } from './order-pages.js';
 import { addDays, halve, kstDay, MAX_PAGEABLE_ORDERS, splitRange, type DayWindow } from './order-windows.js';
-import { readSourcePage, type SourcePage } from '../../lib/model/source-page.js';
-import { cafe24Mapper } from './mapping.js';
-import { cafe24Privacy } from './privacy.js';
+import type { PageSummary } from '../../lib/sync/page-chunks.js';
 import type { Cafe24Grant, TokenRefresher } from './token-refresher.js';
 
 export interface Cafe24ConnectorOptions {
   api: AdminApi;
   tokens: TokenRefresher;
-  /** Salt of buyer hashes. */
-  buyerHashSalt: string;
   /** Orders placed this many days back are fetched again, for their status changes. @default 15 */
   lookbackDays?: number;
   /** How far back a tenant's first sync reaches. @default 90 */
@@ -76,27 +71,21 @@ function readCursor<T>(text: string | undefined): T {
   }
 }
 
-/** A listed product's number, NaN when it has none. */
-const productNoOf = (record: unknown) =>
-  Number(typeof record === 'object' && record !== null ? (record as { product_no?: unknown }).product_no : undefined);
-
 const isoKst = (epochMs: number) => `${new Date(epochMs + 9 * 3_600_000).toISOString().slice(0, 19)}+09:00`;
 
 export function createCafe24Connector({
-  api, tokens, buyerHashSalt, lookbackDays = 15, initialDays = 90, catalogTtlMs = 6 * 3_600_000, now = Date.now,
+  api, tokens, lookbackDays = 15, initialDays = 90, catalogTtlMs = 6 * 3_600_000, now = Date.now,
 }: Cafe24ConnectorOptions): Connector {
-  const hashBuyer = createBuyerHasher(buyerHashSalt);
   const catalogCache = new LRUCache<string, true>({ max: 20_000, ttl: catalogTtlMs });
   const shopsCache = new LRUCache<string, ShopList>({ max: 20_000, ttl: catalogTtlMs });
 
   return {
     platform: 'cafe24',
-    async sync(request: SyncRequest, cursors: Readonly<Record<string, string>>, ctx: ConnectorContext): Promise<ConnectorResult> {
+    async sync<P extends PageSummary>(request: SyncRequest, cursors: Readonly<Record<string, string>>, ctx: ConnectorContext<P>): Promise<ConnectorResult> {
       // Fired by the first entity step that fails, so its siblings' calls stop rather than run on for a failed job.
       const failing = new AbortController();
       const signal = AbortSignal.any([ctx.signal, failing.signal]);
       let grant = await tokens.validGrant(request.tenantId, signal);
-      const hashMember = (memberId: string) => hashBuyer('cafe24', request.tenantId, memberId);
       const noList = (path: string, listKey: string, query: Record<string, string | number | undefined>) =>
         new MalformedPayloadError(`cafe24 ${grant.mallId} ${path}: no "${listKey}" list in the response`, { context: { path, query } });
 
@@ -108,18 +97,14 @@ export function createCafe24Connector({
       });
 
       /**
-       * A page of `entity` records under `listKey`. The privacy policy is applied here, at the edge, before anything
-       * leaves the connector: to the records read and to their text in the page's bytes, which is what travels on.
+       * A page of `entity` records under `listKey`, read (ConnectorContext.readPage) but not yet emitted. The privacy
+       * policy is applied there, at the edge, before anything leaves the connector.
        */
-      const pageOf = (entity: string, path: string, query: Record<string, string | number | undefined>, listKey: string): Promise<SourcePage> => {
-        const reading = { policy: cafe24Privacy, entity, hashBuyer: hashMember, reads: cafe24Mapper.entities[entity]?.reads };
-        return get(path, query, (bytes) => {
-          const page = readSourcePage(bytes, listKey, reading);
+      const pageOf = (entity: string, path: string, query: Record<string, string | number | undefined>, listKey: string, keyField?: string): Promise<P> =>
+        get(path, query, (bytes) => ctx.readPage(entity, bytes, { listKey, keyField }).then((page) => {
           if (page === undefined) throw noList(path, listKey, query);
           return page;
-        });
-      };
-      const emit = (entity: string, page: SourcePage) => ctx.emit(entity, page.records, page.texts);
+        }));
 
       /**
        * One GET: the token is refreshed once if Cafe24 says it expired or was revoked, a malformed or truncated page
@@ -251,8 +236,8 @@ export function createCafe24Connector({
             const yieldNow = ctx.shouldYield();
             if (yieldNow && !pages.asked(offset)) return { cursor: { through, pending: { window, offset, count } }, done: false };
             const page = await pages.at(offset, { ahead: !yieldNow });
-            emit('orders', page);
-            if (page.records.length < ORDERS_PAGE || offset + ORDERS_PAGE > ORDERS_MAX_OFFSET) break;
+            ctx.emitPage(page);
+            if (page.listed < ORDERS_PAGE || offset + ORDERS_PAGE > ORDERS_MAX_OFFSET) break;
           }
           through = window.to;
         }
@@ -266,12 +251,12 @@ export function createCafe24Connector({
         for (;;) {
           if (ctx.shouldYield()) return { cursor: { ...cursor, sinceProductNo: since, scanStartedAt }, done: false };
           const query = { shop_no: shopNo, since_product_no: since, limit: PRODUCTS_PAGE, ...updated };
-          const page = await pageOf('products', 'products', query, 'products');
-          emit('products', page);
-          if (page.records.length < PRODUCTS_PAGE) break;
+          const page = await pageOf('products', 'products', query, 'products', 'product_no');
+          ctx.emitPage(page);
+          if (page.listed < PRODUCTS_PAGE) break;
           // A record without a readable product_no (the mapper sends it to the DLQ) must not make the cursor NaN,
           // and a full page that does not move it on would be fetched again and again.
-          const last = Math.max(since, ...page.records.map(productNoOf).filter(Number.isSafeInteger));
+          const last = Math.max(since, page.maxKey ?? since);
           if (last <= since) throw new MalformedPayloadError(`cafe24 ${grant.mallId} products: a full page after product ${since} names no later product`, { context: { query } });
           since = last;
         }
@@ -281,8 +266,8 @@ export function createCafe24Connector({
       async function syncCategories(shopNo: number): Promise<void> {
         for (let offset = 0; offset <= 8000; offset += CATEGORIES_PAGE) {
           const page = await pageOf('categories', 'categories', { shop_no: shopNo, limit: CATEGORIES_PAGE, offset }, 'categories');
-          emit('categories', page);
-          if (page.records.length < CATEGORIES_PAGE) break;
+          ctx.emitPage(page);
+          if (page.listed < CATEGORIES_PAGE) break;
         }
       }
     },

@@ -58,17 +58,41 @@ function scratchFor(need: number, used: number): Buffer {
 
 /**
  * Records → RawResult message values, bounded by MAX_RECORDS_PER_CHUNK and MAX_CHUNK_BYTES, each record
- * serialised once: its JSON's UTF-8 length sizes the chunk and is listed in `sizes`, and the chunk's value is the
- * envelope's JSON with the records' bytes spliced in (the same JSON RawResultContract.encode writes), one buffer per
- * chunk. A buffer per record, then one concatenation, copied each record twice and left ~1,000 external buffers of
- * ~8 KB per Cafe24 page for the GC (bench/cafe24.ts). With `texts` (the records' JSON as the connector edge cut
- * it from the source, lib/model/privacy.ts scrubRecords), each record's text is copied from there instead of
- * serialised. A record above MAX_RECORD_BYTES cannot travel on Kafka: it is left out and counted. Chunks are
- * numbered from `firstChunk`.
+ * serialised once (encodeChunkBodies), each chunk's envelope written in front of its records (chunkValue).
+ * Chunks are numbered from `firstChunk`.
  */
 export function encodeRawResultChunks(envelope: RawResultEnvelope, records: readonly unknown[], firstChunk = 0, texts?: RecordTexts): EncodedChunks {
+  const { bodies, members, oversize } = encodeChunkBodies(envelope, records, texts);
+  return { values: bodies.map((body, i) => chunkValue(envelope, firstChunk + i, body)), members, oversize };
+}
+
+/**
+ * A chunk's records as they stand in its message value, before the chunk has a number: `bytes[at, end)` are the
+ * records' JSON texts, comma-separated, then `]}`; the `at` bytes before them are room for the envelope's head.
+ */
+export interface ChunkBody {
+  bytes: Buffer;
+  at: number;
+  sizes: number[];
+}
+
+/** A chunk number as wide as any a job reaches, to size a head's room. */
+const WIDEST_CHUNK = 999_999_999;
+
+/**
+ * Records → the bodies of their chunks, each record serialised once: its JSON's UTF-8 length sizes the chunk and
+ * is listed in `sizes`, and each body is one buffer holding room for the envelope's head and the records' bytes, so
+ * numbering the chunk later (chunkValue) writes its head in place, without a copy of its records. This is split
+ * from the numbering because a page is encoded where it is read (lib/sync/page-threads.ts), off the thread that
+ * knows how many chunks its job holds. A buffer per record, then one concatenation, copied each record twice and
+ * left ~1,000 external buffers of ~8 KB per Cafe24 page for the GC (bench/cafe24.ts). With `texts` (the records'
+ * JSON as the connector edge cut it from the source, lib/model/privacy.ts scrubRecords), each record's text is
+ * copied from there instead of serialised. A record above MAX_RECORD_BYTES cannot travel on Kafka: it is left out
+ * and counted.
+ */
+export function encodeChunkBodies(envelope: RawResultEnvelope, records: readonly unknown[], texts?: RecordTexts): EncodedBodies {
   if (texts !== undefined && texts.spans.length !== 2 * records.length) throw new TypeError('record texts must span the records one to one');
-  const values: Buffer[] = [];
+  const bodies: ChunkBody[] = [];
   const members: unknown[][] = [];
   let sizes: number[] = [];
   let chunkRecords: unknown[] = [];
@@ -77,12 +101,11 @@ export function encodeRawResultChunks(envelope: RawResultEnvelope, records: read
   let bytes = 0;
   let oversize = 0;
   const flush = () => {
-    const head = envelopeHead(envelope, firstChunk + values.length, sizes);
-    const value = Buffer.allocUnsafe(head.length + used + CLOSE.length);
-    head.copy(value, 0);
-    scratch.copy(value, head.length, 0, used);
-    CLOSE.copy(value, head.length + used);
-    values.push(value);
+    const at = envelopeHead(envelope, WIDEST_CHUNK, sizes).length;
+    const body = Buffer.allocUnsafe(at + used + CLOSE.length);
+    scratch.copy(body, at, 0, used);
+    CLOSE.copy(body, at + used);
+    bodies.push({ bytes: body, at, sizes });
     members.push(chunkRecords);
     sizes = [];
     chunkRecords = [];
@@ -126,13 +149,34 @@ export function encodeRawResultChunks(envelope: RawResultEnvelope, records: read
     bytes += size;
   }
   if (chunkRecords.length > 0) flush();
-  return { values, members, oversize };
+  return { bodies, members, oversize };
+}
+
+/** The RawResult message value of chunk number `chunk` of these records: its envelope's head written in the body's room. */
+export function chunkValue(envelope: RawResultEnvelope, chunk: number, { bytes, at, sizes }: ChunkBody): Buffer {
+  const head = envelopeHead(envelope, chunk, sizes);
+  if (head.length <= at) {
+    head.copy(bytes, at - head.length);
+    return bytes.subarray(at - head.length);
+  }
+  const value = Buffer.allocUnsafe(head.length + bytes.length - at);
+  head.copy(value, 0);
+  bytes.copy(value, head.length, at);
+  return value;
 }
 
 /** Records' JSON texts in one buffer, record i at bytes `[spans[2i], spans[2i + 1])`. */
 export interface RecordTexts {
   bytes: Buffer;
   spans: Uint32Array;
+}
+
+export interface EncodedBodies {
+  bodies: ChunkBody[];
+  /** The records each body holds, in order (oversize ones left out): what a connector edge maps beside it. */
+  members: unknown[][];
+  /** Records left out as too large for Kafka. */
+  oversize: number;
 }
 
 export interface EncodedChunks {

@@ -7,8 +7,10 @@ import type { Logger } from '../logger.js';
 import type { Platform } from '../contracts/fields.js';
 import type { RecordTexts } from '../contracts/raw-result.js';
 import type { SyncRequest } from '../contracts/sync-request.js';
+import type { PageShape, PageSummary } from './page-chunks.js';
 
-export interface ConnectorContext {
+/** `P`: what this context's `readPage` gives, which the connector passes back to `emitPage` as it is. */
+export interface ConnectorContext<P extends PageSummary = PageSummary> {
   signal: AbortSignal;
   log: Logger;
   /**
@@ -17,6 +19,15 @@ export interface ConnectorContext {
    * without, the records are serialised.
    */
   emit(entity: string, records: readonly unknown[], texts?: RecordTexts): void;
+  /**
+   * Reads a page of `entity` records from the source's bytes, which are valid only during the call: scrubbed by the
+   * platform's privacy policy, serialised and mapped (lib/sync/page-chunks.ts), maybe on another thread
+   * (page-threads.ts). Nothing is emitted until the connector passes the page to `emitPage`, so pages are emitted
+   * in the order it takes them. Resolves undefined when the bytes hold no `listKey` list; rejects with a SyntaxError
+   * when they are not JSON.
+   */
+  readPage(entity: string, bytes: Buffer, shape: PageShape): Promise<P | undefined>;
+  emitPage(page: P): void;
   /** True once the job should stop and return its cursors: the rest continues in a continuation request. */
   shouldYield(): boolean;
 }
@@ -34,5 +45,5 @@ export interface ConnectorResult {
 
 export interface Connector {
   readonly platform: Platform;
-  sync(request: SyncRequest, cursors: Readonly<Record<string, string>>, ctx: ConnectorContext): Promise<ConnectorResult>;
+  sync<P extends PageSummary>(request: SyncRequest, cursors: Readonly<Record<string, string>>, ctx: ConnectorContext<P>): Promise<ConnectorResult>;
 }

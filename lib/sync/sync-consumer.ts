@@ -19,6 +19,7 @@ import type { Logger } from '../logger.js';
 import type { EdgeMapping } from '../model/edge-rows.js';
 import type { Connector } from './connector.js';
 import { createFetchedChunks } from './fetched-chunks.js';
+import { createPageThreads, inlinePageReader, type PageThreadSource } from './page-threads.js';
 import { createCompletedRequests } from './completed-requests.js';
 import { duplicateMessages, failureMessages, successMessages } from './job-outcome.js';
 import { createYieldPolicy } from './yield-policy.js';
@@ -40,8 +41,15 @@ export interface SyncConsumerOptions extends Partial<RunnerSettings> {
   tierPolicies?: Record<Tier, TierPolicy>;
   /** How telemetry watches the connector's work (otel/kernel-metrics.ts instrumentConnector). @default the connector as given */
   wrapConnector?: (connector: Connector) => Connector;
-  /** Maps each chunk at the edge (lib/model/edge-rows.ts), so the sink inserts its rows without parsing it. @default none: the sink maps */
+  /**
+   * Maps each chunk at the edge (lib/model/edge-rows.ts), so the sink inserts its rows without parsing it; a
+   * connector reads pages (ConnectorContext.readPage) only with one. @default none: the sink maps
+   */
   edge?: EdgeMapping;
+  /** Threads that read pages off the jobs' thread (page-threads.ts); 0 reads them on it. @default DEFAULT_PAGE_THREADS */
+  pageThreads?: number;
+  /** Where a page thread loads `edge` from (its model's module and export, the buyer-hash salt); without it, pages are read on the jobs' thread. */
+  pageSource?: PageThreadSource;
 }
 
 export const groupIdOf = (platform: Platform) => platform;
@@ -49,19 +57,28 @@ export const groupIdOf = (platform: Platform) => platform;
 /** A few large pages (four of 1,000 orders with their items, ~8 MB each): a large first sync reaches the sink in steps. */
 const DEFAULT_STEP_MAX_BYTES = 32 * 2 ** 20;
 
-/** The settings a platform consumer's entry point takes from the config: the runner's and the step's. */
-export function syncConsumerOverrides(config: Config): Partial<RunnerSettings> & Pick<SyncConsumerOptions, 'stepMaxBytes'> {
-  return { ...runnerOverrides(config), stepMaxBytes: config.sync.stepMaxBytes };
+/**
+ * One thread besides the jobs' own: on two cores the sink and the broker need the rest (bench/cafe24.ts), and a
+ * larger machine sets more.
+ */
+const DEFAULT_PAGE_THREADS = 1;
+
+/** The settings a platform consumer's entry point takes from the config: the runner's, the step's and the page threads'. */
+export function syncConsumerOverrides(config: Config): Partial<RunnerSettings> & Pick<SyncConsumerOptions, 'stepMaxBytes' | 'pageThreads'> {
+  return { ...runnerOverrides(config), stepMaxBytes: config.sync.stepMaxBytes, pageThreads: config.sync.pageThreads };
 }
 
 export function createSyncConsumer({
-  kafka, connector: source, instanceId, logger, yieldAtShare = 0.7, stepMaxBytes = DEFAULT_STEP_MAX_BYTES, onTransactionSent, tierPolicies = TIER_POLICIES, wrapConnector, edge, ...given
+  kafka, connector: source, instanceId, logger, yieldAtShare = 0.7, stepMaxBytes = DEFAULT_STEP_MAX_BYTES, onTransactionSent, tierPolicies = TIER_POLICIES, wrapConnector, edge,
+  pageThreads = DEFAULT_PAGE_THREADS, pageSource, ...given
 }: SyncConsumerOptions) {
   const connector = wrapConnector ? wrapConnector(source) : source;
   const platform = connector.platform;
   const settings = runnerSettings(given);
   const { jobTimeoutMs } = settings;
   const stateStore = createStateStore({ kafka, instanceId, logger });
+  const pages = edge === undefined ? undefined
+    : pageThreads > 0 && pageSource !== undefined ? createPageThreads({ threads: pageThreads, source: pageSource }) : inlinePageReader(edge);
   const started = new WeakMap<Job<SyncRequest>, Date>();
   const completed = createCompletedRequests();
   /** Succeeded jobs not yet committed, by position: remembered as completed once their transaction commits. */
@@ -85,6 +102,10 @@ export function createSyncConsumer({
       signal: ctx.signal,
       log: ctx.log,
       emit: (entity, records, texts) => fetched.add(entity, records, texts),
+      readPage: (entity, bytes, shape) => (pages === undefined
+        ? Promise.reject(new TypeError(`the ${platform} consumer reads no pages: it was given no edge mapping`))
+        : pages.read(bytes, { ...shape, envelope: fetched.envelopeOf(entity) })),
+      emitPage: (page) => fetched.addPage(page),
       shouldYield: () => shouldYield(Date.now(), fetched.bytes()),
     });
     const messages = successMessages({ request, startedAt, finishedAt: new Date(), fetched: fetched.entities(), storedCursors: stored, result });
@@ -140,6 +161,7 @@ export function createSyncConsumer({
     async stop() {
       await runner.stop();
       await stateStore.stop();
+      await pages?.close();
     },
   };
 }

@@ -18,6 +18,7 @@ import { TIER_POLICIES } from '../../lib/sync/tiers.js';
 import { waitFor } from '../../lib/wait-for.js';
 import { parsePrometheusText, type MetricSample } from '../../otel/alerter/sources.js';
 import { instrumentConnector } from '../../otel/kernel-metrics.js';
+import { createMetrics } from '../../otel/metrics.js';
 import { METRICS } from '../../otel/metric-names.js';
 import { createObservability, type Observability } from '../../otel/observability.js';
 import { testBrokers, testKafka, testLogger, testPrefix, TOPICS_FILE, uniqueName, type TestKafka } from '../helpers/kafka.js';
@@ -89,6 +90,28 @@ describe('process metrics, /healthz and /readyz (real broker)', function () {
     consumer = undefined;
     obs = undefined;
     await kafka.close();
+  });
+
+  it('the instrumented connector hands on all it emits: records with their texts, and the pages it read', async () => {
+    const texts = { bytes: Buffer.from('{"n":1}'), spans: new Uint32Array([0, 7]) };
+    const got: unknown[] = [];
+    const emitting: Connector = {
+      platform: 'cafe24',
+      async sync(_request, _cursors, ctx) {
+        ctx.emit('orders', [{ n: 1 }], texts);
+        const page = await ctx.readPage('products', Buffer.from('{"products":[]}'), { listKey: 'products' });
+        ctx.emitPage(page!);
+        return { cursors: {}, done: true };
+      },
+    };
+    const page = { entity: 'products', listed: 3, maxKey: 9 };
+    await instrumentConnector(createMetrics(), emitting).sync(syncRequest('acme'), {}, {
+      signal: new AbortController().signal, log: testLogger(), shouldYield: () => false,
+      emit: (...args) => got.push(['emit', ...args]),
+      readPage: async (...args) => (got.push(['readPage', args[0], args[2]]), page),
+      emitPage: (read) => got.push(['emitPage', read]),
+    });
+    assert.deepEqual(got, [['emit', 'orders', [{ n: 1 }], texts], ['readPage', 'products', { listKey: 'products' }], ['emitPage', page]]);
   });
 
   it('labels no metric with a tenant', function () {

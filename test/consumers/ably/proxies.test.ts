@@ -85,6 +85,7 @@ describe('ably outbound proxies (ABLY_PROXIES, real Chromium)', function () {
     await Promise.all(tenants.map(async (tenantId) => {
       const result = await on.connector.sync(buildSyncRequest({ tenantId, platform: 'ably', tier: 'paid' }, 'manual'), {}, {
         signal: new AbortController().signal, log: logger.child({ tenantId }), emit: () => undefined, shouldYield: () => false,
+        readPage: () => Promise.reject(new Error('the Ably connector reads no pages')), emitPage: () => undefined,
       });
       assert.equal(result.done, true, tenantId);
     }));

@@ -7,8 +7,11 @@
 import assert from 'node:assert/strict';
 import type { AdminApi, BodyReader } from '../../../consumers/cafe24/admin-api.js';
 import { createCafe24Connector } from '../../../consumers/cafe24/connector.js';
+import { cafe24Platform } from '../../../consumers/cafe24/platform.js';
+import { createBuyerHasher } from '../../../lib/buyer-hash.js';
 import type { Cafe24Grant, TokenRefresher } from '../../../consumers/cafe24/token-refresher.js';
 import type { SyncRequest } from '../../../lib/contracts/sync-request.js';
+import { recordPages } from '../../../lib/sync/record-pages.js';
 import { testLogger } from '../../helpers/kafka.js';
 
 const product = (productNo: unknown) => ({ shop_no: 1, product_no: productNo, product_name: 'Linen shirt', price: '19000.00', selling: 'T', display: 'T' });
@@ -37,9 +40,11 @@ const request: SyncRequest = {
 async function scan(pages: Record<string, unknown[]>) {
   const asked: string[] = [];
   let emitted = 0;
-  const connector = createCafe24Connector({ api: fakeApi(pages, asked), tokens, buyerHashSalt: 'salt' });
+  const connector = createCafe24Connector({ api: fakeApi(pages, asked), tokens });
+  const emit = (_entity: string, records: readonly unknown[]) => { emitted += records.length; };
   const result = connector.sync(request, {}, {
-    signal: new AbortController().signal, log: testLogger(), shouldYield: () => false, emit: (_entity, records) => { emitted += records.length; },
+    signal: new AbortController().signal, log: testLogger(), shouldYield: () => false, emit,
+    ...recordPages({ model: cafe24Platform, hashBuyer: createBuyerHasher('salt') }, request, emit),
   });
   return { result, asked, emitted: () => emitted };
 }

@@ -17,6 +17,9 @@ import { tierPolicies } from '../../../lib/sync/tiers.js';
 import { waitFor } from '../../../lib/wait-for.js';
 import { DEFAULT_SINK_TUNING, resolveTuning } from '../../../consumers/sink/options.js';
 import { testKafka, testLogger, uniqueName, type TestKafka } from '../../helpers/kafka.js';
+import { cafe24ApiOrder } from '../../fixtures/sink-records.js';
+import { mappedHere, THREAD_MODEL_SOURCE, threadModel } from '../../fixtures/thread-model.js';
+import { createBuyerHasher } from '../../../lib/buyer-hash.js';
 
 describe('settings reach their component', function () {
   this.timeout(60_000);
@@ -98,6 +101,32 @@ describe('settings reach their component', function () {
       assert.ok(decoded.ok);
       // With the default 5 attempts it would first be retried, 30 s later at the earliest: well past this test's deadline.
       assert.equal(decoded.value.source.topic, 'sync.cafe24.high');
+    });
+
+    it('SYNC_PAGE_THREADS through syncConsumerOverrides(config): 0 reads pages on the jobs\' thread, 2 on page threads; the records travel either way', async () => {
+      const readPages = connector(async (request, _cursors, ctx) => {
+        const page = await ctx.readPage('orders', Buffer.from(JSON.stringify({ orders: [cafe24ApiOrder(1), cafe24ApiOrder(2)] })), { listKey: 'orders' });
+        assert.ok(page);
+        ctx.emitPage(page);
+        return { cursors: { orders: request.requestId }, done: true };
+      });
+      const edge = { model: threadModel, hashBuyer: createBuyerHasher('settings-salt') };
+      const mappedWith = async (threads: string) => {
+        const before = mappedHere();
+        consumer = createSyncConsumer({
+          kafka, instanceId: uniqueName('i'), logger: testLogger(), ...syncConsumerOverrides(loadConfig({ SYNC_PAGE_THREADS: threads })),
+          edge, pageSource: { ...THREAD_MODEL_SOURCE, buyerHashSalt: 'settings-salt' }, connector: readPages,
+        });
+        await consumer.start();
+        const request: SyncRequest = { v: 1, requestId: randomUUID(), tenantId: `acme-${threads}`, platform: 'cafe24', tier: 'paid', reason: 'manual', attempt: 1, requestedAt: new Date().toISOString() };
+        await kafka.produce('sync.cafe24.high', [{ key: request.tenantId, value: SyncRequestContract.encode(request) }]);
+        const results = await kafka.readTopic('raw.results', threads === '0' ? 1 : 2);
+        await consumer.stop();
+        consumer = undefined;
+        return { mapped: mappedHere() - before, records: results.map((m) => (JSON.parse(m.value!.toString()) as { records: unknown[] }).records.length) };
+      };
+      assert.deepEqual(await mappedWith('0'), { mapped: 2, records: [2] });
+      assert.deepEqual(await mappedWith('2'), { mapped: 0, records: [2, 2] });
     });
 
     it('SYNC_STEP_MAX_BYTES through syncConsumerOverrides(config): a job yields once it holds that many bytes of records', async () => {

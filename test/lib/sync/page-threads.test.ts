@@ -1,0 +1,89 @@
+/**
+ * Pages read on worker threads (lib/sync/page-threads.ts) are the pages the jobs' own thread would read: the same
+ * chunk values, rows headers and summary; a page that is not JSON fails as it would here; a thread that dies fails
+ * only the pages it held, and the next page gets a new thread. Real worker threads, no Kafka.
+ */
+import assert from 'node:assert/strict';
+import { createBuyerHasher } from '../../../lib/buyer-hash.js';
+import type { RawResultEnvelope } from '../../../lib/contracts/raw-result.js';
+import { createFetchedChunks } from '../../../lib/sync/fetched-chunks.js';
+import type { PageChunks } from '../../../lib/sync/page-chunks.js';
+import { createPageThreads, inlinePageReader, PageThreadError, type PageReader } from '../../../lib/sync/page-threads.js';
+import { cafe24ApiOrder, cafe24Product } from '../../fixtures/sink-records.js';
+import { EXIT_THREAD_ORDER, mappedHere, THREAD_MODEL_SOURCE, threadModel } from '../../fixtures/thread-model.js';
+
+const SALT = 'page-threads-salt';
+const request = { requestId: '11111111-1111-4111-8111-111111111111', tenantId: 'tenant-1', platform: 'cafe24' } as const;
+const edge = { model: threadModel, hashBuyer: createBuyerHasher(SALT) };
+const envelopeOf = (entity: string): RawResultEnvelope => ({ v: 1, ...request, entity, fetchedAt: '2026-12-01T00:00:00.000Z' });
+const pageOf = (listKey: string, records: unknown[]) => Buffer.from(JSON.stringify({ [listKey]: records, links: [] }));
+
+/** The chunks a job makes of these pages, read by `reader`, in order. */
+async function chunksOf(reader: PageReader, pages: { entity: string; bytes: Buffer; keyField?: string }[]) {
+  const fetched = createFetchedChunks(request);
+  const summaries: Pick<PageChunks, 'listed' | 'maxKey'>[] = [];
+  const read = await Promise.all(pages.map(({ entity, bytes, keyField }) => reader.read(bytes, { listKey: entity, keyField, envelope: envelopeOf(entity) })));
+  for (const page of read) {
+    assert.ok(page);
+    summaries.push({ listed: page.listed, maxKey: page.maxKey });
+    fetched.addPage(page);
+  }
+  const chunks = fetched.entities().flatMap((e) => e.chunks.map(({ value, rows }) => ({ entity: e.entity, value: value.toString('utf8'), rows: rows?.toString('hex') })));
+  return { chunks, summaries };
+}
+
+describe('page threads: pages read off the jobs\' thread', function () {
+  this.timeout(60_000);
+  let threads: PageReader | undefined;
+  afterEach(async () => {
+    await threads?.close();
+    threads = undefined;
+  });
+
+  it('give the chunks, rows and summaries the jobs\' thread would, moved back as Buffers', async () => {
+    const pages = [
+      { entity: 'orders', bytes: pageOf('orders', Array.from({ length: 300 }, (_, i) => cafe24ApiOrder(i + 1))) },
+      { entity: 'orders', bytes: pageOf('orders', Array.from({ length: 40 }, (_, i) => cafe24ApiOrder(i + 301))) },
+      { entity: 'products', bytes: pageOf('products', [cafe24Product(7), cafe24Product(42), cafe24Product(9)]), keyField: 'product_no' },
+    ];
+    threads = createPageThreads({ threads: 2, source: { ...THREAD_MODEL_SOURCE, buyerHashSalt: SALT } });
+    const before = mappedHere();
+    const onThreads = await chunksOf(threads, pages);
+    assert.equal(mappedHere(), before, 'no record was mapped on this thread');
+    const here = await chunksOf(inlinePageReader(edge), pages);
+    assert.ok(mappedHere() > before, 'the inline reader maps here');
+    assert.deepEqual(onThreads, here);
+    assert.ok(onThreads.chunks.length >= 3 && onThreads.chunks.every((c) => c.rows !== undefined), 'every chunk was mapped at the edge');
+    assert.deepEqual(onThreads.summaries, [{ listed: 300, maxKey: undefined }, { listed: 40, maxKey: undefined }, { listed: 3, maxKey: 42 }]);
+    assert.ok(!onThreads.chunks.some((c) => c.value.includes('"buyer_name"') || c.value.includes('"receivers"')), 'scrubbed on the thread');
+  });
+
+  it('a page that is not JSON rejects with a SyntaxError, one with no list resolves undefined, and the thread reads on', async () => {
+    threads = createPageThreads({ threads: 1, source: { ...THREAD_MODEL_SOURCE, buyerHashSalt: SALT } });
+    const order = (listKey: string, bytes: Buffer) => threads!.read(bytes, { listKey, envelope: envelopeOf('orders') });
+    const good = pageOf('orders', [cafe24ApiOrder(1)]);
+    await assert.rejects(order('orders', good.subarray(0, good.length - 3)), SyntaxError);
+    assert.equal(await order('products', good), undefined);
+    assert.equal((await order('orders', good))?.listed, 1);
+  });
+
+  it('a thread that dies fails the pages it held with a PageThreadError, and the next page is read on a new thread', async () => {
+    threads = createPageThreads({ threads: 1, source: { ...THREAD_MODEL_SOURCE, buyerHashSalt: SALT } });
+    const deadly = pageOf('orders', [{ ...cafe24ApiOrder(1), order_id: EXIT_THREAD_ORDER }]);
+    await assert.rejects(threads.read(deadly, { listKey: 'orders', envelope: envelopeOf('orders') }), (error: Error) => error instanceof PageThreadError && /exited \(code 7\)/.test(error.message));
+    const page = await threads.read(pageOf('orders', [cafe24ApiOrder(2), cafe24ApiOrder(3)]), { listKey: 'orders', envelope: envelopeOf('orders') });
+    assert.equal(page?.listed, 2);
+  });
+
+  it('once closed, refuses pages', async () => {
+    threads = createPageThreads({ threads: 1, source: { ...THREAD_MODEL_SOURCE, buyerHashSalt: SALT } });
+    assert.equal((await threads.read(pageOf('orders', [cafe24ApiOrder(1)]), { listKey: 'orders', envelope: envelopeOf('orders') }))?.listed, 1);
+    await threads.close();
+    await assert.rejects(threads.read(pageOf('orders', [cafe24ApiOrder(1)]), { listKey: 'orders', envelope: envelopeOf('orders') }), PageThreadError);
+  });
+
+  it('refuses a source that exports no model, failing the page rather than hanging it', async () => {
+    threads = createPageThreads({ threads: 1, source: { moduleUrl: THREAD_MODEL_SOURCE.moduleUrl, exportName: 'noSuchModel', buyerHashSalt: SALT } });
+    await assert.rejects(threads.read(pageOf('orders', [cafe24ApiOrder(1)]), { listKey: 'orders', envelope: envelopeOf('orders') }), (error: Error) => error instanceof PageThreadError && /exports no platform model noSuchModel/.test(error.message));
+  });
+});
