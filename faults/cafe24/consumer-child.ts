@@ -5,7 +5,8 @@
  * every outgoing TCP connection the process attempts (`connection`: `host:port`, from the `net.client.socket`
  * diagnostics channel), so a fault can prove where it connected.
  * Env: KAFKA_BROKERS, TOPIC_PREFIX, INSTANCE_ID, SECRETS_KEYS, CAFE24_API_BASE_TEMPLATE, CAFE24_CLIENT_ID,
- * CAFE24_CLIENT_SECRET, BUYER_HASH_SALT.
+ * CAFE24_CLIENT_SECRET, BUYER_HASH_SALT; PAGE_THREAD_DEATH_DIR has its page threads load a model that dies
+ * (dying-page-model.ts).
  */
 import { subscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
@@ -22,8 +23,13 @@ subscribe('net.client.socket', (message) => {
   socket.once('connect', () => ipc.emit('connection', { kind: 'connect', target: `${socket.remoteAddress}:${socket.remotePort}` }));
 });
 
+const base = consumerBase('fault-consumer');
+const dying = env.PAGE_THREAD_DEATH_DIR === undefined ? {} : {
+  pageSource: { moduleUrl: new URL('./dying-page-model.ts', import.meta.url).href, exportName: 'dyingPageModel', buyerHashSalt: base.buyerHashSalt },
+};
 const consumer = createCafe24Consumer({
-  ...consumerBase('fault-consumer'),
+  ...base,
+  ...dying,
   cafe24: {
     apiBaseTemplate: env.CAFE24_API_BASE_TEMPLATE!, apiVersion: '2025-12-01', clientId: env.CAFE24_CLIENT_ID!,
     clientSecret: env.CAFE24_CLIENT_SECRET!, lookbackDays: 15, initialDays: 90,
