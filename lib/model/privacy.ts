@@ -32,6 +32,9 @@ export interface PrivacyPolicy {
 /** The key a buyer's hashed id is stored under, in every platform's records. */
 export const BUYER_HASH_KEY = 'buyer_hash';
 
+/** A buffer of at least `size` bytes for record texts (scrubRecords). */
+export type TextRoom = (size: number) => Buffer;
+
 /** Hashes a buyer id (already bound to platform and tenant): '' for a guest. */
 export type BuyerIdHasher = (buyerId: string) => string;
 
@@ -123,9 +126,11 @@ export function withBuyerFields(policy: PrivacyPolicy, entity: string, fields: F
  * forms, escapes, even a repeated key or a number past a double's range) less the cut members, with `buyer_hash`
  * written last where scrubRecord added it, which is where JSON.stringify puts it. So a text parses to the scrubbed
  * record, and for compact source text it is byte for byte its JSON.stringify, without a stringify and UTF-8 write
- * per record. Undefined for an empty page.
+ * per record. Undefined for an empty page. The texts are written into `room`'s buffer (a fresh one by default).
  */
-export function scrubRecords(policy: PrivacyPolicy, entity: string, bytes: Buffer, list: ListRead, hashBuyer: BuyerIdHasher): RecordTexts | undefined {
+export function scrubRecords(
+  policy: PrivacyPolicy, entity: string, bytes: Buffer, list: ListRead, hashBuyer: BuyerIdHasher, room: TextRoom = Buffer.allocUnsafe,
+): RecordTexts | undefined {
   const { records } = list;
   // Where scrubRecord adds buyer_hash (the source wrote none), the text gets it too.
   const appends: (Buffer | undefined)[] = new Array(records.length);
@@ -141,7 +146,7 @@ export function scrubRecords(policy: PrivacyPolicy, entity: string, bytes: Buffe
   }
   if (records.length === 0) return undefined;
   const { starts, ends, cuts, cutEnds } = list;
-  const out = Buffer.allocUnsafe(ends[records.length - 1]! - starts[0]! + appended);
+  const out = room(ends[records.length - 1]! - starts[0]! + appended);
   const spans = new Uint32Array(2 * records.length);
   let at = 0;
   let cut = 0;

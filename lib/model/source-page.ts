@@ -7,7 +7,7 @@
  */
 import type { RecordTexts } from '../contracts/raw-result.js';
 import { readList, type FieldTree } from '../json-fields.js';
-import { personalKeysOf, scrubRecord, scrubRecords, withBuyerFields, type BuyerIdHasher, type PrivacyPolicy } from './privacy.js';
+import { personalKeysOf, scrubRecord, scrubRecords, withBuyerFields, type BuyerIdHasher, type PrivacyPolicy, type TextRoom } from './privacy.js';
 
 export interface SourcePage {
   /** The page's records, scrubbed; with `texts`, each holds only the fields the mapper reads (when it names them). */
@@ -22,16 +22,18 @@ export interface SourcePageReading {
   hashBuyer: BuyerIdHasher;
   /** The fields the entity's mapper reads (EntityMapper.reads). */
   reads: FieldTree | undefined;
+  /** Where the texts are written (scrubRecords). @default a fresh buffer */
+  room?: TextRoom;
 }
 
 /**
  * The records of the `listKey` array of the JSON object `bytes` hold, or undefined when it holds no such list.
  * Throws JSON.parse's SyntaxError when the bytes are not JSON.
  */
-export function readSourcePage(bytes: Buffer, listKey: string, { policy, entity, hashBuyer, reads }: SourcePageReading): SourcePage | undefined {
+export function readSourcePage(bytes: Buffer, listKey: string, { policy, entity, hashBuyer, reads, room }: SourcePageReading): SourcePage | undefined {
   const fields = reads === undefined ? undefined : withBuyerFields(policy, entity, reads);
   const list = readList(bytes, listKey, { fields, cut: personalKeysOf(policy, entity) });
-  if (list !== undefined) return { records: list.records, texts: scrubRecords(policy, entity, bytes, list, hashBuyer) };
+  if (list !== undefined) return { records: list.records, texts: scrubRecords(policy, entity, bytes, list, hashBuyer, room) };
   const records = (JSON.parse(bytes.toString('utf8')) as Record<string, unknown> | null)?.[listKey];
   if (!Array.isArray(records)) return undefined;
   for (const record of records) scrubRecord(policy, entity, record, hashBuyer);

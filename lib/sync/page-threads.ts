@@ -38,7 +38,8 @@ export interface PageRequestMessage {
   bytes: Uint8Array;
   order: PageOrder;
 }
-export type PageAnswerMessage = { id: number; page: PageChunks | undefined } | { id: number; error: unknown };
+/** `spent`: the request's bytes, moved back for the next page's copy. */
+export type PageAnswerMessage = { id: number; spent: Uint8Array } & ({ page: PageChunks | undefined } | { error: unknown });
 
 /** Reads every page right here, on the job's thread. */
 export function inlinePageReader(edge: EdgeMapping): PageReader {
@@ -82,6 +83,24 @@ export function createPageThreads({ threads, source }: { threads: number; source
   const live: PageThread[] = [];
   let nextId = 0;
   let closed = false;
+  /**
+   * Page copies the threads gave back, for the next pages: a fresh ~8 MB ArrayBuffer per Cafe24 page on each side
+   * is what starts V8's collections (lib/body-bytes.ts). At most two per thread are kept.
+   */
+  const spare: ArrayBuffer[] = [];
+  const copyOf = (bytes: Buffer): Buffer => {
+    let best = -1;
+    for (let i = 0; i < spare.length; i++) {
+      if (spare[i]!.byteLength >= bytes.length && (best < 0 || spare[i]!.byteLength < spare[best]!.byteLength)) best = i;
+    }
+    // Its own ArrayBuffer (no pool slice), not zero-filled: it is moved to the thread whole.
+    const copy = best < 0 ? Buffer.allocUnsafeSlow(bytes.length) : Buffer.from(spare.splice(best, 1)[0]!, 0, bytes.length);
+    bytes.copy(copy);
+    return copy;
+  };
+  const giveBack = ({ buffer }: Uint8Array) => {
+    if (spare.length < 2 * threads) spare.push(buffer as ArrayBuffer);
+  };
 
   const fail = (thread: PageThread, error: Error) => {
     const at = live.indexOf(thread);
@@ -96,6 +115,7 @@ export function createPageThreads({ threads, source }: { threads: number; source
     const thread: PageThread = { worker, pending: new Map() };
     worker.on('message', (message: PageAnswerMessage) => {
       const waiting = thread.pending.get(message.id);
+      giveBack(message.spent);
       if (!waiting) return;
       thread.pending.delete(message.id);
       if (thread.pending.size === 0) worker.unref();
@@ -117,9 +137,7 @@ export function createPageThreads({ threads, source }: { threads: number; source
   return {
     read(bytes, order) {
       if (closed) return Promise.reject(new PageThreadError('page threads closed'));
-      // Its own ArrayBuffer (no pool slice), not zero-filled: it is moved to the thread whole.
-      const copy = Buffer.allocUnsafeSlow(bytes.length);
-      bytes.copy(copy);
+      const copy = copyOf(bytes);
       const thread = leastBusy();
       const id = nextId++;
       return new Promise((resolve, reject) => {
@@ -127,7 +145,7 @@ export function createPageThreads({ threads, source }: { threads: number; source
         if (thread.pending.size === 0) thread.worker.ref();
         thread.pending.set(id, { resolve, reject });
         const message: PageRequestMessage = { id, bytes: copy, order };
-        thread.worker.postMessage(message, [copy.buffer]);
+        thread.worker.postMessage(message, [copy.buffer as ArrayBuffer]);
       });
     },
     async close() {

@@ -19,10 +19,13 @@ const envelopeOf = (entity: string): RawResultEnvelope => ({ v: 1, ...request, e
 const pageOf = (listKey: string, records: unknown[]) => Buffer.from(JSON.stringify({ [listKey]: records, links: [] }));
 
 /** The chunks a job makes of these pages, read by `reader`, in order. */
-async function chunksOf(reader: PageReader, pages: { entity: string; bytes: Buffer; keyField?: string }[]) {
+async function chunksOf(reader: PageReader, pages: { entity: string; bytes: Buffer; keyField?: string }[], { oneByOne = false } = {}) {
   const fetched = createFetchedChunks(request);
   const summaries: Pick<PageChunks, 'listed' | 'maxKey'>[] = [];
-  const read = await Promise.all(pages.map(({ entity, bytes, keyField }) => reader.read(bytes, { listKey: entity, keyField, envelope: envelopeOf(entity) })));
+  const readOne = ({ entity, bytes, keyField }: (typeof pages)[number]) => reader.read(bytes, { listKey: entity, keyField, envelope: envelopeOf(entity) });
+  const read: (PageChunks | undefined)[] = [];
+  if (oneByOne) for (const page of pages) read.push(await readOne(page));
+  else read.push(...await Promise.all(pages.map(readOne)));
   for (const page of read) {
     assert.ok(page);
     summaries.push({ listed: page.listed, maxKey: page.maxKey });
@@ -53,6 +56,8 @@ describe('page threads: pages read off the jobs\' thread', function () {
     const here = await chunksOf(inlinePageReader(edge), pages);
     assert.ok(mappedHere() > before, 'the inline reader maps here');
     assert.deepEqual(onThreads, here);
+    // Again, one by one: each page is copied into a buffer an earlier page was moved back in (as long or longer).
+    assert.deepEqual(await chunksOf(threads, [...pages].reverse(), { oneByOne: true }), await chunksOf(inlinePageReader(edge), [...pages].reverse()));
     assert.ok(onThreads.chunks.length >= 3 && onThreads.chunks.every((c) => c.rows !== undefined), 'every chunk was mapped at the edge');
     assert.deepEqual(onThreads.summaries, [{ listed: 300, maxKey: undefined }, { listed: 40, maxKey: undefined }, { listed: 3, maxKey: 42 }]);
     assert.ok(!onThreads.chunks.some((c) => c.value.includes('"buyer_name"') || c.value.includes('"receivers"')), 'scrubbed on the thread');
