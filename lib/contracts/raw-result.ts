@@ -40,7 +40,7 @@ const CLOSE = Buffer.from(']}');
 
 /**
  * Where records are encoded as they are serialised, before their chunk (whose envelope, listing the sizes, comes
- * first) can be built: one UTF-8 pass over each text, then a copy of the chunk's bytes into its value. Measuring
+ * first) can be built: one UTF-8 pass over each text, then a copy of the chunk's bytes into its body. Measuring
  * each text first (Buffer.byteLength) was a second pass over it, ~10 µs per Cafe24 order. Shared by every call,
  * which is safe because encoding is synchronous; it grows to the largest chunk plus record seen.
  */

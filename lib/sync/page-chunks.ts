@@ -92,7 +92,7 @@ export function readPageChunks(edge: EdgeMapping, bytes: Buffer, order: PageOrde
 }
 
 /** The largest safe-integer value of `key` among the records (numbers or their decimal strings), undefined when none has one. */
-export function maxKeyOf(records: readonly unknown[], key: string): number | undefined {
+function maxKeyOf(records: readonly unknown[], key: string): number | undefined {
   let max: number | undefined;
   for (const record of records) {
     if (typeof record !== 'object' || record === null) continue;

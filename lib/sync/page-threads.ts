@@ -1,9 +1,10 @@
 /**
  * Where a platform consumer reads its pages (page-chunks.ts): on the job's own thread, or on a few worker threads.
- * A Cafe24 page of 1,000 orders is ~8 MB that the consumer walks, scrubs, serialises and maps (~60 % of its CPU);
+ * A Cafe24 page of 1,000 orders is ~8 MB that the consumer walks, scrubs, serialises and maps (over half of its CPU);
  * on the one thread that also drives every job, HTTP socket and Kafka produce, that work was what bounded a large
  * first sync, while the machine's other core waited for the sink (bench/cafe24.ts). A thread gets the page's bytes
- * (a copy, moved, not cloned) and gives back its chunk bodies and rows (moved too); the job numbers the chunks.
+ * (a copy, moved, not cloned) and gives back its chunk bodies and rows (moved too, all but the few under 4 KB that
+ * sit in a shared pool slab), and the page's copy for the next; the job numbers the chunks.
  *
  * A thread loads the platform's model itself, by module URL and export name: functions do not cross threads, and
  * `lib/` imports no platform. A thread that dies fails the pages it held (their jobs fail and are retried, as after
@@ -11,7 +12,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { EdgeMapping } from '../model/edge-rows.js';
+import { SyncError } from '../errors.js';
 import { readPageChunks, type PageChunks, type PageOrder } from './page-chunks.js';
+import type { PageAnswerMessage, PageRequestMessage, PageThreadData, PageThreadSource } from './page-messages.js';
 
 export interface PageReader {
   /** The page's records ready to travel (readPageChunks); `bytes` are read or copied before it returns. */
@@ -19,27 +22,6 @@ export interface PageReader {
   /** Stops the threads; pages still being read fail. */
   close(): Promise<void>;
 }
-
-/** Where a page thread finds the edge mapping its consumer holds: the platform module's URL and export, and the buyer-hash salt. */
-export interface PageThreadSource {
-  moduleUrl: string;
-  exportName: string;
-  buyerHashSalt: string;
-}
-
-/** What a page thread is told at its start (page-thread.ts). */
-export interface PageThreadData {
-  source: PageThreadSource;
-}
-
-/** A page for a thread, and its answer. */
-export interface PageRequestMessage {
-  id: number;
-  bytes: Uint8Array;
-  order: PageOrder;
-}
-/** `spent`: the request's bytes, moved back for the next page's copy. */
-export type PageAnswerMessage = { id: number; spent: Uint8Array } & ({ page: PageChunks | undefined } | { error: unknown });
 
 /** Reads every page right here, on the job's thread. */
 export function inlinePageReader(edge: EdgeMapping): PageReader {
@@ -56,8 +38,9 @@ export function inlinePageReader(edge: EdgeMapping): PageReader {
   };
 }
 
-export class PageThreadError extends Error {
-  override readonly name = 'PageThreadError';
+/** A page thread died or was closed with the page on it: the job fails and is retried, as after a failed call. */
+export class PageThreadError extends SyncError {
+  override readonly code: string = 'PAGE_THREAD';
 }
 
 /** The thread's code, and the TypeScript loader it registers first when the project runs from its sources (tsx). */
@@ -123,6 +106,11 @@ export function createPageThreads({ threads, source }: { threads: number; source
       else waiting.resolve(message.page === undefined ? undefined : asBuffers(message.page));
     });
     worker.on('error', (error) => fail(thread, new PageThreadError(`a page thread failed: ${error.message}`, { cause: error })));
+    // An answer that cannot be read back leaves its page without a verdict: fail the thread's pages, as on an exit.
+    worker.on('messageerror', (error) => {
+      fail(thread, new PageThreadError(`a page thread's answer could not be read: ${error.message}`, { cause: error }));
+      void worker.terminate();
+    });
     worker.on('exit', (code) => fail(thread, new PageThreadError(closed ? 'page threads closed' : `a page thread exited (code ${code})`)));
     live.push(thread);
     return thread;
@@ -141,32 +129,19 @@ export function createPageThreads({ threads, source }: { threads: number; source
       const thread = leastBusy();
       const id = nextId++;
       return new Promise((resolve, reject) => {
+        const message: PageRequestMessage = { id, bytes: copy, order };
+        thread.worker.postMessage(message, [copy.buffer as ArrayBuffer]);
         // A thread holds the process up only while it reads a page.
         if (thread.pending.size === 0) thread.worker.ref();
         thread.pending.set(id, { resolve, reject });
-        const message: PageRequestMessage = { id, bytes: copy, order };
-        thread.worker.postMessage(message, [copy.buffer as ArrayBuffer]);
       });
     },
     async close() {
       closed = true;
+      spare.length = 0;
       await Promise.all(live.map((thread) => thread.worker.terminate()));
     },
   };
-}
-
-/** The ArrayBuffers a page's buffers own whole: moved to the other thread instead of copied (a pooled one is copied). */
-export function transfersOf(page: PageChunks | undefined): ArrayBuffer[] {
-  if (page === undefined) return [];
-  const owned = new Set<ArrayBuffer>();
-  const add = (bytes: Uint8Array | undefined) => {
-    if (bytes !== undefined && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) owned.add(bytes.buffer as ArrayBuffer);
-  };
-  for (const { body, rows } of page.chunks) {
-    add(body.bytes);
-    add(rows);
-  }
-  return [...owned];
 }
 
 const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -74,24 +74,7 @@ async function startConsumer(kafka: Parameters<typeof createSyncConsumer>[0]['ka
   return { obs, consumer, port };
 }
 
-describe('process metrics, /healthz and /readyz (real broker)', function () {
-  this.timeout(120_000);
-  let kafka: TestKafka;
-  let obs: Observability | undefined;
-  let consumer: ReturnType<typeof createSyncConsumer> | undefined;
-
-  beforeEach(async () => {
-    kafka = await testKafka('metrics');
-    await kafka.createTopics('all');
-  });
-  afterEach(async () => {
-    await consumer?.stop();
-    await obs?.stop();
-    consumer = undefined;
-    obs = undefined;
-    await kafka.close();
-  });
-
+describe('the instrumented connector (no I/O)', () => {
   it('the instrumented connector hands on all it emits: records with their texts, and the pages it read', async () => {
     const texts = { bytes: Buffer.from('{"n":1}'), spans: new Uint32Array([0, 7]) };
     const got: unknown[] = [];
@@ -112,6 +95,25 @@ describe('process metrics, /healthz and /readyz (real broker)', function () {
       emitPage: (read) => got.push(['emitPage', read]),
     });
     assert.deepEqual(got, [['emit', 'orders', [{ n: 1 }], texts], ['readPage', 'products', { listKey: 'products' }], ['emitPage', page]]);
+  });
+});
+
+describe('process metrics, /healthz and /readyz (real broker)', function () {
+  this.timeout(120_000);
+  let kafka: TestKafka;
+  let obs: Observability | undefined;
+  let consumer: ReturnType<typeof createSyncConsumer> | undefined;
+
+  beforeEach(async () => {
+    kafka = await testKafka('metrics');
+    await kafka.createTopics('all');
+  });
+  afterEach(async () => {
+    await consumer?.stop();
+    await obs?.stop();
+    consumer = undefined;
+    obs = undefined;
+    await kafka.close();
   });
 
   it('labels no metric with a tenant', function () {
