@@ -5,18 +5,18 @@
 import { createPlatformConsumer, type PlatformConsumerOptions } from '../../lib/sync/platform-consumer.js';
 import { createBuyerHasher } from '../../lib/buyer-hash.js';
 import { createCafe24ConnectorStack, type Cafe24ConnectorStackOptions } from './connector-stack.js';
-import { cafe24Platform } from './platform.js';
+import { cafe24Model } from './model.js';
 
 export interface Cafe24ConsumerOptions extends Omit<Cafe24ConnectorStackOptions, 'credentials'>, PlatformConsumerOptions {
   /** Salt of buyer hashes. */
   buyerHashSalt: string;
 }
 
-/** Where a page thread (lib/sync/page-threads.ts) finds this platform's model. */
+/** Where a page thread (lib/sync/page-threads.ts) finds the model the edge mapping holds here. */
 const PLATFORM_MODEL = { moduleUrl: new URL('./model.js', import.meta.url).href, exportName: 'cafe24Model' };
 
 export function createCafe24Consumer({ cafe24, buyerHashSalt, rateLimit, now, onTokenRotated, ...group }: Cafe24ConsumerOptions) {
-  const edge = { model: cafe24Platform, hashBuyer: createBuyerHasher(buyerHashSalt) };
+  const edge = { model: cafe24Model, hashBuyer: createBuyerHasher(buyerHashSalt) };
   const pageSource = { ...PLATFORM_MODEL, buyerHashSalt };
   return createPlatformConsumer('cafe24', { edge, pageSource, ...group }, (credentials) => createCafe24ConnectorStack({ cafe24, credentials, rateLimit, now, onTokenRotated }));
 }

@@ -101,3 +101,12 @@ function maxKeyOf(records: readonly unknown[], key: string): number | undefined 
   }
   return max;
 }
+
+/** A page read on this thread, as a promise: the bytes are read before it returns, and what it throws rejects it. */
+export function readNow<T>(read: () => T): Promise<T> {
+  try {
+    return Promise.resolve(read());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

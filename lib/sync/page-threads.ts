@@ -13,7 +13,7 @@
 import { Worker } from 'node:worker_threads';
 import type { EdgeMapping } from '../model/edge-rows.js';
 import { SyncError } from '../errors.js';
-import { readPageChunks, type PageChunks, type PageOrder } from './page-chunks.js';
+import { readNow, readPageChunks, type PageChunks, type PageOrder } from './page-chunks.js';
 import type { PageAnswerMessage, PageRequestMessage, PageThreadData, PageThreadSource } from './page-messages.js';
 
 export interface PageReader {
@@ -26,14 +26,7 @@ export interface PageReader {
 /** Reads every page right here, on the job's thread. */
 export function inlinePageReader(edge: EdgeMapping): PageReader {
   return {
-    // Not async: the bytes must be read before this returns.
-    read: (bytes, order) => {
-      try {
-        return Promise.resolve(readPageChunks(edge, bytes, order));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    },
+    read: (bytes, order) => readNow(() => readPageChunks(edge, bytes, order)),
     close: async () => undefined,
   };
 }

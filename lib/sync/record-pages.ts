@@ -6,7 +6,7 @@
 import type { RawResultEnvelope, RecordTexts } from '../contracts/raw-result.js';
 import type { EdgeMapping } from '../model/edge-rows.js';
 import type { ConnectorContext } from './connector.js';
-import { readPageRecords, type PageRecords } from './page-chunks.js';
+import { readNow, readPageRecords, type PageRecords } from './page-chunks.js';
 
 export function recordPages(
   edge: EdgeMapping,
@@ -14,13 +14,7 @@ export function recordPages(
   emit: (entity: string, records: readonly unknown[], texts: RecordTexts | undefined) => void,
 ): Pick<ConnectorContext<PageRecords>, 'readPage' | 'emitPage'> {
   return {
-    readPage(entity, bytes, shape) {
-      try {
-        return Promise.resolve(readPageRecords(edge, bytes, shape, { ...of, entity }));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    },
+    readPage: (entity, bytes, shape) => readNow(() => readPageRecords(edge, bytes, shape, { ...of, entity })),
     emitPage: (page) => emit(page.entity, page.records, page.texts),
   };
 }
