@@ -1,6 +1,6 @@
 /**
  * What a platform consumer and its page threads (page-threads.ts, page-thread.ts) say to each other: the thread's
- * start data, a page to read and its answer, and which of an answer's buffers move rather than copy.
+ * start data, that it is ready, a page to read and its answer, and which of an answer's buffers move rather than copy.
  */
 import type { PageChunks, PageOrder } from './page-chunks.js';
 
@@ -27,6 +27,9 @@ export interface PageRequestMessage {
  * as they are (a SyntaxError stays one); any other arrives as a plain Error with its message.
  */
 export type PageAnswerMessage = { id: number; spent: Uint8Array } & ({ page: PageChunks | undefined } | { error: unknown });
+
+/** What a page thread posts: once, that it has loaded its model; then an answer per page. */
+export type PageThreadMessage = { loaded: true } | PageAnswerMessage;
 
 /** The ArrayBuffers a page's buffers own whole: moved to the other thread instead of copied (a pooled one is copied). */
 export function transfersOf(page: PageChunks | undefined): ArrayBuffer[] {

@@ -1,5 +1,5 @@
 /**
- * A page thread (page-threads.ts): loads the platform's model by the URL its consumer names, and reads each page it
+ * A page thread (page-threads.ts): loads the platform's model by the URL its consumer names (and says it has), and reads each page it
  * is sent into chunks (page-chunks.ts), moving their buffers back, and the page's own for the next copy. A page it
  * cannot read is answered with the error (page-messages.ts says what of an error crosses threads).
  */
@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createBuyerHasher } from '../buyer-hash.js';
 import type { PlatformModel } from '../model/registry.js';
 import { readPageChunks, type PageChunks } from './page-chunks.js';
-import { transfersOf, type PageAnswerMessage, type PageRequestMessage, type PageThreadData } from './page-messages.js';
+import { transfersOf, type PageAnswerMessage, type PageRequestMessage, type PageThreadData, type PageThreadMessage } from './page-messages.js';
 
 const { source } = workerData as PageThreadData;
 const model = (await import(source.moduleUrl) as Record<string, PlatformModel | undefined>)[source.exportName];
@@ -34,3 +34,4 @@ port.on('message', ({ id, bytes, order }: PageRequestMessage) => {
   }
   port.postMessage({ id, spent: bytes, page } satisfies PageAnswerMessage, [bytes.buffer as ArrayBuffer, ...transfersOf(page)]);
 });
+port.postMessage({ loaded: true } satisfies PageThreadMessage);

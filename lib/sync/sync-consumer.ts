@@ -78,8 +78,10 @@ export function createSyncConsumer({
   const settings = runnerSettings(given);
   const { jobTimeoutMs } = settings;
   const stateStore = createStateStore({ kafka, instanceId, logger });
-  const pages = edge === undefined ? undefined
-    : pageThreads > 0 && pageSource !== undefined ? createPageThreads({ threads: pageThreads, source: pageSource }) : inlinePageReader(edge);
+  const inline = edge === undefined ? undefined : inlinePageReader(edge);
+  // A page that holds a thread as long as a job may run is held by a thread that will not finish it.
+  const pages = inline === undefined || pageThreads === 0 || pageSource === undefined ? inline
+    : createPageThreads({ threads: pageThreads, source: pageSource, overflow: inline, pageTimeoutMs: jobTimeoutMs });
   const started = new WeakMap<Job<SyncRequest>, Date>();
   const completed = createCompletedRequests();
   /** Succeeded jobs not yet committed, by position: remembered as completed once their transaction commits. */
@@ -156,6 +158,8 @@ export function createSyncConsumer({
     runner,
     events: runner.events,
     async start() {
+      // A page thread that cannot load the platform's model says so now, not at the first page of every job.
+      await pages?.ready();
       await stateStore.start();
       await runner.start();
     },

@@ -1,22 +1,29 @@
 /**
  * Pages read on worker threads (lib/sync/page-threads.ts) are the pages the jobs' own thread would read: the same
- * chunk values, rows headers and summary; a page that is not JSON fails as it would here; a thread that dies fails
- * only the pages it held, and the next page gets a new thread. Real worker threads, no Kafka.
+ * chunk values, rows headers and summary; a page that is not JSON fails as it would here; a thread that dies or
+ * holds a page past its time fails only the pages it held, and the next page gets a new thread; pages past what the
+ * threads hold are read here; a model that does not load is refused at ready(). Real worker threads, no Kafka.
  */
 import assert from 'node:assert/strict';
 import { createBuyerHasher } from '../../../lib/buyer-hash.js';
 import type { RawResultEnvelope } from '../../../lib/contracts/raw-result.js';
 import { createFetchedChunks } from '../../../lib/sync/fetched-chunks.js';
 import type { PageChunks } from '../../../lib/sync/page-chunks.js';
-import { createPageThreads, inlinePageReader, PageThreadError, type PageReader } from '../../../lib/sync/page-threads.js';
+import { createPageThreads, inlinePageReader, PageThreadError, type PageReader, type PageThreadsOptions } from '../../../lib/sync/page-threads.js';
 import { cafe24ApiOrder, cafe24Product } from '../../fixtures/sink-records.js';
-import { EXIT_THREAD_ORDER, mappedHere, THREAD_MODEL_SOURCE, threadModel } from '../../fixtures/thread-model.js';
+import { EXIT_THREAD_ORDER, mappedHere, STUCK_THREAD_ORDER, THREAD_MODEL_SOURCE, threadModel } from '../../fixtures/thread-model.js';
 
 const SALT = 'page-threads-salt';
 const request = { requestId: '11111111-1111-4111-8111-111111111111', tenantId: 'tenant-1', platform: 'cafe24' } as const;
 const edge = { model: threadModel, hashBuyer: createBuyerHasher(SALT) };
 const envelopeOf = (entity: string): RawResultEnvelope => ({ v: 1, ...request, entity, fetchedAt: '2026-12-01T00:00:00.000Z' });
 const pageOf = (listKey: string, records: unknown[]) => Buffer.from(JSON.stringify({ [listKey]: records, links: [] }));
+const ordersOrder = { listKey: 'orders', envelope: envelopeOf('orders') };
+
+/** Threads over the test model, with pages past what they hold read here. */
+const threadsOf = (threads: number, options: Partial<PageThreadsOptions> = {}) => createPageThreads({
+  threads, source: { ...THREAD_MODEL_SOURCE, buyerHashSalt: SALT }, overflow: inlinePageReader(edge), pageTimeoutMs: 30_000, ...options,
+});
 
 /** The chunks a job makes of these pages, read by `reader`, in order. */
 async function chunksOf(reader: PageReader, pages: { entity: string; bytes: Buffer; keyField?: string }[], { oneByOne = false } = {}) {
@@ -49,7 +56,7 @@ describe('page threads: pages read off the jobs\' thread', function () {
       { entity: 'orders', bytes: pageOf('orders', Array.from({ length: 40 }, (_, i) => cafe24ApiOrder(i + 301))) },
       { entity: 'products', bytes: pageOf('products', [cafe24Product(7), cafe24Product(42), cafe24Product(9)]), keyField: 'product_no' },
     ];
-    threads = createPageThreads({ threads: 2, source: { ...THREAD_MODEL_SOURCE, buyerHashSalt: SALT } });
+    threads = threadsOf(2);
     const before = mappedHere();
     const onThreads = await chunksOf(threads, pages);
     assert.equal(mappedHere(), before, 'no record was mapped on this thread');
@@ -64,7 +71,7 @@ describe('page threads: pages read off the jobs\' thread', function () {
   });
 
   it('a page that is not JSON rejects with a SyntaxError, one with no list resolves undefined, and the thread reads on', async () => {
-    threads = createPageThreads({ threads: 1, source: { ...THREAD_MODEL_SOURCE, buyerHashSalt: SALT } });
+    threads = threadsOf(1);
     const order = (listKey: string, bytes: Buffer) => threads!.read(bytes, { listKey, envelope: envelopeOf('orders') });
     const good = pageOf('orders', [cafe24ApiOrder(1)]);
     await assert.rejects(order('orders', good.subarray(0, good.length - 3)), SyntaxError);
@@ -73,7 +80,7 @@ describe('page threads: pages read off the jobs\' thread', function () {
   });
 
   it('a thread that dies fails the pages it held with a PageThreadError, and the next page is read on a new thread', async () => {
-    threads = createPageThreads({ threads: 1, source: { ...THREAD_MODEL_SOURCE, buyerHashSalt: SALT } });
+    threads = threadsOf(1);
     const deadly = pageOf('orders', [{ ...cafe24ApiOrder(1), order_id: EXIT_THREAD_ORDER }]);
     await assert.rejects(threads.read(deadly, { listKey: 'orders', envelope: envelopeOf('orders') }), (error: Error) => error instanceof PageThreadError && /exited \(code 7\)/.test(error.message));
     const page = await threads.read(pageOf('orders', [cafe24ApiOrder(2), cafe24ApiOrder(3)]), { listKey: 'orders', envelope: envelopeOf('orders') });
@@ -81,14 +88,45 @@ describe('page threads: pages read off the jobs\' thread', function () {
   });
 
   it('once closed, refuses pages', async () => {
-    threads = createPageThreads({ threads: 1, source: { ...THREAD_MODEL_SOURCE, buyerHashSalt: SALT } });
+    threads = threadsOf(1);
     assert.equal((await threads.read(pageOf('orders', [cafe24ApiOrder(1)]), { listKey: 'orders', envelope: envelopeOf('orders') }))?.listed, 1);
     await threads.close();
     await assert.rejects(threads.read(pageOf('orders', [cafe24ApiOrder(1)]), { listKey: 'orders', envelope: envelopeOf('orders') }), PageThreadError);
   });
 
-  it('refuses a source that exports no model, failing the page rather than hanging it', async () => {
-    threads = createPageThreads({ threads: 1, source: { moduleUrl: THREAD_MODEL_SOURCE.moduleUrl, exportName: 'noSuchModel', buyerHashSalt: SALT } });
-    await assert.rejects(threads.read(pageOf('orders', [cafe24ApiOrder(1)]), { listKey: 'orders', envelope: envelopeOf('orders') }), (error: Error) => error instanceof PageThreadError && /exports no platform model noSuchModel/.test(error.message));
+  it('refuses a source that exports no model at ready(), and fails a page rather than hanging it', async () => {
+    const noModel = { source: { moduleUrl: THREAD_MODEL_SOURCE.moduleUrl, exportName: 'noSuchModel', buyerHashSalt: SALT } };
+    const refused = (error: Error) => error instanceof PageThreadError && /exports no platform model noSuchModel/.test(error.message);
+    threads = threadsOf(1, noModel);
+    await assert.rejects(threads.ready(), refused);
+    await threads.close();
+    threads = threadsOf(1, noModel);
+    await assert.rejects(threads.read(pageOf('orders', [cafe24ApiOrder(1)]), ordersOrder), refused);
+    await threads.close();
+    threads = threadsOf(1);
+    await threads.ready();
+  });
+
+  it('a page that finds every thread holding its share is read on this thread, and reads the same', async () => {
+    const inline = inlinePageReader(edge);
+    let overflowed = 0;
+    threads = threadsOf(1, { queuedPerThread: 2, overflow: { ...inline, read: (bytes, order) => (overflowed++, inline.read(bytes, order)) } });
+    await threads.ready();
+    const pages = Array.from({ length: 5 }, (_, p) => ({ entity: 'orders', bytes: pageOf('orders', Array.from({ length: 20 }, (_, i) => cafe24ApiOrder(20 * p + i + 1))) }));
+    const before = mappedHere();
+    const read = await chunksOf(threads, pages);
+    assert.equal(overflowed, 3, 'two pages went to the thread, three to the overflow');
+    assert.equal(mappedHere() - before, 3 * 20, 'the overflow read its pages here');
+    assert.deepEqual(read, await chunksOf(inline, pages));
+  });
+
+  it('a thread on one page past its time is stopped, failing the pages it held, and the next page gets a new thread', async () => {
+    threads = threadsOf(1, { pageTimeoutMs: 300 });
+    const stuck = threads.read(pageOf('orders', [{ ...cafe24ApiOrder(1), order_id: STUCK_THREAD_ORDER }]), ordersOrder);
+    const behind = threads.read(pageOf('orders', [cafe24ApiOrder(2)]), ordersOrder);
+    const overTime = (error: Error) => error instanceof PageThreadError && /one page for over 300 ms/.test(error.message);
+    await assert.rejects(stuck, overTime);
+    await assert.rejects(behind, overTime);
+    assert.equal((await threads.read(pageOf('orders', [cafe24ApiOrder(3), cafe24ApiOrder(4)]), ordersOrder))?.listed, 2);
   });
 });
