@@ -1,7 +1,7 @@
 /**
- * A page thread (page-threads.ts): loads the platform's model by the URL its consumer names (and says it has), and reads each page it
- * is sent into chunks (page-chunks.ts), moving their buffers back, and the page's own for the next copy. A page it
- * cannot read is answered with the error (page-messages.ts says what of an error crosses threads).
+ * A page thread (page-threads.ts): loads the platform's model by the URL its consumer names and says it has, then
+ * reads each page it is sent into chunks (page-chunks.ts), moving their buffers back, and the page's own for the next
+ * copy. A page it cannot read is answered with the error (page-messages.ts says what of an error crosses threads).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createBuyerHasher } from '../buyer-hash.js';
