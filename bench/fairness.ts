@@ -35,7 +35,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Partitioners } from 'kafkajs';
+import { Partitioners } from '../lib/kafka/kafkajs.js';
 import { parseArgs } from 'node:util';
 import { SyncRequestContract, type SyncRequest } from '../lib/contracts/sync-request.js';
 import { createKafka } from '../lib/kafka/client.js';

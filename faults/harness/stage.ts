@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Partitioners, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Consumer, type KafkaMessage, type Producer } from '../../lib/kafka/kafkajs.js';
 import { createCredentialsStore, type CredentialsStore } from '../../lib/credentials/credentials-store.js';
 import type { Platform } from '../../lib/contracts/fields.js';
 import { SyncRunContract, type SyncRun } from '../../lib/contracts/sync-run.js';

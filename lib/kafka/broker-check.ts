@@ -4,7 +4,7 @@
  * machine with no broker it means a minute of silence and then a stack trace. This check answers in seconds, with
  * one line naming the address and what to do; it also rides out the first seconds of a broker just started.
  */
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from './kafkajs.js';
 import { SyncError } from '../errors.js';
 
 export class BrokerUnreachableError extends SyncError {

@@ -2,10 +2,10 @@
  * Factories for the kafkajs client, producers and consumers, with the settings every part of sellerstream
  * shares. Topic names pass through `topicName()` so one cluster can hold several environments (tests too).
  */
+import { Kafka, logLevel, Partitioners, type Consumer, type ConsumerConfig, type Producer, type ProducerConfig, type LogEntry } from './kafkajs.js';
 import { usesNativeCrc32c } from './native-crc32c.js';
 import { usesUnzeroedEncoder } from './encoder-buffers.js';
 import { ZSTD } from './zstd-codec.js';
-import { Kafka, logLevel, Partitioners, type Consumer, type ConsumerConfig, type Producer, type ProducerConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from '../logger.js';
 
 export interface KafkaOptions {

@@ -7,7 +7,7 @@
  * An encoder only ever writes from its offset on and hands out `buf.slice(0, offset)`, so its bytes need no
  * zeroing: this subclass allocates them with allocUnsafe (small ones from Node's pool). Like native-crc32c.ts, it
  * is placed in the CommonJS module cache under the path kafkajs requires, before kafkajs loads
- * (lib/kafka/client.ts imports it first).
+ * (lib/kafka/kafkajs.ts, the one way in to kafkajs, imports it first).
  *
  * Zeroing aside, the bytes themselves start collections: V8 scavenges whenever 32 MB of new ArrayBuffers have
  * been allocated, and marks the whole heap when older ones pile up ("external memory pressure" was the reason for

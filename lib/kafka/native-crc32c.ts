@@ -3,8 +3,8 @@
  * for @node-rs/crc32's SIMD one, about one order's JSON each (bench/cafe24.ts spends it on every order a consumer
  * emits). kafkajs binds its CRC function when its modules load (`const crc32C = require('../crc32C')`), so this
  * module must be evaluated before kafkajs is: it places the native function in the CommonJS module cache under the
- * path kafkajs requires. lib/kafka/client.ts imports it first. Only the produce path computes CRCs: kafkajs does not
- * check them on fetch.
+ * path kafkajs requires. lib/kafka/kafkajs.ts, the one way in to kafkajs, imports it first. Only the produce path
+ * computes CRCs: kafkajs does not check them on fetch.
  */
 import { crc32c } from '@node-rs/crc32';
 import { isKafkajsModule, kafkajsPath, placeKafkajsModule } from './kafkajs-module.js';

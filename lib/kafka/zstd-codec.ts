@@ -8,10 +8,7 @@
  * write zstd batches; Kafka's own tools and kcat read them too.
  */
 import { compress, decompress } from '@mongodb-js/zstd';
-import kafkajs from 'kafkajs';
-
-// kafkajs is CommonJS, and Node's ESM loader does not see `CompressionCodecs` among its named exports.
-const { CompressionCodecs, CompressionTypes } = kafkajs;
+import { CompressionCodecs, CompressionTypes } from './kafkajs.js';
 
 /** Level 1: at higher levels the size barely moves on this JSON while the CPU per order grows. */
 const LEVEL = 1;

@@ -14,7 +14,7 @@
  * `<id>-c<step>` (lib/contracts/sync-request.ts), so its progress is followed on sync.runs by that id.
  */
 import { randomBytes } from 'node:crypto';
-import { Partitioners } from 'kafkajs';
+import { Partitioners } from '../../lib/kafka/kafkajs.js';
 import type { Platform } from '../../lib/contracts/fields.js';
 import { priorityOf, syncTopic, SyncRequestContract, type SyncRequest } from '../../lib/contracts/sync-request.js';
 import type { Tenant } from '../../lib/contracts/tenant.js';

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { Partitioners, type Admin, type KafkaMessage } from 'kafkajs';
+import { Partitioners, type Admin, type KafkaMessage } from '../../lib/kafka/kafkajs.js';
 import { createKafka, type KafkaContext } from '../../lib/kafka/client.js';
 import { applyTopics, readTopicSpecs, type TopicSpec } from '../../lib/kafka/topics.js';
 import { createLogger } from '../../lib/logger.js';

@@ -4,7 +4,7 @@
  * message produced after all of them, on the same partition, lands too).
  */
 import assert from 'node:assert/strict';
-import { CompressionTypes } from 'kafkajs';
+import { CompressionTypes } from '../../../lib/kafka/kafkajs.js';
 import { RAW_RESULTS_TOPIC, RawResultContract, type RawResult } from '../../../lib/contracts/raw-result.js';
 import { SYNC_RUNS_TOPIC } from '../../../lib/contracts/sync-run.js';
 import type { DlqEntry } from '../../../lib/contracts/dlq.js';

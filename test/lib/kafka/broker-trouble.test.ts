@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import {
   KafkaJSConnectionError, KafkaJSGroupCoordinatorNotFound, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError,
-} from 'kafkajs';
+} from '../../../lib/kafka/kafkajs.js';
 import { isBrokerTrouble } from '../../../lib/kafka/broker-trouble.js';
 
 /** A protocol error as kafkajs decodes it from a broker's answer (protocol/error.js: message, type, code, retriable). */

@@ -1,13 +1,12 @@
-/** Zstandard batches: the codec kafkajs lacks, registered by lib/kafka/client.ts and used by every producer. */
+/** Zstandard batches: the codec kafkajs lacks, registered by lib/kafka/kafkajs.ts and used by every producer. */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import kafkajs from 'kafkajs';
+import { CompressionCodecs } from '../../../lib/kafka/kafkajs.js';
 import { PRODUCE_COMPRESSION } from '../../../lib/kafka/client.js';
 import { createPublisher } from '../../../lib/kafka/publisher.js';
 import { ZSTD } from '../../../lib/kafka/zstd-codec.js';
 import { testKafka, type TestKafka } from '../../helpers/kafka.js';
 
-const { CompressionCodecs } = kafkajs;
 type Codec = { compress(encoder: { buffer: Buffer }): Promise<Buffer>; decompress(buffer: Buffer): Promise<Buffer> };
 
 describe('zstd codec for kafkajs', () => {
