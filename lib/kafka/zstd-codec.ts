@@ -8,14 +8,24 @@
  * write zstd batches; Kafka's own tools and kcat read them too.
  */
 import { compress, decompress } from '@mongodb-js/zstd';
+import { giveBackBuffer } from './encoder-buffers.js';
 import { CompressionCodecs, CompressionTypes } from './kafkajs.js';
 
 /** Level 1: at higher levels the size barely moves on this JSON while the CPU per order grows. */
 const LEVEL = 1;
 
-/** kafkajs's codec contract: compress gets its encoder (`.buffer` holds the batch's records), decompress a buffer. */
+/**
+ * kafkajs's codec contract: compress gets its encoder (`.buffer` holds the batch's records), decompress a buffer.
+ * kafkajs drops the encoder once it is compressed, so its buffer goes back for the next batch's records.
+ */
 const zstdCodec = {
-  compress: (encoder: { buffer: Buffer }) => compress(encoder.buffer, LEVEL),
+  compress: async (encoder: { buffer: Buffer; buf?: Buffer }) => {
+    try {
+      return await compress(encoder.buffer, LEVEL);
+    } finally {
+      if (encoder.buf !== undefined) giveBackBuffer(encoder.buf);
+    }
+  },
   decompress: (buffer: Buffer) => decompress(buffer),
 };
 
