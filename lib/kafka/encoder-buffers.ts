@@ -133,9 +133,12 @@ const UnzeroedEncoder = extendKafkajsModule(path, (Encoder: EncoderClass) => cla
 /**
  * Values from this size on are spliced into a record, not copied: a RawResult chunk and its rows header are
  * copied once, into the batch, instead of into the record first and then into the batch (~7.5 MB of new
- * ArrayBuffer bytes per 1,000 Cafe24 orders fewer, and those bytes are what start V8's full collections).
+ * ArrayBuffer bytes per 1,000 Cafe24 orders fewer; with the spares below, the consumer of a 100-shop run
+ * scavenged 197 times instead of 309, 89 of them for external memory instead of 207).
  */
 const SPLICE_FROM = 1024;
+
+const isSpliced = (value: Bytes): value is Buffer => Buffer.isBuffer(value) && value.length >= SPLICE_FROM;
 
 /**
  * A record as kafkajs's record module writes it, less its large values: `buf` holds the rest, and each large value
@@ -160,7 +163,7 @@ class RecordEncoder extends UnzeroedEncoder implements Copyable {
 
   /** writeVarIntBytes, splicing a large buffer. */
   writeValue(value: Bytes): this {
-    if (!Buffer.isBuffer(value) || value.length < SPLICE_FROM) return this.writeVarIntBytes(value);
+    if (!isSpliced(value)) return this.writeVarIntBytes(value);
     this.writeVarInt(value.length);
     this.splicedAt.push(this.offset);
     this.spliced.push(value);
@@ -182,6 +185,7 @@ class RecordEncoder extends UnzeroedEncoder implements Copyable {
     return to - at;
   }
 }
+
 /** kafkajs's record (protocol/recordBatch/record/v0), one message of a batch. */
 export interface KafkaRecord {
   offsetDelta?: number;
@@ -190,8 +194,6 @@ export interface KafkaRecord {
   value?: Bytes;
   headers?: Record<string, Bytes | Bytes[]>;
 }
-
-const isSpliced = (value: Bytes): value is Buffer => Buffer.isBuffer(value) && value.length >= SPLICE_FROM;
 
 /**
  * A record in kafkajs's v2 record format, byte for byte what its own module writes, in one buffer of its exact
