@@ -50,18 +50,6 @@ type EncoderClass = (new (initialSize?: number) => KafkajsEncoder) & {
 const EXACT_FROM = 4096;
 
 /**
- * Where an encoder copies another's bytes in (kafkajs's writeEncoder and writeEncoderArray, which copy every
- * record of a batch into the batch's buffer): a record whose large values were spliced rather than copied
- * (`RecordEncoder`) copies them from where they lie.
- */
-interface Copyable {
-  readonly byteLength: number;
-  copyInto(target: Buffer, at: number): number;
-}
-
-const isCopyable = (encoder: KafkajsEncoder): encoder is KafkajsEncoder & Copyable => encoder instanceof RecordEncoder;
-
-/**
  * One list of spares per process, whatever copies of this module its loaders evaluate (a process that both
  * requires and imports it, as mocha's test runner does, holds two: the codec of one gives back what the encoders
  * of the other take).
@@ -116,15 +104,19 @@ const UnzeroedEncoder = extendKafkajsModule(path, (Encoder: EncoderClass) => cla
     return this.writeEncoderArray([encoder]);
   }
 
+  /**
+   * kafkajs's, which copies every record of a batch into the batch's buffer: a spliced record (`RecordEncoder`)
+   * copies its large values from where they lie.
+   */
   writeEncoderArray(encoders: KafkajsEncoder[]): this {
     let total = 0;
     for (const encoder of encoders) {
       if (encoder == null || !Buffer.isBuffer(encoder.buf)) throw new Error('all values should be an instance of Encoder[]');
-      total += isCopyable(encoder) ? encoder.byteLength : encoder.offset;
+      total += encoder instanceof RecordEncoder ? encoder.byteLength : encoder.offset;
     }
     this.ensureAvailable(total);
     for (const encoder of encoders) {
-      this.offset += isCopyable(encoder) ? encoder.copyInto(this.buf, this.offset) : encoder.buf.copy(this.buf, this.offset, 0, encoder.offset);
+      this.offset += encoder instanceof RecordEncoder ? encoder.copyInto(this.buf, this.offset) : encoder.buf.copy(this.buf, this.offset, 0, encoder.offset);
     }
     return this;
   }
@@ -145,7 +137,7 @@ const isSpliced = (value: Bytes): value is Buffer => Buffer.isBuffer(value) && v
  * stays in its own buffer until the record is copied into its batch (`copyInto`). Its `buffer`, for any other
  * reader, is the whole record in one buffer.
  */
-class RecordEncoder extends UnzeroedEncoder implements Copyable {
+class RecordEncoder extends UnzeroedEncoder {
   private readonly spliced: Buffer[] = [];
   /** Where in `buf`'s bytes each spliced value goes. */
   private readonly splicedAt: number[] = [];

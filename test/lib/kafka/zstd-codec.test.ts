@@ -1,4 +1,7 @@
-/** Zstandard batches: the codec kafkajs lacks, registered by lib/kafka/kafkajs.ts and used by every producer. */
+/**
+ * Zstandard batches: the codec kafkajs lacks, registered by lib/kafka/zstd-codec.ts (which lib/kafka/client.ts
+ * imports) and used by every producer.
+ */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { CompressionCodecs } from '../../../lib/kafka/kafkajs.js';
