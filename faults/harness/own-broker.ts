@@ -60,7 +60,9 @@ export async function startOwnBroker(workDir: string): Promise<OwnBroker> {
 /** A port that is free, with the next one free too (local.sh puts the controller there). */
 async function freePortPair(): Promise<number> {
   for (let tries = 0; tries < 50; tries++) {
-    const port = 30_000 + Math.floor(Math.random() * 9_000);
+    // Below Linux's ephemeral range (32768-60999 by default): a port in it that is free now can be taken by any
+    // process's outgoing connection before the broker binds it.
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
     if ((await isFree(port)) && (await isFree(port + 1))) return port;
   }
   throw new Error('no free port pair for a broker of our own');

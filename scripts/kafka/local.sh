@@ -71,7 +71,13 @@ format_once() {
 wait_ready() {
   local deadline=$((SECONDS + ${KAFKA_LOCAL_START_TIMEOUT:-90}))
   until grep -q "Kafka Server started" "$logfile" 2>/dev/null && port_open; do
-    if ! running; then echo "kafka: broker exited during start; last lines of $logfile:" >&2; tail -n 30 "$logfile" >&2; exit 1; fi
+    if ! running; then
+      # The cause is the first ERROR; the tail is the shutdown it set off.
+      echo "kafka: broker exited during start; its first errors and last lines ($logfile):" >&2
+      grep -m 5 -E '^\[[^]]*\] (ERROR|FATAL)' "$logfile" >&2 || true
+      tail -n 10 "$logfile" >&2
+      exit 1
+    fi
     if ((SECONDS > deadline)); then echo "kafka: broker not ready after ${KAFKA_LOCAL_START_TIMEOUT:-90}s ($logfile)" >&2; exit 1; fi
     sleep 0.5
   done
@@ -98,7 +104,11 @@ down() {
   local pid; pid="$(cat "$pidfile")"
   kill -TERM "$pid"
   for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -KILL "$pid"
+    # Until it is gone it holds the data directory's lock, and an `up` right after would fail on it.
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
   rm -f "$pidfile"
   echo "kafka: stopped"
 }

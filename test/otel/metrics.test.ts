@@ -4,10 +4,12 @@
  * is stopped; and /readyz on a broker of the test's own that it stops.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'undici';
+import { startOwnBroker } from '../../faults/harness/own-broker.js';
 import { SyncRequestContract, type SyncRequest } from '../../lib/contracts/index.js';
 import { TransientSourceError } from '../../lib/errors.js';
 import { createKafka } from '../../lib/kafka/client.js';
@@ -23,7 +25,6 @@ import { METRICS } from '../../otel/metric-names.js';
 import { createObservability, type Observability } from '../../otel/observability.js';
 import { testBrokers, testKafka, testLogger, testPrefix, TOPICS_FILE, uniqueName, type TestKafka } from '../helpers/kafka.js';
 
-const LOCAL_SH = fileURLToPath(new URL('../../scripts/kafka/local.sh', import.meta.url));
 const fastRetry = {
   paid: { ...TIER_POLICIES.paid, retry: { initialMs: 100, maxMs: 200, multiplier: 2, jitter: 0, maxAttempts: 3 } },
   free: { ...TIER_POLICIES.free, retry: { initialMs: 100, maxMs: 200, multiplier: 2, jitter: 0, maxAttempts: 2 } },
@@ -178,17 +179,11 @@ describe('process metrics, /healthz and /readyz (real broker)', function () {
   });
 
   it('/readyz flips to 503 when the broker goes away, while /healthz stays live', async function () {
-    const env: NodeJS.ProcessEnv = { ...process.env, KAFKA_LOCAL_DIR: '/tmp/kobs', KAFKA_LOCAL_PORT: '39192' };
-    delete env.KAFKA_BROKERS;
-    const script = (command: 'up' | 'down') => new Promise<void>((resolve, reject) => {
-      const child = spawn('bash', [LOCAL_SH, command], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d));
-      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`local.sh ${command}: ${stderr.slice(-400)}`))));
-    });
-    await script('up');
+    // A directory of its own per run: a broker dir kept across runs grew its metadata log with every run's topics.
+    const dir = mkdtempSync(join(tmpdir(), 'sellerstream-readyz-'));
+    const broker = await startOwnBroker(dir);
     try {
-      const brokers = ['127.0.0.1:39192'];
+      const { brokers } = broker;
       const own = createKafka({ brokers, clientId: 'sellerstream-test', topicPrefix: testPrefix('ready'), logger: testLogger() });
       const admin = own.kafka.admin();
       await admin.connect();
@@ -199,7 +194,7 @@ describe('process metrics, /healthz and /readyz (real broker)', function () {
       const { port } = started;
       await waitFor(async () => (await get(port, '/readyz')).status === 200, { deadlineMs: 30_000, description: '/readyz 200 on the own broker' });
 
-      await script('down');
+      await broker.down();
       const readiness = await waitFor(async () => {
         const r = await get(port, '/readyz');
         return r.status === 503 ? (JSON.parse(r.body) as { checks: Record<string, boolean> }) : undefined;
@@ -210,7 +205,8 @@ describe('process metrics, /healthz and /readyz (real broker)', function () {
       void consumer.stop().catch(() => undefined);
       consumer = undefined;
     } finally {
-      await script('down');
+      await broker.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
