@@ -65,6 +65,7 @@ import type { BaselineResult, BaselineRun } from './cafe24-baseline.js';
 import { lowerBound } from './cafe24-bound.js';
 import { startChild, usage, type Child, type Usage } from './cafe24-ipc.js';
 import { cpuMarks, median, watchRuns } from './pipeline-marks.js';
+import type { EngineWork } from './cafe24-sink.js';
 import type { MallCalls, SimInfo, SimStart } from './cafe24-sim.js';
 import { ensureLocalBroker } from '../scripts/kafka/local-broker.js';
 import type { BenchArgs, BenchResult } from './run.js';
@@ -155,7 +156,7 @@ export async function run({ argv, log }: BenchArgs): Promise<BenchResult> {
       calls: sum(ours.calls, (c) => c.calls), calls_ok: sum(ours.calls, (c) => c.ok), rate_limited_429: sum(ours.calls, (c) => c.rateLimited),
       calls_by_endpoint: ours.byEndpoint, runs: ours.runs, runs_by_status: ours.byStatus, failed_attempts: ours.errors,
       job_ms_p50: ours.jobMs.p50, job_ms_p95: ours.jobMs.p95, fetched: ours.fetched, rows_by_table: ours.tables, expected: ours.expected, correct: ours.correct,
-      sim_prerendered_orders: ours.simPrerendered,
+      sim_prerendered_orders: ours.simPrerendered, sink_engine: ours.sinkEngine,
     } : {}),
     ...(baseline ? {
       baseline_includes: s.baselineLands ? 'fetch, map, insert into ClickHouse (batched)' : 'fetch only',
@@ -188,6 +189,7 @@ interface OursResult {
   correct: boolean;
   /** Orders the simulator had serialized before the clock started. */
   simPrerendered: number;
+  sinkEngine: EngineWork & { flush_groups: number };
 }
 
 async function measureOurs(s: Settings): Promise<OursResult> {
@@ -244,7 +246,9 @@ async function measureOurs(s: Settings): Promise<OursResult> {
         doneAt = performance.now();
       }
     };
+    let flushGroups = 0;
     sink.on('landed', ({ rowsByTable }: { rowsByTable: Record<string, number> }) => {
+      flushGroups++;
       for (const [table, n] of Object.entries(rowsByTable)) landed[table] = (landed[table] ?? 0) + n;
       check();
     });
@@ -298,6 +302,7 @@ async function measureOurs(s: Settings): Promise<OursResult> {
     const mainUsage = usage();
     const sinkUsage = await sink.call<Usage>('usage');
     const calls = await sim.call<MallCalls[]>('stats');
+    const engine = await sink.call<EngineWork>('engine');
     const stored = await sink.call<{ tables: Record<string, number>; rawByEntity: Record<string, number> }>('counts');
     // Orders keep arriving: every order placed before the first publish must land, and none placed after the end.
     type Truth = { mallId: string; orders: number; products: number; categories: number }[];
@@ -344,12 +349,15 @@ async function measureOurs(s: Settings): Promise<OursResult> {
       `(other processes ${otherLoadCores.toFixed(2)})`);
     log(`  event-loop delay: consumer ${delay(after.mainUsage)}; sink ${delay(after.sinkUsage)}`);
     log(`  peak RSS MB: consumer ${rssMb.consumer}, sink ${rssMb.sink} (simulator ${rssMb.simulator})`);
+    log(`  sink engine: ${flushGroups} flush groups, ${engine.inserts} inserts writing ${engine.parts_written} parts ` +
+      `(${(engine.parts_written / Math.max(1, flushGroups)).toFixed(1)} per group), ${engine.merges} merges of ${engine.merged_rows} rows, ` +
+      `${engine.files_opened} files opened, ${engine.active_parts} active parts at the end`);
     if (!correct) log('  WARNING: landed rows differ from what was fetched, or some shops failed: see above');
     return {
       wallS, pipelineCpuS, cpu, otherLoadCores, rssMb, calls, byEndpoint, runs: runs.seen, byStatus: runs.byStatus, errors: runs.errors,
       loopDelayP99: { consumer: Math.round(after.mainUsage.loopDelay.p99Ms), sink: Math.round(after.sinkUsage.loopDelay.p99Ms) },
       jobMs: { p50: pct(0.5), p95: pct(0.95), max: pct(1) }, fetched: runs.fetchedByEntity, tables: stored.tables, expected, correct,
-      simPrerendered: info.prerendered.orders,
+      simPrerendered: info.prerendered.orders, sinkEngine: { flush_groups: flushGroups, ...engine },
     };
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
