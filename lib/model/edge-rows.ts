@@ -15,7 +15,7 @@
  *
  * The edge has no Kafka position yet: every row ends in its kafka_partition and kafka_offset cells (columns.ts),
  * written as 0/0, 14 zero bytes (a not-NULL flag and 4 bytes, a flag and 8). The header keeps each row's end
- * offset, and the sink writes the message's partition and offset there (`placeEdgeRows`) on its copy of the bytes.
+ * offset, and the sink writes the message's partition and offset there (`placeEdgeRows`).
  *
  * Header (little-endian), format EDGE_ROWS_FORMAT:
  *   u8 format | u32 mapper version | 8 bytes COLUMNS_FINGERPRINT | u32 records | per record: varint length +
@@ -177,11 +177,14 @@ export function decodeEdgeRows(header: Buffer, model: PlatformModel, records: nu
   return input.at === length ? { sources, tables } : undefined;
 }
 
-/** A table's rows of a header (decodeEdgeRows) as the warehouse inserts them: copied out, each row at the message's position. */
+/**
+ * A table's rows of a header (decodeEdgeRows) as the warehouse inserts them, each row at the message's position:
+ * written in place, so the header reads as placed afterwards (decodeEdgeRows no longer takes it). The header is
+ * kafkajs's slice of the message's record batch, which the sink's batch keeps until its flush for the message's
+ * value anyway (consumers/sink/batcher.ts).
+ */
 export function placeEdgeRows(header: Buffer, { table, rows, endsAt, bytesAt, bytes }: EdgeTable, partition: number, offset: number): RowBinaryRows {
-  // A copy: the header is a slice of a whole Kafka fetch, which the batch must not keep alive until its flush.
-  const out = Buffer.allocUnsafe(bytes);
-  header.copy(out, 0, bytesAt, bytesAt + bytes);
+  const out = header.subarray(bytesAt, bytesAt + bytes);
   const high = Math.floor(offset / 0x1_0000_0000);
   const low = offset - high * 0x1_0000_0000;
   for (let i = 0; i < rows; i++) {
