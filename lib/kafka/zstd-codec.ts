@@ -19,11 +19,11 @@ const LEVEL = 1;
  * kafkajs drops the encoder once it is compressed, so its buffer goes back for the next batch's records.
  */
 const zstdCodec = {
-  compress: async (encoder: { buffer: Buffer; buf?: Buffer }) => {
+  compress: async (encoder: { buffer: Buffer; buf: Buffer }) => {
     try {
       return await compress(encoder.buffer, LEVEL);
     } finally {
-      if (encoder.buf !== undefined) giveBackBuffer(encoder.buf);
+      giveBackBuffer(encoder.buf);
     }
   },
   decompress: (buffer: Buffer) => decompress(buffer),

@@ -4,23 +4,28 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { CompressionCodecs } from '../../../lib/kafka/kafkajs.js';
 import { PRODUCE_COMPRESSION } from '../../../lib/kafka/client.js';
 import { createPublisher } from '../../../lib/kafka/publisher.js';
 import { ZSTD } from '../../../lib/kafka/zstd-codec.js';
 import { testKafka, type TestKafka } from '../../helpers/kafka.js';
 
-type Codec = { compress(encoder: { buffer: Buffer }): Promise<Buffer>; decompress(buffer: Buffer): Promise<Buffer> };
+type KafkajsEncoder = { buf: Buffer; buffer: Buffer; writeBuffer(value: Buffer): KafkajsEncoder };
+type Codec = { compress(encoder: KafkajsEncoder): Promise<Buffer>; decompress(buffer: Buffer): Promise<Buffer> };
+/** What kafkajs hands a codec: the encoder a batch's records were written into (replaced by encoder-buffers.ts). */
+const Encoder = createRequire(import.meta.url)('kafkajs/src/protocol/encoder.js') as new () => KafkajsEncoder;
+const encoderOf = (bytes: Buffer) => new Encoder().writeBuffer(bytes);
 
 describe('zstd codec for kafkajs', () => {
   it('round-trips batches and shrinks JSON-like records', async () => {
     const codec = CompressionCodecs[ZSTD]() as Codec;
     const json = Buffer.from(JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ order_id: `20260913-${i}`, status: 'N40', name: '신용카드' }))));
-    const packed = await codec.compress({ buffer: json });
+    const packed = await codec.compress(encoderOf(json));
     assert.ok(packed.length * 10 < json.length, `${packed.length} of ${json.length} bytes`);
     assert.deepEqual(await codec.decompress(packed), json);
     const noise = randomBytes(70_000);
-    assert.deepEqual(await codec.decompress(await codec.compress({ buffer: noise })), noise);
+    assert.deepEqual(await codec.decompress(await codec.compress(encoderOf(noise))), noise);
   });
 
   describe('on the broker', function () {
@@ -38,7 +43,7 @@ describe('zstd codec for kafkajs', () => {
       let compressed = 0;
       CompressionCodecs[ZSTD] = () => {
         const codec = registered() as Codec;
-        return { ...codec, compress: (encoder: { buffer: Buffer }) => (compressed++, codec.compress(encoder)) };
+        return { ...codec, compress: (encoder: KafkajsEncoder) => (compressed++, codec.compress(encoder)) };
       };
       const publisher = await createPublisher(kafka);
       try {
