@@ -58,7 +58,8 @@ const ipc = serve({
   async engine(): Promise<EngineWork> {
     const events = new Map((await warehouse!.query<{ event: string; value: string }>(
       'SELECT event, value FROM system.events WHERE event IN {names:Array(String)}', { names: Object.values(ENGINE_EVENTS) })).map((r) => [r.event, Number(r.value)]));
-    const [parts] = await warehouse!.query<{ n: string }>("SELECT count() AS n FROM system.parts WHERE database = 'bench' AND active");
+    const [parts] = await warehouse!.query<{ n: string }>(
+      'SELECT count() AS n FROM system.parts WHERE database = {database:String} AND active', { database: warehouse!.database });
     const work = Object.fromEntries(Object.entries(ENGINE_EVENTS).map(([key, event]) => [key, events.get(event) ?? 0])) as Record<keyof typeof ENGINE_EVENTS, number>;
     return { ...work, active_parts: Number(parts?.n ?? 0) };
   },

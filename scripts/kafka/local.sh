@@ -43,6 +43,8 @@ EOF
 }
 
 running() { [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+# Waits up to TRIES × STEP seconds for process PID to be gone.
+wait_gone() { local pid=$1 tries=$2 step=$3; for _ in $(seq 1 "$tries"); do kill -0 "$pid" 2>/dev/null || return 0; sleep "$step"; done; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
 
 fetch_jars() {
@@ -103,11 +105,11 @@ down() {
   if ! running; then echo "kafka: not running"; rm -f "$pidfile"; return 0; fi
   local pid; pid="$(cat "$pidfile")"
   kill -TERM "$pid"
-  for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  wait_gone "$pid" 120 0.25
   if kill -0 "$pid" 2>/dev/null; then
     kill -KILL "$pid"
     # Until it is gone it holds the data directory's lock, and an `up` right after would fail on it.
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    wait_gone "$pid" 100 0.1
   fi
   rm -f "$pidfile"
   echo "kafka: stopped"
